@@ -1,0 +1,478 @@
+//! The Dremel record-assembly FSM: stripes → records, for all columns or a projection.
+//!
+//! Melnik et al., "Dremel", VLDB 2010, §4.3. [`Fsm::new`] is the paper's Figure 4
+//! (`ConstructFSM`): one state per selected leaf, and for each state one transition per
+//! repetition level. After reading an entry of field `f`, the repetition level of `f`'s
+//! *next* entry picks the next field: a level that repeats one of `f`'s ancestors jumps back
+//! to the first field under that ancestor, anything else moves on to the next field (the
+//! "barrier") or ends the record. [`Assembler`] runs the machine (the paper's Figure 5,
+//! `AssembleRecord`), reading fields in the order the record needs them.
+//!
+//! Where a value lands follows from its own column's history (the paper's
+//! `MoveToLevel`/`ReturnToLevel`): within a record, an entry with repetition level `r` starts
+//! a new occurrence of the field's repeated ancestor at level `r` and stays in the current
+//! occurrence of every ancestor above it; its definition level `d` says how far down the
+//! path exists. A node whose level is above `d` is null (optional) or has no occurrences
+//! (repeated). Records come out in the canonical JSON form of [`crate::record`].
+//!
+//! ```
+//! use shred::{Schema, assembler::Fsm, fixtures::DOCUMENT_SCHEMA};
+//! let schema = Schema::parse(DOCUMENT_SCHEMA).unwrap();
+//! let fsm = Fsm::new(&schema, &[0, 1, 2, 3, 4, 5]);
+//! assert!(fsm.to_string().contains("Name.Language.Country  --2-->  Name.Language.Code"));
+//! ```
+
+use std::fmt;
+
+use parquet::basic::Repetition;
+use serde_json::{Map, Value as Json};
+
+use crate::error::{Error, Result};
+use crate::record::leaf_json;
+use crate::schema::{Node, NodeKind, Schema};
+use crate::stripe::Stripe;
+
+/// Where a transition goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Read this field next (index into [`Fsm::fields`]).
+    Field(usize),
+    /// The record is complete.
+    End,
+}
+
+/// The record-assembly finite-state machine over a set of leaf columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fsm {
+    /// Leaf column indexes of the states, in column order.
+    pub fields: Vec<usize>,
+    /// Dotted paths of the states.
+    pub paths: Vec<String>,
+    /// `transitions[f][r]`: the state after field `f` when its next repetition level is `r`.
+    pub transitions: Vec<Vec<State>>,
+}
+
+impl Fsm {
+    /// Builds the FSM for the given leaf columns (the paper's `ConstructFSM`).
+    pub fn new(schema: &Schema, leaves: &[usize]) -> Self {
+        let mut fields = leaves.to_vec();
+        fields.sort_unstable();
+        fields.dedup();
+        let chains: Vec<Vec<&Node>> = fields.iter().map(|&l| schema.leaf_chain(l)).collect();
+        let max_rep: Vec<i16> = fields.iter().map(|&l| schema.leaves()[l].max_rep).collect();
+        // The repetition level of the deepest common ancestor of two fields.
+        let common = |a: usize, b: usize| -> i16 {
+            chains[a]
+                .iter()
+                .zip(&chains[b])
+                .take_while(|(x, y)| std::ptr::eq(**x, **y))
+                .last()
+                .map_or(0, |(n, _)| n.rep)
+        };
+        let mut transitions = Vec::with_capacity(fields.len());
+        for f in 0..fields.len() {
+            let (barrier, barrier_level) = if f + 1 < fields.len() {
+                (State::Field(f + 1), common(f, f + 1))
+            } else {
+                (State::End, 0)
+            };
+            // Levels up to the barrier's move on; a deeper level repeats an ancestor that
+            // `f` shares with earlier fields: go back to the first field under it. (The
+            // paper sets the back edges at each common level and copies them to the
+            // levels in between; taking the first field with a common level of at least
+            // `level` gives the same table in one step.)
+            let t = (0..=max_rep[f])
+                .map(|level| {
+                    if level <= barrier_level {
+                        barrier
+                    } else {
+                        let first = (0..=f)
+                            .find(|&pre| common(pre, f) >= level)
+                            .expect("a field shares all its levels with itself");
+                        State::Field(first)
+                    }
+                })
+                .collect();
+            transitions.push(t);
+        }
+        let paths = fields
+            .iter()
+            .map(|&l| schema.leaves()[l].path.clone())
+            .collect();
+        Fsm {
+            fields,
+            paths,
+            transitions,
+        }
+    }
+
+    /// The transitions as `(from, levels, to)` rows, levels grouped by destination.
+    pub fn rows(&self) -> Vec<Transition> {
+        let mut rows = Vec::new();
+        for (f, t) in self.transitions.iter().enumerate() {
+            let mut groups: Vec<(State, Vec<i16>)> = Vec::new();
+            for (level, state) in t.iter().enumerate() {
+                match groups.iter_mut().find(|(s, _)| s == state) {
+                    Some((_, levels)) => levels.push(level as i16),
+                    None => groups.push((*state, vec![level as i16])),
+                }
+            }
+            for (state, levels) in groups {
+                rows.push(Transition {
+                    from: self.paths[f].clone(),
+                    levels,
+                    to: match state {
+                        State::Field(g) => self.paths[g].clone(),
+                        State::End => "end".to_string(),
+                    },
+                });
+            }
+        }
+        rows
+    }
+}
+
+/// One row of the printed FSM: from a field, on these repetition levels, to a state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    /// The field just read.
+    pub from: String,
+    /// Repetition levels of its next entry that take this transition.
+    pub levels: Vec<i16>,
+    /// The next field, or `end`.
+    pub to: String,
+}
+
+impl fmt::Display for Fsm {
+    /// One line per transition, as in the paper's figure: `from --0,1--> to`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let width = self.paths.iter().map(String::len).max().unwrap_or(0);
+        for row in self.rows() {
+            let levels: Vec<String> = row.levels.iter().map(i16::to_string).collect();
+            writeln!(f, "{:width$}  --{}-->  {}", row.from, levels.join(","), row.to)?;
+        }
+        Ok(())
+    }
+}
+
+/// Assembles records from the stripes of some (or all) leaf columns.
+pub struct Assembler<'a> {
+    schema: &'a Schema,
+    fsm: Fsm,
+    chains: Vec<Vec<&'a Node>>,
+    stripes: Vec<&'a Stripe>,
+    /// Per field: next entry index and next value index.
+    cursor: Vec<(usize, usize)>,
+    /// Per field: current occurrence index at each repetition level.
+    occurrence: Vec<Vec<usize>>,
+}
+
+impl<'a> Assembler<'a> {
+    /// An assembler over `stripes[i]` for every leaf `i` in `leaves` (`stripes` is indexed
+    /// by column; columns outside `leaves` are ignored).
+    pub fn new(schema: &'a Schema, stripes: &'a [Stripe], leaves: &[usize]) -> Self {
+        let fsm = Fsm::new(schema, leaves);
+        let chains = fsm.fields.iter().map(|&l| schema.leaf_chain(l)).collect();
+        let field_stripes = fsm.fields.iter().map(|&l| &stripes[l]).collect();
+        let occurrence = fsm
+            .fields
+            .iter()
+            .map(|&l| vec![0; schema.leaves()[l].max_rep as usize + 1])
+            .collect();
+        let cursor = vec![(0, 0); fsm.fields.len()];
+        Assembler {
+            schema,
+            fsm,
+            chains,
+            stripes: field_stripes,
+            cursor,
+            occurrence,
+        }
+    }
+
+    /// An assembler over all columns.
+    pub fn all(schema: &'a Schema, stripes: &'a [Stripe]) -> Self {
+        let leaves: Vec<usize> = (0..schema.leaves().len()).collect();
+        Self::new(schema, stripes, &leaves)
+    }
+
+    /// The FSM driving this assembler.
+    pub fn fsm(&self) -> &Fsm {
+        &self.fsm
+    }
+
+    /// Assembles the next record, or `None` when the stripes are exhausted.
+    pub fn next_record(&mut self) -> Result<Option<Json>> {
+        if self.fsm.fields.is_empty() || self.cursor[0].0 >= self.stripes[0].len() {
+            for f in 0..self.fsm.fields.len() {
+                if self.cursor[f].0 < self.stripes[f].len() {
+                    return Err(self.levels_error(f, "entries left after the last record"));
+                }
+            }
+            return Ok(None);
+        }
+        let mut record = Json::Object(Map::new());
+        let mut field = 0;
+        let mut first_of_record = vec![true; self.fsm.fields.len()];
+        loop {
+            let (entry, value_index) = self.cursor[field];
+            let stripe = self.stripes[field];
+            if entry >= stripe.len() {
+                return Err(self.levels_error(field, "column ended in the middle of a record"));
+            }
+            let (r, d) = (stripe.rep[entry], stripe.def[entry]);
+            let leaf = &self.schema.leaves()[self.fsm.fields[field]];
+            if r > leaf.max_rep || d > leaf.max_def || d < 0 || r < 0 {
+                return Err(self.levels_error(field, "level above the column's maximum"));
+            }
+            if first_of_record[field] != (r == 0) {
+                return Err(self.levels_error(
+                    field,
+                    if r == 0 {
+                        "r=0 inside a record (columns disagree on record boundaries)"
+                    } else {
+                        "a record does not start with r=0"
+                    },
+                ));
+            }
+            first_of_record[field] = false;
+            let occ = &mut self.occurrence[field];
+            if r == 0 {
+                occ.iter_mut().for_each(|o| *o = 0);
+            } else {
+                occ[r as usize] += 1;
+                occ[r as usize + 1..].iter_mut().for_each(|o| *o = 0);
+            }
+            let value = if d == leaf.max_def {
+                if value_index >= stripe.values.len() {
+                    return Err(self.levels_error(field, "more defined entries than values"));
+                }
+                self.cursor[field].1 += 1;
+                Some(leaf_json(leaf, &stripe.values, value_index))
+            } else {
+                None
+            };
+            self.cursor[field].0 += 1;
+            if let Err(message) = insert(&mut record, &self.chains[field], &self.occurrence[field], d, value) {
+                return Err(self.levels_error(field, message));
+            }
+            let next_r = stripe.rep.get(entry + 1).copied().unwrap_or(0);
+            let next_r = next_r.clamp(0, leaf.max_rep) as usize;
+            match self.fsm.transitions[field][next_r] {
+                State::Field(next) => field = next,
+                State::End => break,
+            }
+        }
+        Ok(Some(record))
+    }
+
+    fn levels_error(&self, field: usize, message: &str) -> Error {
+        Error::Levels {
+            column: self.fsm.paths[field].clone(),
+            entry: self.cursor[field].0,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl Iterator for Assembler<'_> {
+    type Item = Result<Json>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_record().transpose()
+    }
+}
+
+/// Puts one entry into the record: walks the leaf's chain of nodes, creating objects,
+/// lists and occurrences as needed, and stops where the definition level runs out.
+fn insert(
+    record: &mut Json,
+    chain: &[&Node],
+    occurrence: &[usize],
+    d: i16,
+    value: Option<Json>,
+) -> Result<(), &'static str> {
+    let mut slot = record;
+    let mut parent_transparent = false;
+    for node in chain {
+        if !parent_transparent {
+            if slot.is_null() {
+                *slot = Json::Object(Map::new());
+            }
+            let Json::Object(fields) = slot else {
+                return Err("levels put a field inside a non-group value");
+            };
+            slot = fields.entry(node.name.clone()).or_insert(Json::Null);
+        }
+        let repeated = node.repetition == Repetition::REPEATED;
+        if node.def > d {
+            if repeated && slot.is_null() {
+                *slot = Json::Array(Vec::new());
+            }
+            return Ok(());
+        }
+        if repeated {
+            if slot.is_null() {
+                *slot = Json::Array(Vec::new());
+            }
+            let Json::Array(items) = slot else {
+                return Err("levels put a repeated field inside a non-list value");
+            };
+            let index = occurrence[node.rep as usize];
+            if index == items.len() {
+                items.push(Json::Null);
+            } else if index > items.len() {
+                return Err("repetition level skips an occurrence");
+            }
+            slot = &mut items[index];
+        }
+        match &node.kind {
+            NodeKind::Leaf { .. } => {
+                *slot = value.unwrap_or(Json::Null);
+                return Ok(());
+            }
+            NodeKind::Group { .. } => {
+                parent_transparent = node.is_transparent();
+                if !parent_transparent && slot.is_null() {
+                    *slot = Json::Object(Map::new());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Assembles every record of complete stripes (all columns).
+pub fn assemble_all(schema: &Schema, stripes: &[Stripe]) -> Result<Vec<Json>> {
+    Assembler::all(schema, stripes).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+    use crate::shredder::shred_records;
+    use serde_json::json;
+
+    fn document() -> Schema {
+        Schema::parse(fixtures::DOCUMENT_SCHEMA).unwrap()
+    }
+
+    /// Figure 4 of the Dremel paper.
+    #[test]
+    fn dremel_document_fsm() {
+        let schema = document();
+        let fsm = Fsm::new(&schema, &[0, 1, 2, 3, 4, 5]);
+        let rows: Vec<(String, Vec<i16>, String)> = fsm
+            .rows()
+            .into_iter()
+            .map(|t| (t.from, t.levels, t.to))
+            .collect();
+        let want = [
+            ("DocId", vec![0], "Links.Backward"),
+            ("Links.Backward", vec![0], "Links.Forward"),
+            ("Links.Backward", vec![1], "Links.Backward"),
+            ("Links.Forward", vec![0], "Name.Language.Code"),
+            ("Links.Forward", vec![1], "Links.Forward"),
+            ("Name.Language.Code", vec![0, 1, 2], "Name.Language.Country"),
+            ("Name.Language.Country", vec![0, 1], "Name.Url"),
+            ("Name.Language.Country", vec![2], "Name.Language.Code"),
+            ("Name.Url", vec![0], "end"),
+            ("Name.Url", vec![1], "Name.Language.Code"),
+        ];
+        let want: Vec<_> = want
+            .into_iter()
+            .map(|(a, l, b)| (a.to_string(), l, b.to_string()))
+            .collect();
+        assert_eq!(rows, want);
+    }
+
+    /// Figure 5's projection: DocId and Name.Language.Country only.
+    #[test]
+    fn dremel_projection_fsm_and_records() {
+        let schema = document();
+        let fsm = Fsm::new(&schema, &[0, 4]);
+        assert_eq!(
+            fsm.transitions,
+            vec![
+                vec![State::Field(1)],
+                vec![State::End, State::Field(1), State::Field(1)]
+            ]
+        );
+        let stripes = shred_records(&schema, &fixtures::document_records()).unwrap();
+        let records: Vec<Json> = Assembler::new(&schema, &stripes, &[0, 4])
+            .collect::<Result<_>>()
+            .unwrap();
+        assert_eq!(
+            records,
+            vec![
+                json!({"DocId": 10, "Name": [
+                    {"Language": [{"Country": "us"}, {"Country": null}]},
+                    {"Language": []},
+                    {"Language": [{"Country": "gb"}]}]}),
+                json!({"DocId": 20, "Name": [{"Language": []}]}),
+            ]
+        );
+    }
+
+    fn roundtrip(schema_text: &str, records: &[Json]) {
+        let schema = Schema::parse(schema_text).unwrap();
+        let stripes = shred_records(&schema, records).unwrap();
+        let assembled = assemble_all(&schema, &stripes).unwrap();
+        let canonical: Vec<Json> = records
+            .iter()
+            .map(|r| crate::record::normalize(&schema, r, 0, None).unwrap())
+            .collect();
+        assert_eq!(assembled, canonical);
+    }
+
+    #[test]
+    fn dremel_document_records_reassemble() {
+        roundtrip(fixtures::DOCUMENT_SCHEMA, &fixtures::document_records());
+    }
+
+    #[test]
+    fn contact_definition_states_reassemble() {
+        roundtrip(
+            crate::contact::CONTACT_SCHEMA,
+            &[
+                json!({"name": null, "phones": null}),
+                json!({"name": "a", "phones": []}),
+                json!({"phones": [null]}),
+                json!({"phones": [{"number": null, "phone_type": "Home"}, null, {"number": "1"}]}),
+            ],
+        );
+    }
+
+    #[test]
+    fn nested_lists_and_maps_reassemble() {
+        roundtrip(
+            "message m { optional group a (LIST) { repeated group list { optional group element (LIST) {
+               repeated group list { optional int32 element; } } } }
+               optional group m (MAP) { repeated group key_value { required binary key (STRING);
+               optional group value (LIST) { repeated group list { optional int64 element; } } } } }",
+            &[
+                json!({"a": null, "m": null}),
+                json!({"a": [], "m": {}}),
+                json!({"a": [null, [], [null], [1, 2]], "m": [{"key": "x", "value": [1, null]}, {"key": "y", "value": []}]}),
+            ],
+        );
+    }
+
+    #[test]
+    fn corrupt_levels_are_an_error() {
+        let schema = document();
+        let mut stripes = shred_records(&schema, &fixtures::document_records()).unwrap();
+        stripes[3].rep[0] = 2;
+        let err = assemble_all(&schema, &stripes).unwrap_err();
+        assert!(err.to_string().contains("Name.Language.Code"), "{err}");
+    }
+
+    #[test]
+    fn missing_values_are_an_error() {
+        let schema = document();
+        let mut stripes = shred_records(&schema, &fixtures::document_records()).unwrap();
+        stripes[0].values = crate::stripe::Values::Int64(vec![10]);
+        let err = assemble_all(&schema, &stripes).unwrap_err();
+        assert!(err.to_string().contains("more defined entries than values"), "{err}");
+    }
+}

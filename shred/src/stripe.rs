@@ -1,0 +1,339 @@
+//! One leaf column's shredded form: repetition levels, definition levels, non-null values.
+//!
+//! A [`Stripe`] has the shape the `parquet` crate's column writer takes
+//! (`ColumnWriterImpl::write_batch(values, def, rep)`) and its column reader returns
+//! (`ColumnReaderImpl::read_records`): one `rep`/`def` pair per entry and a value only for
+//! the entries whose definition level is the column's maximum (Dremel §4.1, Fig. 3).
+//! Byte-array values are kept flat (one buffer plus offsets) so shredding a string costs a
+//! copy, not an allocation. Buffers are cleared and reused between batches, never dropped.
+//!
+//! ```
+//! use shred::stripe::{Stripe, Values};
+//! let mut s = Stripe::new(parquet::basic::Type::INT64);
+//! s.push_null(0, 0);
+//! s.rep.push(0); s.def.push(1); s.values.push_i64(7);
+//! let entries: Vec<_> = s.entries(1).collect();
+//! assert_eq!(entries[1].value, Some(0));
+//! assert_eq!(entries[1].record, 1);
+//! ```
+
+use parquet::basic::Type as PhysicalType;
+use parquet::data_type::{ByteArray, FixedLenByteArray, Int96};
+
+/// Byte-array values stored end to end: value `i` is `data[offsets[i]..offsets[i + 1]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ByteValues {
+    /// All values' bytes, concatenated.
+    pub data: Vec<u8>,
+    /// Start offsets, with one extra offset at the end (`len() + 1` entries).
+    pub offsets: Vec<usize>,
+}
+
+impl Default for ByteValues {
+    fn default() -> Self {
+        ByteValues {
+            data: Vec::new(),
+            offsets: vec![0],
+        }
+    }
+}
+
+impl ByteValues {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+    /// True when there are no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Value `i`.
+    pub fn get(&self, i: usize) -> &[u8] {
+        &self.data[self.offsets[i]..self.offsets[i + 1]]
+    }
+    /// Appends one value.
+    #[inline]
+    pub fn push(&mut self, value: &[u8]) {
+        self.data.extend_from_slice(value);
+        self.offsets.push(self.data.len());
+    }
+    /// Removes all values, keeping the allocations.
+    pub fn clear(&mut self) {
+        self.data.clear();
+        self.offsets.truncate(1);
+    }
+    /// Iterates the values.
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+    /// The values as `parquet` byte arrays: one copy of the buffer, then slices of it.
+    pub fn to_byte_arrays(&self) -> Vec<ByteArray> {
+        let shared = bytes::Bytes::copy_from_slice(&self.data);
+        self.offsets
+            .windows(2)
+            .map(|w| ByteArray::from(shared.slice(w[0]..w[1])))
+            .collect()
+    }
+}
+
+/// The non-null values of one column, typed by its physical type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    /// BOOLEAN
+    Boolean(Vec<bool>),
+    /// INT32
+    Int32(Vec<i32>),
+    /// INT64
+    Int64(Vec<i64>),
+    /// INT96 (legacy timestamps)
+    Int96(Vec<Int96>),
+    /// FLOAT
+    Float(Vec<f32>),
+    /// DOUBLE
+    Double(Vec<f64>),
+    /// BYTE_ARRAY
+    ByteArray(ByteValues),
+    /// FIXED_LEN_BYTE_ARRAY
+    FixedLenByteArray(ByteValues),
+}
+
+impl Values {
+    /// Empty values for a physical type.
+    pub fn new(physical: PhysicalType) -> Self {
+        match physical {
+            PhysicalType::BOOLEAN => Values::Boolean(Vec::new()),
+            PhysicalType::INT32 => Values::Int32(Vec::new()),
+            PhysicalType::INT64 => Values::Int64(Vec::new()),
+            PhysicalType::INT96 => Values::Int96(Vec::new()),
+            PhysicalType::FLOAT => Values::Float(Vec::new()),
+            PhysicalType::DOUBLE => Values::Double(Vec::new()),
+            PhysicalType::BYTE_ARRAY => Values::ByteArray(ByteValues::default()),
+            PhysicalType::FIXED_LEN_BYTE_ARRAY => Values::FixedLenByteArray(ByteValues::default()),
+        }
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            Values::Boolean(v) => v.len(),
+            Values::Int32(v) => v.len(),
+            Values::Int64(v) => v.len(),
+            Values::Int96(v) => v.len(),
+            Values::Float(v) => v.len(),
+            Values::Double(v) => v.len(),
+            Values::ByteArray(v) | Values::FixedLenByteArray(v) => v.len(),
+        }
+    }
+
+    /// True when there are no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Removes all values, keeping the allocations.
+    pub fn clear(&mut self) {
+        match self {
+            Values::Boolean(v) => v.clear(),
+            Values::Int32(v) => v.clear(),
+            Values::Int64(v) => v.clear(),
+            Values::Int96(v) => v.clear(),
+            Values::Float(v) => v.clear(),
+            Values::Double(v) => v.clear(),
+            Values::ByteArray(v) | Values::FixedLenByteArray(v) => v.clear(),
+        }
+    }
+
+    /// Appends an INT64 value (panics on another type: a programming error).
+    pub fn push_i64(&mut self, value: i64) {
+        match self {
+            Values::Int64(v) => v.push(value),
+            other => panic!("push_i64 on {other:?}"),
+        }
+    }
+
+    /// Appends value `i` of `other` (same physical type) to `self`.
+    pub fn push_from(&mut self, other: &Values, i: usize) {
+        match (self, other) {
+            (Values::Boolean(a), Values::Boolean(b)) => a.push(b[i]),
+            (Values::Int32(a), Values::Int32(b)) => a.push(b[i]),
+            (Values::Int64(a), Values::Int64(b)) => a.push(b[i]),
+            (Values::Int96(a), Values::Int96(b)) => a.push(b[i]),
+            (Values::Float(a), Values::Float(b)) => a.push(b[i]),
+            (Values::Double(a), Values::Double(b)) => a.push(b[i]),
+            (Values::ByteArray(a), Values::ByteArray(b))
+            | (Values::FixedLenByteArray(a), Values::FixedLenByteArray(b)) => a.push(b.get(i)),
+            (a, b) => panic!("push_from: {a:?} vs {b:?}"),
+        }
+    }
+
+    /// True when value `i` of `self` equals value `j` of `other` (floats bitwise, so NaN
+    /// equals NaN and `0.0` differs from `-0.0`, as a byte-level round trip demands).
+    pub fn value_eq(&self, i: usize, other: &Values, j: usize) -> bool {
+        match (self, other) {
+            (Values::Boolean(a), Values::Boolean(b)) => a[i] == b[j],
+            (Values::Int32(a), Values::Int32(b)) => a[i] == b[j],
+            (Values::Int64(a), Values::Int64(b)) => a[i] == b[j],
+            (Values::Int96(a), Values::Int96(b)) => a[i] == b[j],
+            (Values::Float(a), Values::Float(b)) => a[i].to_bits() == b[j].to_bits(),
+            (Values::Double(a), Values::Double(b)) => a[i].to_bits() == b[j].to_bits(),
+            (Values::ByteArray(a), Values::ByteArray(b))
+            | (Values::FixedLenByteArray(a), Values::FixedLenByteArray(b)) => a.get(i) == b.get(j),
+            _ => false,
+        }
+    }
+
+    /// Appends `parquet` byte arrays (as the column reader returns them).
+    pub fn extend_byte_arrays(&mut self, arrays: &[ByteArray]) {
+        if let Values::ByteArray(v) = self {
+            for a in arrays {
+                v.push(a.data());
+            }
+        } else {
+            panic!("extend_byte_arrays on {self:?}")
+        }
+    }
+
+    /// Appends `parquet` fixed-length byte arrays.
+    pub fn extend_fixed_len(&mut self, arrays: &[FixedLenByteArray]) {
+        if let Values::FixedLenByteArray(v) = self {
+            for a in arrays {
+                v.push(a.data());
+            }
+        } else {
+            panic!("extend_fixed_len on {self:?}")
+        }
+    }
+}
+
+/// One leaf column's levels and values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stripe {
+    /// Repetition level of every entry.
+    pub rep: Vec<i16>,
+    /// Definition level of every entry.
+    pub def: Vec<i16>,
+    /// The values of the entries at the maximum definition level, in order.
+    pub values: Values,
+}
+
+/// One entry of a stripe, as [`Stripe::entries`] yields it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// Entry index in the stripe.
+    pub index: usize,
+    /// Record index (counts the entries with `r == 0`, from the stripe's first record).
+    pub record: usize,
+    /// Repetition level.
+    pub r: i16,
+    /// Definition level.
+    pub d: i16,
+    /// Index into [`Stripe::values`] when the entry holds a value.
+    pub value: Option<usize>,
+}
+
+impl Stripe {
+    /// An empty stripe for a physical type.
+    pub fn new(physical: PhysicalType) -> Self {
+        Stripe {
+            rep: Vec::new(),
+            def: Vec::new(),
+            values: Values::new(physical),
+        }
+    }
+
+    /// Number of entries (levels).
+    pub fn len(&self) -> usize {
+        self.def.len()
+    }
+
+    /// True when the stripe has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.def.is_empty()
+    }
+
+    /// Removes all entries, keeping the allocations.
+    pub fn clear(&mut self) {
+        self.rep.clear();
+        self.def.clear();
+        self.values.clear();
+    }
+
+    /// Appends an entry without a value.
+    #[inline]
+    pub fn push_null(&mut self, r: i16, d: i16) {
+        self.rep.push(r);
+        self.def.push(d);
+    }
+
+    /// Number of records (entries with `r == 0`).
+    pub fn num_records(&self) -> usize {
+        self.rep.iter().filter(|&&r| r == 0).count()
+    }
+
+    /// Iterates the entries; `max_def` tells which entries hold a value.
+    pub fn entries(&self, max_def: i16) -> impl Iterator<Item = Entry> + '_ {
+        let mut record = usize::MAX;
+        let mut next_value = 0;
+        (0..self.len()).map(move |index| {
+            let (r, d) = (self.rep[index], self.def[index]);
+            if r == 0 || record == usize::MAX {
+                record = record.wrapping_add(1);
+            }
+            let value = (d == max_def).then(|| {
+                next_value += 1;
+                next_value - 1
+            });
+            Entry {
+                index,
+                record,
+                r,
+                d,
+                value,
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_values_round_trip() {
+        let mut v = ByteValues::default();
+        v.push(b"ab");
+        v.push(b"");
+        v.push(b"xyz");
+        assert_eq!(v.len(), 3);
+        assert_eq!(v.get(1), b"");
+        let arrays = v.to_byte_arrays();
+        assert_eq!(arrays[2].data(), b"xyz");
+        v.clear();
+        assert!(v.is_empty());
+    }
+
+    #[test]
+    fn entries_number_records_and_values() {
+        let mut s = Stripe::new(PhysicalType::INT32);
+        for (r, d) in [(0, 2), (1, 1), (0, 0), (0, 2)] {
+            s.push_null(r, d);
+        }
+        if let Values::Int32(v) = &mut s.values {
+            v.extend([5, 6]);
+        }
+        let e: Vec<_> = s.entries(2).collect();
+        assert_eq!(
+            e.iter().map(|e| (e.record, e.value)).collect::<Vec<_>>(),
+            vec![(0, Some(0)), (0, None), (1, None), (2, Some(1))]
+        );
+        assert_eq!(s.num_records(), 3);
+    }
+
+    #[test]
+    fn float_values_compare_bitwise() {
+        let a = Values::Double(vec![f64::NAN, 0.0]);
+        let b = Values::Double(vec![f64::NAN, -0.0]);
+        assert!(a.value_eq(0, &b, 0));
+        assert!(!a.value_eq(1, &b, 1));
+    }
+}
