@@ -5,18 +5,22 @@
 //! records checked against the schema) → [`shredder`] (records → [`stripe`]s) →
 //! [`column_io`] (stripes ↔ Parquet column chunks) → [`assembler`] (stripes → records, the
 //! Dremel FSM). [`contact`] is the typed fast path for the Contact dataset and
-//! `crosscheck` compares everything with arrow-rs.
+//! [`crosscheck`] compares everything with arrow-rs.
 
+pub mod arrow_records;
 pub mod assembler;
 pub mod column_io;
 pub mod contact;
+pub mod crosscheck;
 pub mod error;
 pub mod fixtures;
+pub mod input;
 pub mod output;
 pub mod record;
 pub mod schema;
 pub mod shredder;
 pub mod stripe;
+pub mod verify;
 
 pub use error::{Error, Result};
 pub use schema::Schema;

@@ -332,6 +332,73 @@ pub fn is_byte_type(physical: PhysicalType) -> bool {
     )
 }
 
+/// The first place where two canonical records differ.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    /// Field path, e.g. `Name[1].Language[0].Code` (empty for the whole record).
+    pub path: String,
+    /// The left value at that path (`null` when absent).
+    pub left: Json,
+    /// The right value at that path (`null` when absent).
+    pub right: Json,
+}
+
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = if self.path.is_empty() { "(record)" } else { &self.path };
+        write!(f, "field {path}: {} vs {}", self.left, self.right)
+    }
+}
+
+/// Finds the first difference between two records, depth first in field order.
+pub fn first_difference(left: &Json, right: &Json) -> Option<Difference> {
+    fn walk(path: &str, left: &Json, right: &Json) -> Option<Difference> {
+        match (left, right) {
+            (Json::Object(a), Json::Object(b)) => {
+                let keys = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k)));
+                for key in keys {
+                    let (x, y) = (a.get(key), b.get(key));
+                    let sub = join(path, key);
+                    match (x, y) {
+                        (Some(x), Some(y)) => {
+                            if let Some(d) = walk(&sub, x, y) {
+                                return Some(d);
+                            }
+                        }
+                        _ => {
+                            return Some(Difference {
+                                path: sub,
+                                left: x.cloned().unwrap_or(Json::Null),
+                                right: y.cloned().unwrap_or(Json::Null),
+                            });
+                        }
+                    }
+                }
+                None
+            }
+            (Json::Array(a), Json::Array(b)) => {
+                for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                    if let Some(d) = walk(&format!("{path}[{i}]"), x, y) {
+                        return Some(d);
+                    }
+                }
+                (a.len() != b.len()).then(|| Difference {
+                    path: path.to_string(),
+                    left: left.clone(),
+                    right: right.clone(),
+                })
+            }
+            _ if left == right => None,
+            _ => Some(Difference {
+                path: path.to_string(),
+                left: left.clone(),
+                right: right.clone(),
+            }),
+        }
+    }
+    walk("", left, right)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,6 +484,18 @@ mod tests {
         for nanos in [0, 1, -1, 1_700_000_000_123_456_789, -86_400_000_000_001] {
             assert_eq!(int96_to_nanos(&int96_from_nanos(nanos)), nanos);
         }
+    }
+
+    #[test]
+    fn first_difference_names_the_path() {
+        let a = json!({"a": [{"b": 1}, {"b": 2}], "c": null});
+        let b = json!({"a": [{"b": 1}, {"b": 3}], "c": null});
+        let d = first_difference(&a, &b).unwrap();
+        assert_eq!(d.path, "a[1].b");
+        assert_eq!((d.left, d.right), (json!(2), json!(3)));
+        assert_eq!(first_difference(&a, &a), None);
+        let short = json!({"a": [{"b": 1}], "c": null});
+        assert_eq!(first_difference(&a, &short).unwrap().path, "a");
     }
 
     #[test]
