@@ -26,9 +26,11 @@ pub fn batch_to_records(schema: &Schema, batch: &RecordBatch) -> Result<Vec<Json
         .children()
         .iter()
         .map(|node| {
-            let array = batch.column_by_name(&node.name).ok_or_else(|| Error::Input {
-                message: format!("arrow-rs batch has no column {}", node.name),
-            })?;
+            let array = batch
+                .column_by_name(&node.name)
+                .ok_or_else(|| Error::Input {
+                    message: format!("arrow-rs batch has no column {}", node.name),
+                })?;
             Ok((node, decode_dictionaries(array)?))
         })
         .collect::<Result<_>>()?;
@@ -51,9 +53,7 @@ fn decode_dictionaries(array: &ArrayRef) -> Result<ArrayRef> {
             DataType::List(f) => DataType::List(unpack_field(f)),
             DataType::LargeList(f) => DataType::LargeList(unpack_field(f)),
             DataType::FixedSizeList(f, n) => DataType::FixedSizeList(unpack_field(f), *n),
-            DataType::Struct(fields) => {
-                DataType::Struct(fields.iter().map(|f| unpack_field(f)).collect())
-            }
+            DataType::Struct(fields) => DataType::Struct(fields.iter().map(unpack_field).collect()),
             DataType::Map(f, sorted) => DataType::Map(unpack_field(f), *sorted),
             other => other.clone(),
         }
@@ -104,9 +104,15 @@ impl Converter<'_> {
                 };
                 let mut out = Map::with_capacity(children.len());
                 for child in children {
-                    let column = fields.column_by_name(&child.name).ok_or_else(|| Error::Input {
-                        message: format!("{}: arrow-rs struct has no field {}", node.path, child.name),
-                    })?;
+                    let column =
+                        fields
+                            .column_by_name(&child.name)
+                            .ok_or_else(|| Error::Input {
+                                message: format!(
+                                    "{}: arrow-rs struct has no field {}",
+                                    node.path, child.name
+                                ),
+                            })?;
                     out.insert(child.name.clone(), self.slot(child, column, i)?);
                 }
                 Ok(Json::Object(out))
@@ -116,7 +122,11 @@ impl Converter<'_> {
 }
 
 /// The child values and the index range of list element `i`.
-fn list_items(array: &ArrayRef, i: usize, path: &str) -> Result<(ArrayRef, std::ops::Range<usize>)> {
+fn list_items(
+    array: &ArrayRef,
+    i: usize,
+    path: &str,
+) -> Result<(ArrayRef, std::ops::Range<usize>)> {
     if let Some(list) = array.as_list_opt::<i32>() {
         let o = list.value_offsets();
         return Ok((list.values().clone(), o[i] as usize..o[i + 1] as usize));
@@ -175,8 +185,9 @@ fn leaf_value(leaf: &Leaf, array: &ArrayRef, i: usize) -> Result<Json> {
                 // BYTE_ARRAY decimals: the minimal two's complement form.
                 let mut len = 16;
                 let b = v.to_be_bytes();
-                while len > 1 && ((b[16 - len] == 0 && b[17 - len] & 0x80 == 0)
-                    || (b[16 - len] == 0xff && b[17 - len] & 0x80 != 0))
+                while len > 1
+                    && ((b[16 - len] == 0 && b[17 - len] & 0x80 == 0)
+                        || (b[16 - len] == 0xff && b[17 - len] & 0x80 != 0))
                 {
                     len -= 1;
                 }
@@ -226,8 +237,12 @@ fn leaf_value(leaf: &Leaf, array: &ArrayRef, i: usize) -> Result<Json> {
             };
             int(v)
         }
-        DataType::Decimal32(_, _) => decimal(array.as_primitive::<Decimal32Type>().value(i) as i128),
-        DataType::Decimal64(_, _) => decimal(array.as_primitive::<Decimal64Type>().value(i) as i128),
+        DataType::Decimal32(_, _) => {
+            decimal(array.as_primitive::<Decimal32Type>().value(i) as i128)
+        }
+        DataType::Decimal64(_, _) => {
+            decimal(array.as_primitive::<Decimal64Type>().value(i) as i128)
+        }
         DataType::Decimal128(_, _) => decimal(array.as_primitive::<Decimal128Type>().value(i)),
         DataType::Utf8 => Json::from(array.as_string::<i32>().value(i)),
         DataType::LargeUtf8 => Json::from(array.as_string::<i64>().value(i)),

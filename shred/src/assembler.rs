@@ -70,7 +70,7 @@ impl Fsm {
                 .map_or(0, |(n, _)| n.rep)
         };
         let mut transitions = Vec::with_capacity(fields.len());
-        for f in 0..fields.len() {
+        for (f, &max_rep) in max_rep.iter().enumerate() {
             let (barrier, barrier_level) = if f + 1 < fields.len() {
                 (State::Field(f + 1), common(f, f + 1))
             } else {
@@ -81,7 +81,7 @@ impl Fsm {
             // paper sets the back edges at each common level and copies them to the
             // levels in between; taking the first field with a common level of at least
             // `level` gives the same table in one step.)
-            let t = (0..=max_rep[f])
+            let t = (0..=max_rep)
                 .map(|level| {
                     if level <= barrier_level {
                         barrier
@@ -149,7 +149,13 @@ impl fmt::Display for Fsm {
         let width = self.paths.iter().map(String::len).max().unwrap_or(0);
         for row in self.rows() {
             let levels: Vec<String> = row.levels.iter().map(i16::to_string).collect();
-            writeln!(f, "{:width$}  --{}-->  {}", row.from, levels.join(","), row.to)?;
+            writeln!(
+                f,
+                "{:width$}  --{}-->  {}",
+                row.from,
+                levels.join(","),
+                row.to
+            )?;
         }
         Ok(())
     }
@@ -253,7 +259,13 @@ impl<'a> Assembler<'a> {
                 None
             };
             self.cursor[field].0 += 1;
-            if let Err(message) = insert(&mut record, &self.chains[field], &self.occurrence[field], d, value) {
+            if let Err(message) = insert(
+                &mut record,
+                &self.chains[field],
+                &self.occurrence[field],
+                d,
+                value,
+            ) {
                 return Err(self.levels_error(field, message));
             }
             let next_r = stripe.rep.get(entry + 1).copied().unwrap_or(0);
@@ -473,6 +485,9 @@ mod tests {
         let mut stripes = shred_records(&schema, &fixtures::document_records()).unwrap();
         stripes[0].values = crate::stripe::Values::Int64(vec![10]);
         let err = assemble_all(&schema, &stripes).unwrap_err();
-        assert!(err.to_string().contains("more defined entries than values"), "{err}");
+        assert!(
+            err.to_string().contains("more defined entries than values"),
+            "{err}"
+        );
     }
 }

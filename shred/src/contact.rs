@@ -267,11 +267,7 @@ mod tests {
 
     #[test]
     fn number_present() {
-        let phones = vec![
-            phone(Some("+91-1"), None),
-            None,
-            phone(Some("+91-2"), None),
-        ];
+        let phones = vec![phone(Some("+91-1"), None), None, phone(Some("+91-2"), None)];
         assert_eq!(number_levels(Some(phones)), (vec![0, 1, 1], vec![4, 2, 4]));
     }
 

@@ -61,8 +61,11 @@ pub fn contacts_to_batch(contacts: &[Contact]) -> Result<RecordBatch> {
             Box::new(StringDictionaryBuilder::<UInt8Type>::new()),
         ],
     );
-    let mut phones = ListBuilder::new(phone_builder)
-        .with_field(Arc::new(Field::new("item", phone_struct(), true)));
+    let mut phones = ListBuilder::new(phone_builder).with_field(Arc::new(Field::new(
+        "item",
+        phone_struct(),
+        true,
+    )));
     for contact in contacts {
         names.append_option(contact.name.as_deref());
         let Some(list) = &contact.phones else {
@@ -112,8 +115,7 @@ pub fn arrow_stripes(contacts: &[Contact]) -> Result<(Schema, Vec<Stripe>)> {
 /// Reads every leaf column of every row group of an in-memory file, concatenated.
 pub fn read_all_stripes(file: bytes::Bytes) -> Result<(Schema, Vec<Stripe>)> {
     use parquet::file::reader::FileReader;
-    let reader =
-        SerializedFileReader::new(file).map_err(|e| Error::parquet("reading back", e))?;
+    let reader = SerializedFileReader::new(file).map_err(|e| Error::parquet("reading back", e))?;
     let schema = Schema::from_descriptor(reader.metadata().file_metadata().schema_descr_ptr())?;
     let mut stripes: Vec<Stripe> = schema.leaves().iter().map(stripe_for).collect();
     for row_group in 0..reader.num_row_groups() {
@@ -256,7 +258,12 @@ mod tests {
     fn arrow_file_has_the_contact_schema() {
         let (schema, _) = arrow_stripes(&all_states()).unwrap();
         let ours = Schema::parse(CONTACT_SCHEMA).unwrap();
-        let paths = |s: &Schema| s.leaves().iter().map(|l| (l.path.clone(), l.max_rep, l.max_def)).collect::<Vec<_>>();
+        let paths = |s: &Schema| {
+            s.leaves()
+                .iter()
+                .map(|l| (l.path.clone(), l.max_rep, l.max_def))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(paths(&schema), paths(&ours));
     }
 
@@ -280,7 +287,10 @@ mod tests {
         let (_, theirs) = arrow_stripes(&contacts).unwrap();
         let ours: Vec<Stripe> = ours.columns().into_iter().cloned().collect();
         let m = compare_stripes(&schema, &ours, &theirs).unwrap_err();
-        assert_eq!((m.column.as_str(), m.entry, m.record), ("phones.list.item.number", 3, 3));
+        assert_eq!(
+            (m.column.as_str(), m.entry, m.record),
+            ("phones.list.item.number", 3, 3)
+        );
         assert!(m.theirs.contains("d 3"), "{m}");
     }
 }

@@ -24,8 +24,7 @@ pub const DOCUMENT_SCHEMA: &str = "message Document {
 pub const DOCUMENT_R1: &str = r#"{"DocId": 10, "Links": {"Forward": [20, 40, 60]}, "Name": [{"Language": [{"Code": "en-us", "Country": "us"}, {"Code": "en"}], "Url": "http://A"}, {"Url": "http://B"}, {"Language": [{"Code": "en-gb", "Country": "gb"}]}]}"#;
 
 /// Record r2 of Figure 2, as JSON.
-pub const DOCUMENT_R2: &str =
-    r#"{"DocId": 20, "Links": {"Backward": [10, 30], "Forward": [80]}, "Name": [{"Url": "http://C"}]}"#;
+pub const DOCUMENT_R2: &str = r#"{"DocId": 20, "Links": {"Backward": [10, 30], "Forward": [80]}, "Name": [{"Url": "http://C"}]}"#;
 
 /// r1 and r2 parsed.
 pub fn document_records() -> Vec<serde_json::Value> {

@@ -112,6 +112,9 @@ mod tests {
     #[test]
     fn malformed_array_names_the_line() {
         let err = parse_records("r.json", "[\n{\"a\": 1},\n{\"a\" 2}\n]").unwrap_err();
-        assert!(err.to_string().starts_with("r.json: line 3: invalid JSON"), "{err}");
+        assert!(
+            err.to_string().starts_with("r.json: line 3: invalid JSON"),
+            "{err}"
+        );
     }
 }

@@ -25,8 +25,16 @@ impl OutputFile {
     pub fn create(target: impl AsRef<Path>) -> Result<Self> {
         let target = target.as_ref().to_path_buf();
         let temp = temp_path(&target);
-        let file = File::create(&temp)
-            .map_err(|e| Error::io(format!("{}: cannot create", temp.display()), e))?;
+        let file = File::create(&temp).map_err(|e| {
+            Error::io(
+                format!(
+                    "{}: cannot create (as {})",
+                    target.display(),
+                    temp.display()
+                ),
+                e,
+            )
+        })?;
         Ok(OutputFile {
             writer: Some(BufWriter::with_capacity(1 << 20, file)),
             temp,
@@ -42,14 +50,21 @@ impl OutputFile {
     /// Flushes, syncs and renames the file to its final name.
     pub fn commit(mut self) -> Result<PathBuf> {
         let writer = self.writer.take().expect("writer present until commit");
-        let file = writer
-            .into_inner()
-            .map_err(|e| Error::io(format!("{}: cannot write", self.temp.display()), e.into_error()))?;
+        let file = writer.into_inner().map_err(|e| {
+            Error::io(
+                format!("{}: cannot write", self.temp.display()),
+                e.into_error(),
+            )
+        })?;
         file.sync_all()
             .map_err(|e| Error::io(format!("{}: cannot sync", self.temp.display()), e))?;
         std::fs::rename(&self.temp, &self.target).map_err(|e| {
             Error::io(
-                format!("cannot rename {} to {}", self.temp.display(), self.target.display()),
+                format!(
+                    "cannot rename {} to {}",
+                    self.temp.display(),
+                    self.target.display()
+                ),
                 e,
             )
         })?;
@@ -112,7 +127,11 @@ mod tests {
     #[test]
     fn unwritable_directory_is_an_error() {
         let err = OutputFile::create("/nonexistent-dir/x.parquet").unwrap_err();
-        assert!(err.to_string().contains("/nonexistent-dir/"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("/nonexistent-dir/x.parquet: cannot create"),
+            "{err}"
+        );
         assert_eq!(err.exit_code(), 1);
     }
 }

@@ -35,7 +35,12 @@ const JULIAN_DAY_OF_EPOCH: i64 = 2_440_588;
 /// Checks `record` against `schema` and returns its canonical form.
 ///
 /// `index` and `line` only label errors: "record 3 (line 4): field Name[1].Url: ...".
-pub fn normalize(schema: &Schema, record: &Json, index: usize, line: Option<usize>) -> Result<Json> {
+pub fn normalize(
+    schema: &Schema,
+    record: &Json,
+    index: usize,
+    line: Option<usize>,
+) -> Result<Json> {
     let mut n = Normalizer {
         schema,
         index,
@@ -85,7 +90,10 @@ impl Normalizer<'_> {
                     other => {
                         return Err(self.error(
                             path,
-                            format!("expected a list (repeated field), found {}", describe(other)),
+                            format!(
+                                "expected a list (repeated field), found {}",
+                                describe(other)
+                            ),
                         ));
                     }
                 };
@@ -93,10 +101,9 @@ impl Normalizer<'_> {
                 for (i, item) in items.iter().enumerate() {
                     let item_path = format!("{path}[{i}]");
                     if node.is_leaf() && item.is_null() {
-                        return Err(self.error(
-                            &item_path,
-                            "a repeated value cannot be null".into(),
-                        ));
+                        return Err(
+                            self.error(&item_path, "a repeated value cannot be null".into())
+                        );
                     }
                     out.push(self.present(node, item, &item_path)?);
                 }
@@ -145,7 +152,8 @@ impl Normalizer<'_> {
                 }
                 let mut out = Map::with_capacity(children.len());
                 for child in children {
-                    let value = self.slot(child, fields.get(&child.name), &join(path, &child.name))?;
+                    let value =
+                        self.slot(child, fields.get(&child.name), &join(path, &child.name))?;
                     out.insert(child.name.clone(), value);
                 }
                 Ok(Json::Object(out))
@@ -186,13 +194,14 @@ pub fn describe(value: &Json) -> String {
 }
 
 fn is_unsigned(leaf: &Leaf) -> bool {
-    matches!(leaf.logical(), Some(LogicalType::Integer(int)) if !int.is_signed) || matches!(
-        leaf.descr.converted_type(),
-        parquet::basic::ConvertedType::UINT_8
-            | parquet::basic::ConvertedType::UINT_16
-            | parquet::basic::ConvertedType::UINT_32
-            | parquet::basic::ConvertedType::UINT_64
-    )
+    matches!(leaf.logical(), Some(LogicalType::Integer(int)) if !int.is_signed)
+        || matches!(
+            leaf.descr.converted_type(),
+            parquet::basic::ConvertedType::UINT_8
+                | parquet::basic::ConvertedType::UINT_16
+                | parquet::basic::ConvertedType::UINT_32
+                | parquet::basic::ConvertedType::UINT_64
+        )
 }
 
 fn type_name(leaf: &Leaf) -> String {
@@ -205,7 +214,13 @@ fn type_name(leaf: &Leaf) -> String {
 /// Converts a non-null JSON leaf value and appends it to `values`; on failure returns what
 /// was expected and what was found.
 pub fn push_leaf(leaf: &Leaf, value: &Json, values: &mut Values) -> Result<(), String> {
-    let expected = |what: &str| format!("expected {what} for {}, found {}", type_name(leaf), describe(value));
+    let expected = |what: &str| {
+        format!(
+            "expected {what} for {}, found {}",
+            type_name(leaf),
+            describe(value)
+        )
+    };
     match values {
         Values::Boolean(v) => v.push(value.as_bool().ok_or_else(|| expected("a boolean"))?),
         Values::Int32(v) => {
@@ -260,7 +275,10 @@ pub fn leaf_json(leaf: &Leaf, values: &Values, i: usize) -> Json {
         Values::Int64(v) if is_unsigned(leaf) => Json::from(v[i] as u64),
         Values::Int64(v) => Json::from(v[i]),
         Values::Int96(v) => Json::from(int96_to_nanos(&v[i])),
-        Values::Float(v) => float_json(v[i].to_string().parse().unwrap_or(f64::NAN), v[i].is_finite()),
+        Values::Float(v) => float_json(
+            v[i].to_string().parse().unwrap_or(f64::NAN),
+            v[i].is_finite(),
+        ),
         Values::Double(v) => float_json(v[i], v[i].is_finite()),
         Values::ByteArray(v) | Values::FixedLenByteArray(v) => bytes_json(v.get(i)),
     }
@@ -345,7 +363,11 @@ pub struct Difference {
 
 impl std::fmt::Display for Difference {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let path = if self.path.is_empty() { "(record)" } else { &self.path };
+        let path = if self.path.is_empty() {
+            "(record)"
+        } else {
+            &self.path
+        };
         write!(f, "field {path}: {} vs {}", self.left, self.right)
     }
 }
@@ -409,14 +431,19 @@ mod tests {
     }
 
     fn err(schema: &Schema, record: Json) -> String {
-        normalize(schema, &record, 7, Some(8)).unwrap_err().to_string()
+        normalize(schema, &record, 7, Some(8))
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
     fn missing_required_field() {
         let s = schema("message m { required group g { required int32 a; } }");
         let e = err(&s, json!({"g": {}}));
-        assert_eq!(e, "record 7 (line 8): field g.a: required field is missing or null");
+        assert_eq!(
+            e,
+            "record 7 (line 8): field g.a: required field is missing or null"
+        );
     }
 
     #[test]
@@ -475,7 +502,13 @@ mod tests {
         let s = schema(
             "message m { required int32 u (INTEGER(32,false)); required float f; required double d; }",
         );
-        let r = normalize(&s, &json!({"u": 4_000_000_000_u64, "f": 0.1, "d": "NaN"}), 0, None).unwrap();
+        let r = normalize(
+            &s,
+            &json!({"u": 4_000_000_000_u64, "f": 0.1, "d": "NaN"}),
+            0,
+            None,
+        )
+        .unwrap();
         assert_eq!(r, json!({"u": 4_000_000_000_u64, "f": 0.1, "d": "NaN"}));
     }
 

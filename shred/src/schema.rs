@@ -117,11 +117,10 @@ pub struct Schema {
 impl Schema {
     /// Parses Parquet message-type text (`message m { required int64 id; }`).
     pub fn parse(text: &str) -> Result<Self> {
-        let message = parquet::schema::parser::parse_message_type(text).map_err(|e| {
-            Error::Schema {
+        let message =
+            parquet::schema::parser::parse_message_type(text).map_err(|e| Error::Schema {
                 message: e.to_string(),
-            }
-        })?;
+            })?;
         Self::from_descriptor(Arc::new(SchemaDescriptor::new(Arc::new(message))))
     }
 
@@ -130,8 +129,11 @@ impl Schema {
         let text = std::fs::read_to_string(path).map_err(|e| Error::Input {
             message: format!("{}: cannot read schema: {e}", path.display()),
         })?;
-        Self::parse(&text).map_err(|e| Error::Schema {
-            message: format!("{}: {e}", path.display()),
+        Self::parse(&text).map_err(|e| match e {
+            Error::Schema { message } => Error::Schema {
+                message: format!("{}: {message}", path.display()),
+            },
+            other => other,
         })
     }
 

@@ -223,9 +223,9 @@ mod tests {
         stripe
             .entries(info.max_def)
             .map(|e| {
-                let v = e
-                    .value
-                    .map_or(Json::Null, |i| crate::record::leaf_json(info, &stripe.values, i));
+                let v = e.value.map_or(Json::Null, |i| {
+                    crate::record::leaf_json(info, &stripe.values, i)
+                });
                 (v, e.r, e.d)
             })
             .collect()
@@ -363,7 +363,10 @@ mod tests {
                 json!({"m": [{"key": "a", "value": [1, null]}, {"key": "b", "value": null}]}),
             ],
         );
-        assert_eq!(rd(&schema, &stripes, 0), vec![(0, 0), (0, 1), (0, 2), (1, 2)]);
+        assert_eq!(
+            rd(&schema, &stripes, 0),
+            vec![(0, 0), (0, 1), (0, 2), (1, 2)]
+        );
         assert_eq!(
             table(&schema, &stripes, 1),
             vec![
@@ -380,7 +383,11 @@ mod tests {
     fn required_inside_optional_group() {
         let (schema, stripes) = shred(
             "message m { optional group g { required int32 a; optional int32 b; } }",
-            &[json!({"g": null}), json!({"g": {"a": 1}}), json!({"g": {"a": 2, "b": 3}})],
+            &[
+                json!({"g": null}),
+                json!({"g": {"a": 1}}),
+                json!({"g": {"a": 2, "b": 3}}),
+            ],
         );
         assert_eq!(rd(&schema, &stripes, 0), vec![(0, 0), (0, 1), (0, 1)]);
         assert_eq!(rd(&schema, &stripes, 1), vec![(0, 0), (0, 1), (0, 2)]);
@@ -405,7 +412,9 @@ mod tests {
                      "f": 2.25, "g": [0, 255], "h": "ab"})],
         );
         assert!(matches!(stripes[3].values, Values::Int96(_)));
-        let values: Vec<Json> = (0..8).map(|l| table(&schema, &stripes, l)[0].0.clone()).collect();
+        let values: Vec<Json> = (0..8)
+            .map(|l| table(&schema, &stripes, l)[0].0.clone())
+            .collect();
         assert_eq!(
             values,
             vec![

@@ -108,7 +108,9 @@ pub fn verify_file(path: &Path, batch_size: usize) -> Result<VerifySummary> {
                         }
                         None => {
                             return Err(Error::Mismatch {
-                                message: format!("{name}: record {record}: arrow-rs has no more records"),
+                                message: format!(
+                                    "{name}: record {record}: arrow-rs has no more records"
+                                ),
                             });
                         }
                     }
@@ -118,7 +120,11 @@ pub fn verify_file(path: &Path, batch_size: usize) -> Result<VerifySummary> {
                     return Err(Error::Mismatch {
                         message: format!(
                             "{name}: record {record}: field {}: ours {}, arrow-rs {}",
-                            if d.path.is_empty() { "(record)" } else { &d.path },
+                            if d.path.is_empty() {
+                                "(record)"
+                            } else {
+                                &d.path
+                            },
                             d.left,
                             d.right
                         ),

@@ -1,0 +1,303 @@
+//! Property tests: random schemas with random records survive shred → assemble, and
+//! shred → Parquet (our column writers) → arrow-rs; random contacts give the same levels
+//! through the typed shredder, the generic shredder and arrow-rs.
+
+use proptest::prelude::*;
+use serde_json::{Map, Value as Json, json};
+
+use shred::assembler::assemble_all;
+use shred::contact::{CONTACT_SCHEMA, Contact, ContactStripes, Phone, PhoneType};
+use shred::crosscheck::{arrow_stripes, compare_stripes};
+use shred::record::normalize;
+use shred::shredder::shred_records;
+use shred::{Schema, Stripe};
+
+#[derive(Clone, Copy, Debug)]
+enum Rep {
+    Required,
+    Optional,
+    Repeated,
+}
+
+impl Rep {
+    fn keyword(self) -> &'static str {
+        match self {
+            Rep::Required => "required",
+            Rep::Optional => "optional",
+            Rep::Repeated => "repeated",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Prim {
+    Bool,
+    Int32,
+    Int64,
+    Double,
+    Utf8,
+}
+
+#[derive(Clone, Debug)]
+enum Kind {
+    Leaf(Prim),
+    Group(Vec<Field>),
+    /// 3-level LIST with this element field (named `element`).
+    List(Box<Field>),
+    /// MAP with string keys and this value field (named `value`).
+    Map(Box<Field>),
+}
+
+#[derive(Clone, Debug)]
+struct Field {
+    rep: Rep,
+    kind: Kind,
+}
+
+fn rep() -> impl Strategy<Value = Rep> {
+    prop_oneof![
+        Just(Rep::Required),
+        Just(Rep::Optional),
+        Just(Rep::Repeated)
+    ]
+}
+
+fn not_repeated() -> impl Strategy<Value = Rep> {
+    prop_oneof![Just(Rep::Required), Just(Rep::Optional)]
+}
+
+fn prim() -> impl Strategy<Value = Prim> {
+    prop_oneof![
+        Just(Prim::Bool),
+        Just(Prim::Int32),
+        Just(Prim::Int64),
+        Just(Prim::Double),
+        Just(Prim::Utf8)
+    ]
+}
+
+fn field() -> impl Strategy<Value = Field> {
+    let leaf = (rep(), prim()).prop_map(|(rep, p)| Field {
+        rep,
+        kind: Kind::Leaf(p),
+    });
+    leaf.prop_recursive(4, 24, 4, |inner| {
+        prop_oneof![
+            (rep(), prop::collection::vec(inner.clone(), 1..4)).prop_map(|(rep, children)| Field {
+                rep,
+                kind: Kind::Group(children)
+            }),
+            (not_repeated(), not_repeated(), inner.clone()).prop_map(
+                |(rep, element_rep, mut e)| {
+                    e.rep = element_rep;
+                    Field {
+                        rep,
+                        kind: Kind::List(Box::new(e)),
+                    }
+                }
+            ),
+            (not_repeated(), not_repeated(), inner).prop_map(|(rep, value_rep, mut v)| {
+                v.rep = value_rep;
+                Field {
+                    rep,
+                    kind: Kind::Map(Box::new(v)),
+                }
+            }),
+        ]
+    })
+}
+
+fn schema_text(fields: &[Field]) -> String {
+    fn write(f: &Field, name: &str, out: &mut String) {
+        let rep = f.rep.keyword();
+        match &f.kind {
+            Kind::Leaf(p) => {
+                let ty = match p {
+                    Prim::Bool => "boolean",
+                    Prim::Int32 => "int32",
+                    Prim::Int64 => "int64",
+                    Prim::Double => "double",
+                    Prim::Utf8 => "binary",
+                };
+                let ann = if matches!(p, Prim::Utf8) {
+                    " (STRING)"
+                } else {
+                    ""
+                };
+                out.push_str(&format!("{rep} {ty} {name}{ann}; "));
+            }
+            Kind::Group(children) => {
+                out.push_str(&format!("{rep} group {name} {{ "));
+                for (i, c) in children.iter().enumerate() {
+                    write(c, &format!("f{i}"), out);
+                }
+                out.push_str("} ");
+            }
+            Kind::List(e) => {
+                out.push_str(&format!(
+                    "{rep} group {name} (LIST) {{ repeated group list {{ "
+                ));
+                write(e, "element", out);
+                out.push_str("} } ");
+            }
+            Kind::Map(v) => {
+                out.push_str(&format!(
+                    "{rep} group {name} (MAP) {{ repeated group key_value {{ required binary key (STRING); "
+                ));
+                write(v, "value", out);
+                out.push_str("} } ");
+            }
+        }
+    }
+    let mut out = String::from("message m { ");
+    for (i, f) in fields.iter().enumerate() {
+        write(f, &format!("c{i}"), &mut out);
+    }
+    out.push('}');
+    out
+}
+
+/// A strategy for the JSON slot of `f`.
+fn slot(f: &Field) -> BoxedStrategy<Json> {
+    let present = present(f);
+    match f.rep {
+        Rep::Required => present,
+        Rep::Optional => prop_oneof![1 => Just(Json::Null), 3 => present].boxed(),
+        Rep::Repeated => prop::collection::vec(present, 0..3)
+            .prop_map(Json::Array)
+            .boxed(),
+    }
+}
+
+fn present(f: &Field) -> BoxedStrategy<Json> {
+    match &f.kind {
+        Kind::Leaf(Prim::Bool) => any::<bool>().prop_map(Json::from).boxed(),
+        Kind::Leaf(Prim::Int32) => any::<i32>().prop_map(Json::from).boxed(),
+        Kind::Leaf(Prim::Int64) => any::<i64>().prop_map(Json::from).boxed(),
+        Kind::Leaf(Prim::Double) => (-1e6..1e6f64).prop_map(Json::from).boxed(),
+        Kind::Leaf(Prim::Utf8) => "[a-z☃]{0,4}".prop_map(Json::from).boxed(),
+        Kind::Group(children) => {
+            let parts: Vec<BoxedStrategy<(String, Json)>> = children
+                .iter()
+                .enumerate()
+                .map(|(i, c)| slot(c).prop_map(move |v| (format!("f{i}"), v)).boxed())
+                .collect();
+            parts
+                .prop_map(|kv| Json::Object(kv.into_iter().collect::<Map<_, _>>()))
+                .boxed()
+        }
+        Kind::List(e) => prop::collection::vec(slot(e), 0..3)
+            .prop_map(Json::Array)
+            .boxed(),
+        Kind::Map(v) => prop::collection::vec(("[a-c]{1,2}", slot(v)), 0..3)
+            .prop_map(|entries| {
+                Json::Array(
+                    entries
+                        .into_iter()
+                        .map(|(k, v)| json!({"key": k, "value": v}))
+                        .collect(),
+                )
+            })
+            .boxed(),
+    }
+}
+
+fn schema_and_records() -> impl Strategy<Value = (String, Vec<Json>)> {
+    prop::collection::vec(field(), 1..4).prop_flat_map(|fields| {
+        let text = schema_text(&fields);
+        let record: Vec<BoxedStrategy<(String, Json)>> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| slot(f).prop_map(move |v| (format!("c{i}"), v)).boxed())
+            .collect();
+        let record = record.prop_map(|kv| Json::Object(kv.into_iter().collect::<Map<_, _>>()));
+        (Just(text), prop::collection::vec(record, 0..6))
+    })
+}
+
+fn canonical(schema: &Schema, records: &[Json]) -> Vec<Json> {
+    records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| normalize(schema, r, i, None).unwrap())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn shred_then_assemble_gives_the_records_back((text, records) in schema_and_records()) {
+        let schema = Schema::parse(&text).unwrap();
+        let expected = canonical(&schema, &records);
+        let stripes = shred_records(&schema, &records).unwrap();
+        for (leaf, stripe) in schema.leaves().iter().zip(&stripes) {
+            prop_assert_eq!(stripe.num_records(), records.len(), "column {}", leaf.path);
+        }
+        prop_assert_eq!(assemble_all(&schema, &stripes).unwrap(), expected);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn written_file_reads_back_in_arrow_rs((text, records) in schema_and_records()) {
+        prop_assume!(!records.is_empty());
+        let schema = Schema::parse(&text).unwrap();
+        let expected = canonical(&schema, &records);
+        let stripes = shred_records(&schema, &records).unwrap();
+        let bytes = shred::column_io::write_file(
+            Vec::new(),
+            &schema,
+            parquet::file::properties::WriterProperties::default(),
+            [stripes],
+        )
+        .unwrap();
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+            bytes::Bytes::from(bytes),
+        )
+        .unwrap()
+        .build()
+        .unwrap();
+        let mut got = Vec::new();
+        for batch in reader {
+            got.extend(shred::arrow_records::batch_to_records(&schema, &batch.unwrap()).unwrap());
+        }
+        prop_assert_eq!(got, expected, "schema {}", text);
+    }
+}
+
+fn contact() -> impl Strategy<Value = Contact> {
+    let phone_type = prop::option::of(prop_oneof![
+        Just(PhoneType::Mobile),
+        Just(PhoneType::Work),
+        Just(PhoneType::Home)
+    ]);
+    let phone = prop::option::of((prop::option::of("\\+91-[0-9]{10}"), phone_type))
+        .prop_map(|p| p.map(|(number, phone_type)| Phone { number, phone_type }));
+    (
+        prop::option::of("[A-Z][a-z]{0,6} [A-Z][a-z]{0,8}"),
+        prop::option::of(prop::collection::vec(phone, 0..5)),
+    )
+        .prop_map(|(name, phones)| Contact { name, phones })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn typed_generic_and_arrow_levels_agree(contacts in prop::collection::vec(contact(), 1..40)) {
+        let schema = Schema::parse(CONTACT_SCHEMA).unwrap();
+        let mut typed = ContactStripes::default();
+        typed.shred(&contacts);
+        let typed: Vec<Stripe> = typed.columns().into_iter().cloned().collect();
+        let records: Vec<Json> = contacts.iter().map(Contact::to_json).collect();
+        let generic = shred_records(&schema, &records).unwrap();
+        prop_assert_eq!(&typed, &generic);
+        let (_, arrow) = arrow_stripes(&contacts).unwrap();
+        if let Err(m) = compare_stripes(&schema, &typed, &arrow) {
+            prop_assert!(false, "{}", m);
+        }
+    }
+}
