@@ -1,0 +1,163 @@
+//! shred-inspect: look inside any Parquet file, down to the repetition and definition
+//! level of every value.
+//!
+//! Subcommands, one module each: [`schema_view`] (`schema`), [`meta`] (`meta`),
+//! [`pages`] (`pages`), [`levels`] (`levels`), [`record_trace`] (`record`),
+//! [`histogram`] (`histogram`) and [`bench`] (`bench`). They share
+//! [`parquet_file`] (opening and checking a file), [`column_chunk`] (a column chunk read
+//! as `shred` stripes, batch by batch), [`page_header`] (page headers decoded from the
+//! Thrift compact protocol), [`entry_json`] (the fast JSON-lines writer),
+//! [`value_display`] (values by logical type) and [`table`].
+//!
+//! [`run`] is the library entry point the binary calls: it runs one command line against
+//! a writer, file by file, and turns every failure into one [`Error`] that names the file.
+//! A panic inside a file's inspection (the `parquet` crate can panic on some corrupt
+//! input) is caught there and reported like any other corrupt-file error.
+//!
+//! ```
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("doc.parquet");
+//! let schema = shred::Schema::parse(shred::fixtures::DOCUMENT_SCHEMA).unwrap();
+//! let stripes = shred::shredder::shred_records(&schema, &shred::fixtures::document_records()).unwrap();
+//! let bytes = shred::column_io::write_file(Vec::new(), &schema, Default::default(), [stripes]).unwrap();
+//! std::fs::write(&path, bytes).unwrap();
+//!
+//! let mut out = Vec::new();
+//! let path = path.to_str().unwrap();
+//! shred_inspect::run(["shred-inspect", "levels", path, "--column", "DocId", "--format", "json"], &mut out).unwrap();
+//! assert_eq!(
+//!     String::from_utf8(out).unwrap(),
+//!     "{\"column\":\"DocId\",\"row_group\":0,\"record\":0,\"r\":0,\"d\":0,\"value\":10}\n\
+//!      {\"column\":\"DocId\",\"row_group\":0,\"record\":1,\"r\":0,\"d\":0,\"value\":20}\n"
+//! );
+//! ```
+
+pub mod bench;
+pub mod cli;
+pub mod column_chunk;
+pub mod entry_json;
+pub mod error;
+pub mod histogram;
+pub mod levels;
+pub mod meta;
+pub mod page_header;
+pub mod pages;
+pub mod parquet_file;
+pub mod record_trace;
+pub mod schema_view;
+pub mod table;
+pub mod value_display;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+
+use clap::Parser;
+
+pub use cli::{Cli, Command, Format};
+pub use error::{Error, Result};
+use parquet_file::{Need, ParquetFile};
+
+/// How output is shaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Output {
+    /// Tables or JSON.
+    pub format: Format,
+    /// Several files: tables get a heading per file, JSON objects a `"file"` key.
+    pub multi: bool,
+}
+
+/// Parses a command line (program name first) and runs it, writing to `out`.
+pub fn run<I, T>(args: I, out: &mut dyn Write) -> Result<()>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    match Cli::try_parse_from(args) {
+        Ok(cli) => run_cli(&cli, out),
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
+            write!(out, "{e}")?;
+            Ok(())
+        }
+        Err(e) => Err(Error::usage(
+            e.to_string().lines().next().unwrap_or("bad usage"),
+        )),
+    }
+}
+
+/// Runs a parsed command line, writing to `out`.
+pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
+    let (files, need): (&[PathBuf], Need) = match &cli.command {
+        Command::Schema(a) | Command::Meta(a) => (&a.files, Need::Footer),
+        Command::Histogram(a) => (&a.files, Need::Reader),
+        Command::Pages(a) => (&a.files, Need::PageIndex),
+        Command::Levels(a) => (&a.files, Need::Reader),
+        Command::Record(_) => (&[], Need::Reader),
+        Command::Bench(a) => return bench::bench(a, out),
+    };
+    let record_files: Vec<PathBuf>;
+    let (files, record_index) = match &cli.command {
+        Command::Record(a) => {
+            let (last, rest) = a.args.split_last().expect("clap requires two arguments");
+            let n = last.parse::<u64>().map_err(|_| {
+                Error::usage(format!(
+                    "record: '{last}' is not a record index (usage: record FILE... N)"
+                ))
+            })?;
+            record_files = rest.iter().map(PathBuf::from).collect();
+            (record_files.as_slice(), n)
+        }
+        _ => (files, 0),
+    };
+    let output = Output {
+        format: cli.format,
+        multi: files.len() > 1,
+    };
+    for (i, path) in files.iter().enumerate() {
+        if output.multi && output.format == Format::Table {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            writeln!(out, "== {} ==", path.display())?;
+        }
+        let name = path.display().to_string();
+        let result = catch_unwind(AssertUnwindSafe(|| -> Result<()> {
+            let file = ParquetFile::open(path, need)?;
+            match &cli.command {
+                Command::Schema(_) => schema_view::schema(&file, &output, out),
+                Command::Meta(_) => meta::meta(&file, &output, out),
+                Command::Pages(a) => pages::pages(&file, &a.columns, &output, out),
+                Command::Levels(a) => {
+                    let selection = levels::Selection {
+                        columns: a.columns.clone(),
+                        row_group: a.row_group,
+                        records: a.records.clone(),
+                        limit: a.limit,
+                    };
+                    levels::levels(&file, &selection, &output, out)
+                }
+                Command::Record(_) => record_trace::record(&file, record_index, &output, out),
+                Command::Histogram(_) => histogram::histogram(&file, &output, out),
+                Command::Bench(_) => unreachable!("handled above"),
+            }
+        }));
+        match result {
+            Ok(result) => result?,
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("unknown panic");
+                return Err(Error::input(
+                    &name,
+                    format!("corrupt file: the Parquet reader failed on it ({message})"),
+                ));
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}

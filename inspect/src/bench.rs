@@ -1,0 +1,349 @@
+//! `bench`: how fast `levels --format json` prints a Contact file, against two baselines.
+//!
+//! The benchmark of issue 4: `levels --format json` on a 10M-record Contact file, output
+//! to `/dev/null`, on one core (the command is single-threaded). Three measurements run
+//! in the same process, on the same file, each `--runs` times (the table shows medians):
+//!
+//! - `read levels only`: every column chunk read batch by batch through
+//!   [`crate::column_chunk`], entries counted, nothing printed: the floor set by Parquet
+//!   decoding.
+//! - `json via serde_json::Value`: the same entries printed by building a
+//!   `serde_json::Value` per entry: the obvious implementation, the baseline.
+//! - `levels --format json`: the real command ([`crate::run_cli`]), with its fast writer
+//!   ([`crate::entry_json`]), to a buffered `/dev/null`.
+//!
+//! CPU time is the thread's on-CPU time (`/proc/thread-self/schedstat`), peak RSS the
+//! process's high-water mark (`VmHWM`), reset before each run through
+//! `/proc/self/clear_refs` so generating the file does not count.
+//!
+//! Without `--file`, the Contact file is generated here from the distribution of
+//! `../shared/DESIGN.md` (uncompressed, dictionary on, statistics on, row groups of 1M
+//! records) with [`shred::contact::ContactStripes`] and [`shred::column_io::write_file`]:
+//! a stand-in until `shred-gen` writes them; `--file` takes a file from `shred-gen`.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use serde_json::json;
+use shred::Schema;
+use shred::column_io::write_row_group;
+use shred::contact::{CONTACT_SCHEMA, Contact, ContactStripes, Phone, PhoneType};
+use shred::record::leaf_json;
+
+use crate::cli::{BenchArgs, Cli, Command, LevelsArgs};
+use crate::column_chunk::{BATCH_RECORDS, ChunkStripes};
+use crate::error::{Error, Result};
+use crate::parquet_file::{Need, ParquetFile};
+use crate::{Format, table};
+
+/// Records per row group of the generated file.
+const ROW_GROUP_RECORDS: u64 = 1 << 20;
+
+/// One measurement: wall and CPU seconds and peak RSS of one run.
+#[derive(Debug, Clone, Copy)]
+struct Sample {
+    wall: f64,
+    cpu: f64,
+    rss_kib: u64,
+}
+
+/// Runs the benchmark and prints its table.
+pub fn bench(args: &BenchArgs, out: &mut dyn Write) -> Result<()> {
+    let runs = args.runs.max(1);
+    let _tmp;
+    let path: PathBuf = match (&args.file, &args.keep) {
+        (Some(file), _) => file.clone(),
+        (None, Some(keep)) => {
+            if !keep.exists() {
+                write_contact_file(keep, args.records, out)?;
+            }
+            keep.clone()
+        }
+        (None, None) => {
+            let dir =
+                std::env::temp_dir().join(format!("shred-inspect-bench-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Error::input(&dir.display().to_string(), e))?;
+            let path = dir.join("contacts.parquet");
+            write_contact_file(&path, args.records, out)?;
+            _tmp = RemoveOnDrop(dir);
+            path
+        }
+    };
+    let name = path.display().to_string();
+    let file = ParquetFile::open(&path, Need::Reader)?;
+    let records = file.metadata().file_metadata().num_rows();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    writeln!(
+        out,
+        "file {name}: {records} records, {} row groups, {} bytes; {cores} cores, single-threaded, {runs} runs each (median)",
+        file.metadata().num_row_groups(),
+        file.len
+    )?;
+    out.flush()?;
+
+    let mut entries = 0u64;
+    let read_only = measure(runs, || {
+        entries = read_levels(&file)?;
+        Ok(())
+    })?;
+    let naive = measure(runs, || naive_json(&file, &mut dev_null(&name)?))?;
+    let cli = Cli {
+        format: Format::Json,
+        command: Command::Levels(LevelsArgs {
+            files: vec![path.clone()],
+            columns: Vec::new(),
+            row_group: None,
+            records: None,
+            limit: None,
+        }),
+    };
+    let fast = measure(runs, || crate::run_cli(&cli, &mut dev_null(&name)?))?;
+
+    let row = |what: &str, s: Sample, baseline: Option<Sample>| {
+        vec![
+            what.to_string(),
+            entries.to_string(),
+            format!("{:.3}", s.wall),
+            format!("{:.3}", s.cpu),
+            format!("{:.1}", entries as f64 / s.wall / 1e6),
+            format!("{:.1}", entries as f64 / s.cpu / 1e6),
+            format!("{:.1}", s.cpu * 1e9 / entries.max(1) as f64),
+            format!("{:.1}", s.rss_kib as f64 / 1024.0),
+            baseline.map_or("-".into(), |b| format!("{:.2}x", b.wall / s.wall)),
+        ]
+    };
+    let rows = vec![
+        row("read levels only (no output)", read_only, None),
+        row("json via serde_json::Value (baseline)", naive, Some(naive)),
+        row("levels --format json", fast, Some(naive)),
+    ];
+    let header = [
+        "measurement",
+        "entries",
+        "wall s",
+        "cpu s",
+        "M entries/s",
+        "M entries/s/core",
+        "cpu ns/entry",
+        "peak RSS MiB",
+        "speed vs baseline",
+    ];
+    writeln!(out, "{}", table::render(&header, &rows))?;
+    Ok(())
+}
+
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn dev_null(name: &str) -> Result<BufWriter<File>> {
+    let f = File::create("/dev/null")
+        .map_err(|e| Error::input(name, format!("cannot open /dev/null: {e}")))?;
+    Ok(BufWriter::with_capacity(1 << 16, f))
+}
+
+/// Runs `work` `runs` times; returns the median wall time, with that run's CPU and RSS.
+fn measure(runs: usize, mut work: impl FnMut() -> Result<()>) -> Result<Sample> {
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        let cpu0 = thread_cpu_seconds();
+        let t0 = Instant::now();
+        work()?;
+        let wall = t0.elapsed().as_secs_f64();
+        let cpu = thread_cpu_seconds() - cpu0;
+        samples.push(Sample {
+            wall,
+            cpu: if cpu > 0.0 { cpu } else { wall },
+            rss_kib: peak_rss_kib(),
+        });
+    }
+    samples.sort_by(|a, b| a.wall.total_cmp(&b.wall));
+    Ok(samples[samples.len() / 2])
+}
+
+/// The calling thread's on-CPU time in seconds (0 where /proc is missing).
+fn thread_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0.0, |ns| ns as f64 / 1e9)
+}
+
+/// The process's peak resident set size in KiB (0 where /proc is missing).
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))?
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
+}
+
+/// Reads every entry of every column; returns the number of entries.
+fn read_levels(file: &ParquetFile) -> Result<u64> {
+    let mut entries = 0u64;
+    for rg in 0..file.metadata().num_row_groups() {
+        for leaf in 0..file.schema.leaves().len() {
+            let mut chunk = ChunkStripes::open(file, rg, leaf)?;
+            while chunk.next_batch(BATCH_RECORDS)?.is_some() {
+                entries += chunk.stripe.len() as u64;
+            }
+        }
+    }
+    Ok(entries)
+}
+
+/// The baseline: the same JSON lines, one `serde_json::Value` per entry.
+fn naive_json(file: &ParquetFile, out: &mut dyn Write) -> Result<()> {
+    for rg in 0..file.metadata().num_row_groups() {
+        for leaf in 0..file.schema.leaves().len() {
+            let mut chunk = ChunkStripes::open(file, rg, leaf)?;
+            while let Some(batch) = chunk.next_batch(BATCH_RECORDS)? {
+                let l = chunk.leaf;
+                for e in chunk.stripe.entries(l.max_def) {
+                    let value = e.value.map_or(serde_json::Value::Null, |i| {
+                        leaf_json(l, &chunk.stripe.values, i)
+                    });
+                    let line = json!({"column": l.path, "row_group": rg, "record": batch.first_record + e.record as u64,
+                                      "r": e.r, "d": e.d, "value": value});
+                    serde_json::to_writer(&mut *out, &line).map_err(std::io::Error::from)?;
+                    out.write_all(b"\n")?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// SplitMix64: a tiny deterministic generator, a pure function of (seed, index).
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+const FIRST: [&str; 16] = [
+    "Aarav", "Priya", "Rohan", "Ananya", "Vikram", "Meera", "Arjun", "Kavya", "James", "Mary",
+    "Wei", "Yuki", "Omar", "Fatima", "Lucas", "Sofia",
+];
+const LAST: [&str; 16] = [
+    "Sharma", "Patel", "Iyer", "Reddy", "Gupta", "Nair", "Singh", "Khan", "Smith", "Garcia",
+    "Wang", "Sato", "Haddad", "Rossi", "Silva", "Novak",
+];
+
+/// Contact `index` of the benchmark file, following the default distribution of
+/// `../shared/DESIGN.md`; `next_id` numbers the phones.
+pub fn bench_contact(index: u64, next_id: &mut u64) -> Contact {
+    let mut state = splitmix(index ^ 0x5eed);
+    let mut draw = |n: u64| {
+        state = splitmix(state);
+        state % n
+    };
+    let name = (draw(100) >= 20)
+        .then(|| format!("{} {}", FIRST[draw(16) as usize], LAST[draw(16) as usize]));
+    let count = match draw(100) {
+        0..40 => None,
+        40..85 => Some(1),
+        85..95 => Some(2),
+        _ => Some(3 + draw(3) as usize),
+    };
+    let phones = count.map(|n| {
+        (0..n)
+            .map(|_| {
+                let (number, typed) = match draw(100) {
+                    0..90 => (true, true),
+                    90..95 => (true, false),
+                    95..99 => (false, true),
+                    _ => (false, false),
+                };
+                let phone_type = typed.then(|| match draw(100) {
+                    0..55 => PhoneType::Mobile,
+                    55..90 => PhoneType::Work,
+                    _ => PhoneType::Home,
+                });
+                let number = number.then(|| {
+                    *next_id += 1;
+                    format!("+91-{:010}", *next_id)
+                });
+                Some(Phone { number, phone_type })
+            })
+            .collect()
+    });
+    Contact { name, phones }
+}
+
+/// Writes `records` benchmark contacts to `path` (temporary name, renamed when complete).
+pub fn write_contact_file(path: &Path, records: u64, out: &mut dyn Write) -> Result<()> {
+    let name = path.display().to_string();
+    writeln!(out, "generating {records} contacts into {name} ...")?;
+    out.flush()?;
+    let schema =
+        Schema::parse(CONTACT_SCHEMA).map_err(|e| Error::shred(&name, "contact schema", e))?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::UNCOMPRESSED)
+        .set_dictionary_enabled(true)
+        .build();
+    let sink =
+        shred::output::OutputFile::create(path).map_err(|e| Error::shred(&name, "creating", e))?;
+    let mut writer = parquet::file::writer::SerializedFileWriter::new(
+        sink,
+        schema.message_type(),
+        std::sync::Arc::new(props),
+    )
+    .map_err(|e| Error::parquet(&name, "creating the writer", e))?;
+    let mut stripes = ContactStripes::default();
+    let mut next_id = 0u64;
+    let mut start = 0u64;
+    while start < records {
+        let end = (start + ROW_GROUP_RECORDS).min(records);
+        stripes.clear();
+        for i in start..end {
+            stripes.append_one(&bench_contact(i, &mut next_id));
+        }
+        let columns: Vec<shred::Stripe> = stripes.columns().into_iter().cloned().collect();
+        write_row_group(&mut writer, &schema, &columns)
+            .map_err(|e| Error::shred(&name, "writing", e))?;
+        start = end;
+    }
+    let sink = writer
+        .into_inner()
+        .map_err(|e| Error::parquet(&name, "closing the writer", e))?;
+    sink.commit()
+        .map_err(|e| Error::shred(&name, "committing", e))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bench_contacts_are_deterministic_and_follow_the_distribution() {
+        let mut id_a = 0;
+        let mut id_b = 0;
+        let a: Vec<Contact> = (0..20_000).map(|i| bench_contact(i, &mut id_a)).collect();
+        let b: Vec<Contact> = (0..20_000).map(|i| bench_contact(i, &mut id_b)).collect();
+        assert_eq!(a, b);
+        let null_names = a.iter().filter(|c| c.name.is_none()).count() as f64 / a.len() as f64;
+        let null_lists = a.iter().filter(|c| c.phones.is_none()).count() as f64 / a.len() as f64;
+        assert!((0.18..0.22).contains(&null_names), "{null_names}");
+        assert!((0.38..0.42).contains(&null_lists), "{null_lists}");
+    }
+}

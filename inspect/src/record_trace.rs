@@ -1,0 +1,221 @@
+//! `record`: one record traced through the file, then reassembled.
+//!
+//! Record `N` (file-wide) lives in the row group whose record range holds it. In every
+//! leaf column of that row group the records before it are read and dropped batch by
+//! batch ([`crate::column_chunk`]), then its own entries are read: one `(r, d, value)` per
+//! entry, the first with `r == 0` (Dremel §4.1). Each entry's page follows from the
+//! chunk's data page headers ([`crate::pages::chunk_pages`]): data page `k` holds the
+//! `num_values` entries after those of the pages before it. The entries of all columns
+//! are then handed to [`shred::assembler::Assembler`] (the record-assembly FSM of Dremel
+//! §4.3), which must give back exactly one record, printed as JSON.
+
+use std::io::Write;
+
+use serde_json::{Value as Json, json};
+use shred::Stripe;
+use shred::assembler::Assembler;
+use shred::column_io::stripe_for;
+use shred::record::leaf_json;
+
+use crate::column_chunk::ChunkStripes;
+use crate::error::{Error, Result};
+use crate::page_header::PageKind;
+use crate::pages::chunk_pages;
+use crate::parquet_file::ParquetFile;
+use crate::value_display::Display;
+use crate::{Format, Output, table};
+
+/// One entry of the traced record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TracedEntry {
+    /// Entry index within the column chunk.
+    pub entry: u64,
+    /// Index of the page holding it within the column chunk (as `pages` numbers them).
+    pub page: Option<usize>,
+    /// Repetition level.
+    pub r: i16,
+    /// Definition level.
+    pub d: i16,
+    /// The value's canonical JSON, or null.
+    pub value: Json,
+    /// The value as tables show it.
+    pub shown: String,
+}
+
+/// A traced record: its entries per column and the record reassembled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace {
+    /// File-wide record index.
+    pub record: u64,
+    /// Row group holding it.
+    pub row_group: usize,
+    /// Per leaf column (schema order): its entries.
+    pub columns: Vec<Vec<TracedEntry>>,
+    /// The record assembled from those entries.
+    pub assembled: Json,
+}
+
+/// Traces record `record` of `file`.
+pub fn trace(file: &ParquetFile, record: u64) -> Result<Trace> {
+    let starts = file.row_group_starts();
+    let total = *starts
+        .last()
+        .expect("starts has num_row_groups + 1 entries");
+    if record >= total {
+        return Err(Error::input(
+            &file.name,
+            format!("no record {record}: the file has {total} records (0..{total})"),
+        ));
+    }
+    // The last row group starting at or before `record` that is not empty.
+    let rg = starts.partition_point(|&s| s <= record) - 1;
+    let leaves = file.schema.leaves();
+    let mut stripes: Vec<Stripe> = leaves.iter().map(stripe_for).collect();
+    let mut columns = Vec::with_capacity(leaves.len());
+    for (leaf, stripe) in stripes.iter_mut().enumerate() {
+        let mut chunk = ChunkStripes::open(file, rg, leaf)?;
+        chunk.skip_to(record)?;
+        let place = chunk.place();
+        let batch = chunk.next_batch(1)?.ok_or_else(|| {
+            Error::input(
+                &file.name,
+                format!("{place}: corrupt column chunk: it ends before record {record}"),
+            )
+        })?;
+        std::mem::swap(stripe, &mut chunk.stripe);
+        let page_ends = data_page_ends(file, rg, leaf)?;
+        let l = &leaves[leaf];
+        let display = Display::new(l);
+        let entries = stripe
+            .entries(l.max_def)
+            .map(|e| {
+                let entry = batch.first_entry + e.index as u64;
+                let page = page_ends
+                    .iter()
+                    .find(|(_, end)| entry < *end)
+                    .map(|(page, _)| *page);
+                let (value, shown) = match e.value {
+                    Some(i) => (
+                        leaf_json(l, &stripe.values, i),
+                        display.format(&stripe.values, i),
+                    ),
+                    None => (Json::Null, "null".to_string()),
+                };
+                TracedEntry {
+                    entry,
+                    page,
+                    r: e.r,
+                    d: e.d,
+                    value,
+                    shown,
+                }
+            })
+            .collect();
+        columns.push(entries);
+    }
+    let mut assembler = Assembler::all(&file.schema, &stripes);
+    let assemble_error = |e: shred::Error| {
+        Error::input(
+            &file.name,
+            format!("record {record}: the levels do not assemble into a record: {e}"),
+        )
+    };
+    let assembled = assembler
+        .next_record()
+        .map_err(assemble_error)?
+        .ok_or_else(|| {
+            Error::input(
+                &file.name,
+                format!("record {record}: no entries to assemble"),
+            )
+        })?;
+    if assembler.next_record().map_err(assemble_error)?.is_some() {
+        return Err(Error::input(
+            &file.name,
+            format!("record {record}: the entries assemble into more than one record"),
+        ));
+    }
+    Ok(Trace {
+        record,
+        row_group: rg,
+        columns,
+        assembled,
+    })
+}
+
+/// Per data page of a chunk: its page index and the chunk entry index it ends at.
+fn data_page_ends(file: &ParquetFile, rg: usize, leaf: usize) -> Result<Vec<(usize, u64)>> {
+    let list = chunk_pages(file, rg, leaf)?;
+    let mut end = 0u64;
+    Ok(list
+        .pages
+        .iter()
+        .filter(|p| matches!(p.header.kind, PageKind::DataV1 | PageKind::DataV2))
+        .map(|p| {
+            end += p.header.num_values as u64;
+            (p.index, end)
+        })
+        .collect())
+}
+
+/// Prints the trace of record `record` of `file`.
+pub fn record(file: &ParquetFile, record: u64, output: &Output, out: &mut dyn Write) -> Result<()> {
+    let t = trace(file, record)?;
+    let leaves = file.schema.leaves();
+    match output.format {
+        Format::Table => {
+            writeln!(out, "record {} (row group {})", t.record, t.row_group)?;
+            writeln!(out)?;
+            for (leaf, entries) in leaves.iter().zip(&t.columns) {
+                writeln!(
+                    out,
+                    "column {} (max r {}, max d {})",
+                    leaf.path, leaf.max_rep, leaf.max_def
+                )?;
+                let rows: Vec<Vec<String>> = entries
+                    .iter()
+                    .map(|e| {
+                        vec![
+                            e.entry.to_string(),
+                            e.page.map_or("?".into(), |p| p.to_string()),
+                            e.r.to_string(),
+                            e.d.to_string(),
+                            e.shown.clone(),
+                        ]
+                    })
+                    .collect();
+                writeln!(
+                    out,
+                    "{}",
+                    table::render(&["entry", "page", "r", "d", "value"], &rows)
+                )?;
+                writeln!(out)?;
+            }
+            writeln!(out, "assembled by the Dremel FSM:")?;
+            writeln!(out, "{}", t.assembled)?;
+        }
+        Format::Json => {
+            let columns: Vec<Json> = leaves
+                .iter()
+                .zip(&t.columns)
+                .map(|(leaf, entries)| {
+                    let entries: Vec<Json> = entries
+                        .iter()
+                        .map(|e| json!({"entry": e.entry, "page": e.page, "r": e.r, "d": e.d, "value": e.value}))
+                        .collect();
+                    json!({"column": leaf.path, "entries": entries})
+                })
+                .collect();
+            let mut doc = serde_json::Map::new();
+            if output.multi {
+                doc.insert("file".into(), json!(file.name));
+            }
+            doc.insert("record".into(), json!(t.record));
+            doc.insert("row_group".into(), json!(t.row_group));
+            doc.insert("columns".into(), Json::Array(columns));
+            doc.insert("assembled".into(), t.assembled);
+            writeln!(out, "{}", Json::Object(doc))?;
+        }
+    }
+    Ok(())
+}
