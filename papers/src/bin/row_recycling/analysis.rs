@@ -1,18 +1,19 @@
 //! From chunk timings to per-row costs, per-bucket speedups and the models' errors.
 //!
-//! **Per-row costs.** Every timed chunk is one equation: a delete-modify-insert chunk
-//! took `c_o + n·t_d + m·t_i`, a recycling chunk `c_n + (n−m)⁺·t_d + (m−n)⁺·t_i +
-//! min(n, m)·t_u`, where `c_o`, `c_n` are each strategy's fixed cost per transaction. An
-//! ordinary least-squares fit over all chunks of both strategies (normal equations,
-//! solved by Gaussian elimination with partial pivoting) gives the five costs; `t_d`,
-//! `t_i`, `t_u` are the marginal cost of one more row, what the study's model calls the
-//! cost per row.
+//! **Per-row costs.** Inside every chunk the backend timed each row statement, so the cost
+//! of one row operation is measured directly: `t_d` is the time spent in delete
+//! statements over the rows deleted (by both strategies), `t_i` likewise for inserts,
+//! `t_u` for updates. What a chunk spent outside its statements (`BEGIN`, `COMMIT` with
+//! its log flush, the client) is its fixed cost, averaged per strategy. The same numbers
+//! are also kept per strategy, since a delete or an insert need not cost the same in a
+//! delete-modify-insert chunk (which re-inserts the keys it just deleted) as in a
+//! recycling chunk.
 //!
 //! **Buckets.** Chunks are grouped by `(n, m)`. The measured speedup of a bucket is the
 //! mean delete-modify-insert time over the mean recycling time of the same chunks (both
-//! strategies ran every chunk). It is compared with three predictions: the study's
-//! `S(n, m, t_u/t_d)`, the general model with `t_i` kept apart, and the general model
-//! plus the fitted fixed costs.
+//! strategies ran every chunk), whole transactions included. It is compared with three
+//! predictions: the study's `S(n, m, t_u/t_d)`, the general model with `t_i` kept apart,
+//! and the general model plus each strategy's measured fixed cost per chunk.
 
 use std::collections::BTreeMap;
 
@@ -20,105 +21,123 @@ use crate::measure::Sample;
 use crate::model::{self, ChunkCosts, RowCosts, RowOps};
 use crate::strategy::Strategy;
 
-/// The fitted costs, in microseconds, and how well they explain the chunk times.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Fit {
-    /// Fixed and per-row costs.
-    pub costs: ChunkCosts,
-    /// Coefficient of determination of the fit over all chunk times.
-    pub r_squared: f64,
-    /// Chunks (of both strategies) fitted.
-    pub samples: usize,
+/// Time and row counts of one strategy's row statements, summed over its chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct OpTotals {
+    /// Chunks.
+    pub chunks: usize,
+    /// Rows deleted, inserted, updated.
+    pub rows: RowOps,
+    /// µs spent in delete statements.
+    pub delete_us: f64,
+    /// µs spent in insert statements.
+    pub insert_us: f64,
+    /// µs spent in update statements.
+    pub update_us: f64,
+    /// µs spent outside the row statements.
+    pub fixed_us: f64,
 }
 
-impl Fit {
+impl OpTotals {
+    fn add(&mut self, sample: &Sample) {
+        let ops = sample.strategy.row_ops(sample.n, sample.m);
+        self.chunks += 1;
+        self.rows.deleted += ops.deleted;
+        self.rows.inserted += ops.inserted;
+        self.rows.updated += ops.updated;
+        self.delete_us += sample.timing.delete_us;
+        self.insert_us += sample.timing.insert_us;
+        self.update_us += sample.timing.update_us;
+        self.fixed_us += sample.timing.fixed_us();
+    }
+
+    fn merged(self, other: OpTotals) -> OpTotals {
+        OpTotals {
+            chunks: self.chunks + other.chunks,
+            rows: RowOps {
+                deleted: self.rows.deleted + other.rows.deleted,
+                inserted: self.rows.inserted + other.rows.inserted,
+                updated: self.rows.updated + other.rows.updated,
+            },
+            delete_us: self.delete_us + other.delete_us,
+            insert_us: self.insert_us + other.insert_us,
+            update_us: self.update_us + other.update_us,
+            fixed_us: self.fixed_us + other.fixed_us,
+        }
+    }
+
+    /// Mean µs per deleted row.
+    pub fn t_d(&self) -> Option<f64> {
+        per(self.delete_us, self.rows.deleted)
+    }
+
+    /// Mean µs per inserted row.
+    pub fn t_i(&self) -> Option<f64> {
+        per(self.insert_us, self.rows.inserted)
+    }
+
+    /// Mean µs per updated row.
+    pub fn t_u(&self) -> Option<f64> {
+        per(self.update_us, self.rows.updated)
+    }
+
+    /// Mean fixed µs per chunk.
+    pub fn fixed(&self) -> Option<f64> {
+        (self.chunks > 0).then(|| self.fixed_us / self.chunks as f64)
+    }
+}
+
+fn per(us: f64, rows: u32) -> Option<f64> {
+    (rows > 0).then(|| us / f64::from(rows))
+}
+
+/// The measured costs, in microseconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Measured {
+    /// Per-row costs over both strategies, and each strategy's fixed cost per chunk.
+    pub costs: ChunkCosts,
+    /// The delete-modify-insert chunks' statements.
+    pub delete_insert: OpTotals,
+    /// The row-recycling chunks' statements.
+    pub recycling: OpTotals,
+}
+
+impl Measured {
     /// `t_u / t_d`, the ratio the study's model depends on.
     pub fn update_delete_ratio(&self) -> f64 {
         self.costs.rows.t_u / self.costs.rows.t_d
     }
-}
 
-/// The regressors of one sample: `[1 if DMI, 1 if recycling, deleted, inserted, updated]`.
-fn regressors(sample: &Sample) -> [f64; 5] {
-    let ops = sample.strategy.row_ops(sample.n, sample.m);
-    let dmi = if sample.strategy == Strategy::DeleteModifyInsert {
-        1.0
-    } else {
-        0.0
-    };
-    [
-        dmi,
-        1.0 - dmi,
-        f64::from(ops.deleted),
-        f64::from(ops.inserted),
-        f64::from(ops.updated),
-    ]
-}
-
-/// Solves `a·x = b` for a small dense system; `None` when it is singular.
-fn solve<const N: usize>(mut a: [[f64; N]; N], mut b: [f64; N]) -> Option<[f64; N]> {
-    for col in 0..N {
-        let pivot = (col..N).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if a[pivot][col].abs() < 1e-12 {
-            return None;
-        }
-        a.swap(col, pivot);
-        b.swap(col, pivot);
-        for row in col + 1..N {
-            let factor = a[row][col] / a[col][col];
-            for k in col..N {
-                a[row][k] -= factor * a[col][k];
-            }
-            b[row] -= factor * b[col];
-        }
+    /// Both strategies' statements together.
+    pub fn pooled(&self) -> OpTotals {
+        self.delete_insert.merged(self.recycling)
     }
-    let mut x = [0.0; N];
-    for row in (0..N).rev() {
-        let tail: f64 = (row + 1..N).map(|k| a[row][k] * x[k]).sum();
-        x[row] = (b[row] - tail) / a[row][row];
-    }
-    Some(x)
 }
 
-/// Fits the fixed and per-row costs to the samples; `None` when the samples cannot
-/// determine them (e.g. no chunk ever updated a row).
-pub fn fit(samples: &[Sample]) -> Option<Fit> {
-    let mut xtx = [[0.0; 5]; 5];
-    let mut xty = [0.0; 5];
+/// Measures the per-row and fixed costs from the samples; `None` when some operation
+/// never ran (e.g. no chunk ever updated a row) or a strategy ran no chunk.
+pub fn measure_costs(samples: &[Sample]) -> Option<Measured> {
+    let mut delete_insert = OpTotals::default();
+    let mut recycling = OpTotals::default();
     for s in samples {
-        let x = regressors(s);
-        for i in 0..5 {
-            for j in 0..5 {
-                xtx[i][j] += x[i] * x[j];
-            }
-            xty[i] += x[i] * s.micros;
+        match s.strategy {
+            Strategy::DeleteModifyInsert => delete_insert.add(s),
+            Strategy::RowRecycling => recycling.add(s),
         }
     }
-    let beta = solve(xtx, xty)?;
-    let costs = ChunkCosts {
-        fixed_delete_insert: beta[0],
-        fixed_recycling: beta[1],
-        rows: RowCosts {
-            t_d: beta[2],
-            t_i: beta[3],
-            t_u: beta[4],
+    let pooled = delete_insert.merged(recycling);
+    Some(Measured {
+        costs: ChunkCosts {
+            rows: RowCosts {
+                t_d: pooled.t_d()?,
+                t_i: pooled.t_i()?,
+                t_u: pooled.t_u()?,
+            },
+            fixed_delete_insert: delete_insert.fixed()?,
+            fixed_recycling: recycling.fixed()?,
         },
-    };
-    let mean = samples.iter().map(|s| s.micros).sum::<f64>() / samples.len() as f64;
-    let (mut residual, mut total) = (0.0, 0.0);
-    for s in samples {
-        let predicted: f64 = regressors(s).iter().zip(&beta).map(|(x, b)| x * b).sum();
-        residual += (s.micros - predicted).powi(2);
-        total += (s.micros - mean).powi(2);
-    }
-    Some(Fit {
-        costs,
-        r_squared: if total > 0.0 {
-            1.0 - residual / total
-        } else {
-            1.0
-        },
-        samples: samples.len(),
+        delete_insert,
+        recycling,
     })
 }
 
@@ -150,8 +169,8 @@ pub fn error_percent(predicted: f64, measured: f64) -> f64 {
     (predicted - measured) / measured * 100.0
 }
 
-/// Groups the samples by `(n, m)` and predicts each bucket's speedup with `fit`.
-pub fn buckets(samples: &[Sample], fit: &Fit) -> Vec<Bucket> {
+/// Groups the samples by `(n, m)` and predicts each bucket's speedup from `measured`.
+pub fn buckets(samples: &[Sample], measured: &Measured) -> Vec<Bucket> {
     #[derive(Default)]
     struct Sums {
         dmi: f64,
@@ -164,16 +183,17 @@ pub fn buckets(samples: &[Sample], fit: &Fit) -> Vec<Bucket> {
         let e = sums.entry((s.n, s.m)).or_default();
         match s.strategy {
             Strategy::DeleteModifyInsert => {
-                e.dmi += s.micros;
+                e.dmi += s.timing.total_us;
                 e.dmi_count += 1;
             }
             Strategy::RowRecycling => {
-                e.rec += s.micros;
+                e.rec += s.timing.total_us;
                 e.rec_count += 1;
             }
         }
     }
-    let ratio = fit.update_delete_ratio();
+    let ratio = measured.update_delete_ratio();
+    let costs = measured.costs;
     sums.into_iter()
         .filter(|(_, e)| e.dmi_count > 0 && e.rec_count > 0)
         .map(|((n, m), e)| {
@@ -187,8 +207,8 @@ pub fn buckets(samples: &[Sample], fit: &Fit) -> Vec<Bucket> {
                 recycling_us,
                 measured: delete_insert_us / recycling_us,
                 study: model::speedup(n, m, ratio),
-                general: model::speedup_general(n, m, &fit.costs.rows),
-                with_fixed: model::speedup_with_fixed(n, m, &fit.costs),
+                general: model::speedup_general(n, m, &costs.rows),
+                with_fixed: model::speedup_with_fixed(n, m, &costs),
             }
         })
         .collect()
@@ -241,10 +261,10 @@ impl Totals {
         for s in samples {
             match s.strategy {
                 Strategy::DeleteModifyInsert => {
-                    t.delete_insert_s += s.micros / 1e6;
+                    t.delete_insert_s += s.timing.total_us / 1e6;
                     t.chunks += 1;
                 }
-                Strategy::RowRecycling => t.recycling_s += s.micros / 1e6,
+                Strategy::RowRecycling => t.recycling_s += s.timing.total_us / 1e6,
             }
         }
         t
@@ -259,28 +279,35 @@ impl Totals {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::database::ChunkTiming;
 
-    /// Samples produced exactly by known costs, for every (n, m) on a small grid.
+    fn sample(n: u32, m: u32, strategy: Strategy, costs: &ChunkCosts) -> Sample {
+        let ops = strategy.row_ops(n, m);
+        let fixed = match strategy {
+            Strategy::DeleteModifyInsert => costs.fixed_delete_insert,
+            Strategy::RowRecycling => costs.fixed_recycling,
+        };
+        let timing = ChunkTiming {
+            delete_us: f64::from(ops.deleted) * costs.rows.t_d,
+            insert_us: f64::from(ops.inserted) * costs.rows.t_i,
+            update_us: f64::from(ops.updated) * costs.rows.t_u,
+            total_us: fixed + ops.cost(&costs.rows),
+        };
+        Sample {
+            n,
+            m,
+            strategy,
+            timing,
+        }
+    }
+
+    /// Samples timed exactly at known costs, for every (n, m) on a small grid.
     fn synthetic(costs: &ChunkCosts) -> Vec<Sample> {
         let mut samples = Vec::new();
         for n in 0..=6 {
             for m in 0..=6 {
-                if n + m == 0 {
-                    continue;
-                }
-                for strategy in Strategy::ALL {
-                    let (fixed, ops) = match strategy {
-                        Strategy::DeleteModifyInsert => {
-                            (costs.fixed_delete_insert, RowOps::delete_insert(n, m))
-                        }
-                        Strategy::RowRecycling => (costs.fixed_recycling, RowOps::recycling(n, m)),
-                    };
-                    samples.push(Sample {
-                        n,
-                        m,
-                        strategy,
-                        micros: fixed + ops.cost(&costs.rows),
-                    });
+                if n + m > 0 {
+                    samples.extend(Strategy::ALL.map(|s| sample(n, m, s, costs)));
                 }
             }
         }
@@ -298,9 +325,9 @@ mod tests {
     };
 
     #[test]
-    fn fit_recovers_known_costs() {
-        let fit = fit(&synthetic(&COSTS)).unwrap();
-        let got = fit.costs;
+    fn measured_costs_are_the_known_costs() {
+        let measured = measure_costs(&synthetic(&COSTS)).unwrap();
+        let got = measured.costs;
         for (a, b) in [
             (got.rows.t_d, 12.0),
             (got.rows.t_i, 20.0),
@@ -308,24 +335,51 @@ mod tests {
             (got.fixed_delete_insert, 900.0),
             (got.fixed_recycling, 850.0),
         ] {
-            assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+            assert!((a - b).abs() < 1e-9, "{a} vs {b}");
         }
-        assert!((fit.r_squared - 1.0).abs() < 1e-9);
-        assert!((fit.update_delete_ratio() - 7.0 / 12.0).abs() < 1e-9);
+        assert!((measured.update_delete_ratio() - 7.0 / 12.0).abs() < 1e-12);
+        assert_eq!(measured.delete_insert.chunks, 48);
+        assert_eq!(measured.recycling.t_u(), Some(7.0));
+        assert_eq!(
+            measured.delete_insert.t_u(),
+            None,
+            "delete-modify-insert never updates"
+        );
     }
 
     #[test]
-    fn fit_needs_updates_to_price_them() {
+    fn costs_are_pooled_over_both_strategies() {
+        let cheap = ChunkCosts {
+            rows: RowCosts {
+                t_d: 10.0,
+                t_i: 10.0,
+                t_u: 5.0,
+            },
+            ..COSTS
+        };
+        // a DMI chunk deleting 2 rows at 12 µs, a recycling chunk deleting 2 at 10 µs
+        let samples = [
+            sample(2, 1, Strategy::DeleteModifyInsert, &COSTS),
+            sample(3, 1, Strategy::RowRecycling, &cheap),
+        ];
+        let measured = measure_costs(&samples).unwrap();
+        assert_eq!(measured.costs.rows.t_d, (2.0 * 12.0 + 2.0 * 10.0) / 4.0);
+        assert_eq!(measured.delete_insert.t_d(), Some(12.0));
+        assert_eq!(measured.recycling.t_d(), Some(10.0));
+    }
+
+    #[test]
+    fn costs_need_every_operation() {
         let only_inserts: Vec<Sample> =
             synthetic(&COSTS).into_iter().filter(|s| s.n == 0).collect();
-        assert_eq!(fit(&only_inserts), None);
+        assert_eq!(measure_costs(&only_inserts), None);
     }
 
     #[test]
     fn buckets_compare_measured_with_the_fixed_cost_model() {
         let samples = synthetic(&COSTS);
-        let fit = fit(&samples).unwrap();
-        let buckets = buckets(&samples, &fit);
+        let measured = measure_costs(&samples).unwrap();
+        let buckets = buckets(&samples, &measured);
         assert_eq!(buckets.len(), 48);
         for b in &buckets {
             assert_eq!(b.chunks, 1);
@@ -338,33 +392,26 @@ mod tests {
         assert!((b.general.unwrap() - 192.0 / 42.0).abs() < 1e-9);
         assert!(mean_abs_error(&buckets, |b| b.general) > 50.0);
         assert!(mean_abs_error(&buckets, |b| b.with_fixed) < 1e-6);
+        assert!((job_speedup(&buckets, &COSTS) - Totals::of(&samples).speedup()).abs() < 1e-9);
     }
 
     #[test]
     fn totals_sum_each_strategy() {
+        let timed = |strategy, total_us| Sample {
+            n: 1,
+            m: 1,
+            strategy,
+            timing: ChunkTiming {
+                total_us,
+                ..ChunkTiming::default()
+            },
+        };
         let samples = [
-            Sample {
-                n: 1,
-                m: 1,
-                strategy: Strategy::DeleteModifyInsert,
-                micros: 3e6,
-            },
-            Sample {
-                n: 1,
-                m: 1,
-                strategy: Strategy::RowRecycling,
-                micros: 1e6,
-            },
+            timed(Strategy::DeleteModifyInsert, 3e6),
+            timed(Strategy::RowRecycling, 1e6),
         ];
         let t = Totals::of(&samples);
         assert_eq!((t.chunks, t.delete_insert_s, t.recycling_s), (1, 3.0, 1.0));
         assert_eq!(t.speedup(), 3.0);
-    }
-
-    #[test]
-    fn solve_handles_pivoting() {
-        let x = solve([[0.0, 2.0], [3.0, 1.0]], [4.0, 5.0]).unwrap();
-        assert!((x[0] - 1.0).abs() < 1e-12 && (x[1] - 2.0).abs() < 1e-12);
-        assert_eq!(solve([[1.0, 2.0], [2.0, 4.0]], [1.0, 2.0]), None);
     }
 }

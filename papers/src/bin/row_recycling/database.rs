@@ -22,6 +22,37 @@ pub enum Commit {
     NoFlush,
 }
 
+/// Where one chunk's time went, as measured inside [`Database::run_chunk`], in µs.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ChunkTiming {
+    /// Time spent in delete statements.
+    pub delete_us: f64,
+    /// Time spent in insert statements.
+    pub insert_us: f64,
+    /// Time spent in update statements.
+    pub update_us: f64,
+    /// Time from the start of the transaction to the return of `COMMIT`.
+    pub total_us: f64,
+}
+
+impl ChunkTiming {
+    /// Adds `elapsed` to the bucket of `op`'s kind.
+    pub fn add(&mut self, op: &Op, elapsed: std::time::Duration) {
+        let us = elapsed.as_secs_f64() * 1e6;
+        match op {
+            Op::Delete { .. } => self.delete_us += us,
+            Op::Insert(_) => self.insert_us += us,
+            Op::Update(_) => self.update_us += us,
+        }
+    }
+
+    /// The part of the chunk spent outside the row statements: `BEGIN`, `COMMIT` (with
+    /// its log flush) and the client's own work.
+    pub fn fixed_us(&self) -> f64 {
+        self.total_us - self.delete_us - self.insert_us - self.update_us
+    }
+}
+
 /// A database holding phones tables.
 pub trait Database {
     /// The database's name and version and its durability settings, for the report.
@@ -33,7 +64,8 @@ pub trait Database {
     /// Builds the secondary index and refreshes the planner's statistics after loading.
     fn finish_load(&mut self, table: &str) -> Result<()>;
     /// Runs `ops` on `table` in one transaction; on any error rolls it back and fails.
-    fn run_chunk(&mut self, table: &str, ops: &[Op]) -> Result<()>;
+    /// Returns the time of every statement and of the whole transaction.
+    fn run_chunk(&mut self, table: &str, ops: &[Op]) -> Result<ChunkTiming>;
     /// Every row of `table`, ordered by `(contact_id, slot)`.
     fn rows(&mut self, table: &str) -> Result<Vec<PhoneRow>>;
     /// The rows of the given contacts, ordered by `(contact_id, slot)`.
@@ -118,7 +150,14 @@ pub mod checks {
             for chunk in job.night(night) {
                 for (strategy, table) in Strategy::ALL.into_iter().zip(&tables) {
                     strategy.ops(&chunk, &mut ops);
-                    db.run_chunk(table, &ops).unwrap();
+                    let t = db.run_chunk(table, &ops).unwrap();
+                    let parts = [t.delete_us, t.insert_us, t.update_us];
+                    assert!(
+                        parts.iter().all(|&p| p >= 0.0) && t.fixed_us() > 0.0,
+                        "{t:?}"
+                    );
+                    let ran = strategy.row_ops(chunk.n(), chunk.m());
+                    assert_eq!(ran.updated > 0, t.update_us > 0.0, "{t:?}");
                 }
                 chunks += 1;
             }

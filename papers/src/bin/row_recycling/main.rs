@@ -160,11 +160,11 @@ pub fn run(args: &Args) -> Result<Vec<PathBuf>> {
         report.database.split(" (").next().unwrap_or("database"),
         report.loaded_rows,
         report.totals.chunks,
-        report.fit.update_delete_ratio()
+        report.measured.update_delete_ratio()
     );
     let svg = plots::measured_vs_predicted_svg(
         &title,
-        report.fit.update_delete_ratio(),
+        report.measured.update_delete_ratio(),
         &report.buckets,
     )?;
     files.push(write_file(&args.out, &format!("{label}.svg"), &svg)?);
@@ -281,9 +281,10 @@ fn measure_on(db: &mut dyn Database, args: &Args) -> Result<RunReport> {
         }
     }
 
-    let fit = analysis::fit(&samples)
-        .context("the job's chunks cannot determine t_d, t_i, t_u (too few chunks?)")?;
-    let buckets = analysis::buckets(&samples, &fit);
+    let measured = analysis::measure_costs(&samples).context(
+        "the job never deleted, inserted or updated a row: too few chunks to measure t_d, t_i, t_u",
+    )?;
+    let buckets = analysis::buckets(&samples, &measured);
     Ok(RunReport {
         command: command_line(),
         database,
@@ -295,7 +296,7 @@ fn measure_on(db: &mut dyn Database, args: &Args) -> Result<RunReport> {
         seed: args.seed,
         load_s,
         job_wall_s,
-        fit,
+        measured,
         totals: analysis::Totals::of(&samples),
         buckets,
         verification,

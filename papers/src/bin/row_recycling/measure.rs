@@ -5,13 +5,13 @@
 //! and log state over the run; the order inside each pair alternates (delete-modify-insert
 //! first on even chunks, row recycling first on odd ones) so neither always profits from
 //! the other warming the cache. Each chunk's time is the wall time of its whole
-//! transaction, `BEGIN` to the return of `COMMIT`, as the study times one chunk.
-
-use std::time::Instant;
+//! transaction, `BEGIN` to the return of `COMMIT`, as the study times one chunk; the
+//! backend also times each row statement inside it, which gives `t_d`, `t_i`, `t_u`
+//! directly (see [`crate::analysis`]).
 
 use anyhow::{Context, Result};
 
-use crate::database::Database;
+use crate::database::{ChunkTiming, Database};
 use crate::job::Job;
 use crate::strategy::{Op, Strategy};
 
@@ -43,8 +43,8 @@ pub struct Sample {
     pub m: u32,
     /// The strategy that wrote it.
     pub strategy: Strategy,
-    /// Wall time of the chunk's transaction, in microseconds.
-    pub micros: f64,
+    /// Where the chunk's time went; `timing.total_us` is the whole transaction.
+    pub timing: ChunkTiming,
 }
 
 /// Runs `nights` nights of `job` with both strategies and returns every chunk's time.
@@ -68,8 +68,7 @@ pub fn run_job(
             };
             for strategy in order {
                 strategy.ops(chunk, &mut ops);
-                let start = Instant::now();
-                db.run_chunk(tables.of(strategy), &ops).with_context(|| {
+                let timing = db.run_chunk(tables.of(strategy), &ops).with_context(|| {
                     format!(
                         "night {night}, contact {}: {} chunk ({} -> {} rows) failed",
                         chunk.contact_id,
@@ -82,7 +81,7 @@ pub fn run_job(
                     n: chunk.n(),
                     m: chunk.m(),
                     strategy,
-                    micros: start.elapsed().as_secs_f64() * 1e6,
+                    timing,
                 });
             }
             index += 1;

@@ -10,12 +10,13 @@
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::time::Instant;
 
 use anyhow::{Context, Result, ensure};
 use postgres::{Client, NoTls, Statement};
 use shred::contact::PhoneType;
 
-use crate::database::{Commit, Database};
+use crate::database::{ChunkTiming, Commit, Database};
 use crate::phones::{PhoneRow, check_table_name, create_index_sql, create_table_sql};
 use crate::strategy::Op;
 
@@ -142,11 +143,14 @@ impl Database for Postgres {
         Ok(())
     }
 
-    fn run_chunk(&mut self, table: &str, ops: &[Op]) -> Result<()> {
+    fn run_chunk(&mut self, table: &str, ops: &[Op]) -> Result<ChunkTiming> {
         self.statements(table)?;
         let statements = &self.statements[table];
+        let mut timing = ChunkTiming::default();
+        let started = Instant::now();
         let mut tx = self.client.transaction()?;
         for op in ops {
+            let op_started = Instant::now();
             let changed = match op {
                 Op::Delete { contact_id, slot } => {
                     tx.execute(&statements.delete, &[contact_id, slot])?
@@ -170,13 +174,15 @@ impl Database for Postgres {
                     ],
                 )?,
             };
+            timing.add(op, op_started.elapsed());
             ensure!(
                 changed == 1,
                 "{op:?} on {table} changed {changed} rows, expected 1"
             );
         }
         tx.commit()?;
-        Ok(())
+        timing.total_us = started.elapsed().as_secs_f64() * 1e6;
+        Ok(timing)
     }
 
     fn rows(&mut self, table: &str) -> Result<Vec<PhoneRow>> {

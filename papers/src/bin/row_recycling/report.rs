@@ -10,7 +10,7 @@ use std::fmt::Write;
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
-use crate::analysis::{self, Bucket, Fit, Totals, error_percent, mean_abs_error};
+use crate::analysis::{self, Bucket, Measured, OpTotals, Totals, error_percent, mean_abs_error};
 use crate::model::{self, ChunkCosts, MAX_ROWS, RowCosts, STUDY_RATIOS};
 
 fn markdown(builder: Builder) -> String {
@@ -77,8 +77,8 @@ pub struct RunReport {
     pub load_s: f64,
     /// Wall seconds of the whole job (both strategies, including planning).
     pub job_wall_s: f64,
-    /// The fitted costs.
-    pub fit: Fit,
+    /// The measured costs.
+    pub measured: Measured,
     /// Whole-job totals.
     pub totals: Totals,
     /// Per-bucket results.
@@ -90,7 +90,7 @@ pub struct RunReport {
 impl RunReport {
     /// The report as markdown.
     pub fn markdown(&self) -> String {
-        let rows = self.fit.costs.rows;
+        let rows = self.measured.costs.rows;
         let mut out = String::new();
         let _ = writeln!(out, "# Row recycling measured: {}\n", self.database);
         let _ = writeln!(out, "Command: `{}`\n", self.command);
@@ -130,39 +130,66 @@ impl RunReport {
 
         let _ = writeln!(
             out,
-            "\n\n## Measured costs\n\nLeast-squares fit of every chunk's transaction time (both strategies, \
-             {} chunks, R² = {:.3}): a chunk costs a fixed amount per transaction plus a cost per row \
-             operation.\n",
-            self.fit.samples, self.fit.r_squared
+            "\n\n## Measured costs\n\nEvery row statement was timed inside its transaction; a cost per row is \
+             the time in that kind of statement over the rows it touched. The fixed cost is what a chunk's \
+             transaction spent outside its row statements (`BEGIN`, `COMMIT` and its log flush, the client).\n"
         );
         let mut costs = Builder::default();
-        costs.push_record(["cost", "µs", "relative to t_d"]);
-        for (name, v) in [
-            ("t_d (delete one row)", rows.t_d),
-            ("t_i (insert one row)", rows.t_i),
-            ("t_u (update one row)", rows.t_u),
-            (
-                "fixed cost of a delete-modify-insert chunk",
-                self.fit.costs.fixed_delete_insert,
-            ),
-            (
-                "fixed cost of a row-recycling chunk",
-                self.fit.costs.fixed_recycling,
-            ),
-        ] {
+        costs.push_record([
+            "cost (µs)",
+            "both strategies",
+            "in delete-modify-insert chunks",
+            "in row-recycling chunks",
+            "relative to t_d",
+        ]);
+        let pooled = self.measured.pooled();
+        let kinds: [(&str, fn(&OpTotals) -> Option<f64>); 3] = [
+            ("t_d (delete one row)", OpTotals::t_d),
+            ("t_i (insert one row)", OpTotals::t_i),
+            ("t_u (update one row)", OpTotals::t_u),
+        ];
+        for (name, pick) in kinds {
             costs.push_record([
                 name.to_string(),
-                format!("{v:.2}"),
-                format!("{:.3}", v / rows.t_d),
+                opt(pick(&pooled), 2),
+                opt(pick(&self.measured.delete_insert), 2),
+                opt(pick(&self.measured.recycling), 2),
+                opt(pick(&pooled).map(|v| v / rows.t_d), 3),
             ]);
         }
+        let fixed = self.measured.costs;
+        costs.push_record([
+            "fixed cost per chunk".to_string(),
+            String::new(),
+            format!("{:.2}", fixed.fixed_delete_insert),
+            format!("{:.2}", fixed.fixed_recycling),
+            format!("{:.1}", fixed.fixed_delete_insert / rows.t_d),
+        ]);
+        let p = pooled.rows;
+        costs.push_record([
+            "rows deleted / inserted / updated".to_string(),
+            format!("{} / {} / {}", p.deleted, p.inserted, p.updated),
+            format!(
+                "{} / {} / {}",
+                self.measured.delete_insert.rows.deleted,
+                self.measured.delete_insert.rows.inserted,
+                self.measured.delete_insert.rows.updated
+            ),
+            format!(
+                "{} / {} / {}",
+                self.measured.recycling.rows.deleted,
+                self.measured.recycling.rows.inserted,
+                self.measured.recycling.rows.updated
+            ),
+            String::new(),
+        ]);
         out.push_str(&markdown(costs));
         let _ = writeln!(
             out,
-            "\n\nMeasured **t_u/t_d = {:.3}**, t_i/t_d = {:.3}; the fixed cost per chunk is {:.0}× t_d.\n",
-            self.fit.update_delete_ratio(),
+            "\n\nMeasured **t_u/t_d = {:.3}**, t_i/t_d = {:.3}; a chunk's fixed cost is {:.0}× t_d.\n",
+            self.measured.update_delete_ratio(),
             rows.t_i / rows.t_d,
-            self.fit.costs.fixed_delete_insert / rows.t_d
+            fixed.fixed_delete_insert / rows.t_d
         );
 
         let study = ChunkCosts {
@@ -177,7 +204,7 @@ impl RunReport {
         let general = ChunkCosts {
             fixed_delete_insert: 0.0,
             fixed_recycling: 0.0,
-            ..self.fit.costs
+            ..self.measured.costs
         };
         let measured = self.totals.speedup();
         let _ = writeln!(out, "## Whole job\n");
@@ -218,7 +245,7 @@ impl RunReport {
             ("general model (t_i apart)", general, |b: &Bucket| b.general),
             (
                 "general model + fixed cost",
-                self.fit.costs,
+                self.measured.costs,
                 |b: &Bucket| b.with_fixed,
             ),
         ] {

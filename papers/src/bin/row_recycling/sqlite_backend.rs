@@ -7,14 +7,24 @@
 //! (see <https://www.sqlite.org/wal.html> and <https://www.sqlite.org/pragma.html#pragma_synchronous>).
 
 use std::path::Path;
+use std::time::Instant;
 
 use anyhow::{Context, Result, ensure};
 use rusqlite::{Connection, OptionalExtension, params};
 use shred::contact::PhoneType;
 
-use crate::database::{Commit, Database};
+use crate::database::{ChunkTiming, Commit, Database};
 use crate::phones::{PhoneRow, check_table_name, create_index_sql, create_table_sql};
 use crate::strategy::Op;
+
+/// Deletes one row by primary key (`{table}` is replaced by the table's name).
+const DELETE_SQL: &str = "DELETE FROM {table} WHERE contact_id = ?1 AND slot = ?2";
+/// Inserts one row.
+const INSERT_SQL: &str =
+    "INSERT INTO {table} (contact_id, slot, number, phone_type) VALUES (?1, ?2, ?3, ?4)";
+/// Overwrites one row's content by primary key (same parameter order as the insert).
+const UPDATE_SQL: &str =
+    "UPDATE {table} SET number = ?3, phone_type = ?4 WHERE contact_id = ?1 AND slot = ?2";
 
 /// A SQLite database file.
 pub struct Sqlite {
@@ -80,9 +90,7 @@ impl Database for Sqlite {
         check_table_name(table)?;
         let tx = self.conn.transaction()?;
         {
-            let mut insert = tx.prepare_cached(&format!(
-                "INSERT INTO {table} (contact_id, slot, number, phone_type) VALUES (?1, ?2, ?3, ?4)"
-            ))?;
+            let mut insert = tx.prepare_cached(&INSERT_SQL.replace("{table}", table))?;
             for row in rows {
                 insert.execute(params![
                     row.contact_id,
@@ -105,32 +113,37 @@ impl Database for Sqlite {
         Ok(())
     }
 
-    fn run_chunk(&mut self, table: &str, ops: &[Op]) -> Result<()> {
+    fn run_chunk(&mut self, table: &str, ops: &[Op]) -> Result<ChunkTiming> {
         check_table_name(table)?;
+        let mut timing = ChunkTiming::default();
+        let started = Instant::now();
         let tx = self.conn.transaction()?;
         for op in ops {
-            let changed = match op {
-                Op::Delete { contact_id, slot } => tx
-                    .prepare_cached(&format!("DELETE FROM {table} WHERE contact_id = ?1 AND slot = ?2"))?
-                    .execute(params![contact_id, slot])?,
-                Op::Insert(row) => tx
-                    .prepare_cached(&format!(
-                        "INSERT INTO {table} (contact_id, slot, number, phone_type) VALUES (?1, ?2, ?3, ?4)"
-                    ))?
-                    .execute(params![row.contact_id, row.slot, row.number, row.phone_type_str()])?,
-                Op::Update(row) => tx
-                    .prepare_cached(&format!(
-                        "UPDATE {table} SET number = ?3, phone_type = ?4 WHERE contact_id = ?1 AND slot = ?2"
-                    ))?
-                    .execute(params![row.contact_id, row.slot, row.number, row.phone_type_str()])?,
+            let sql = match op {
+                Op::Delete { .. } => DELETE_SQL,
+                Op::Insert(_) => INSERT_SQL,
+                Op::Update(_) => UPDATE_SQL,
             };
+            let mut stmt = tx.prepare_cached(&sql.replace("{table}", table))?;
+            let op_started = Instant::now();
+            let changed = match op {
+                Op::Delete { contact_id, slot } => stmt.execute(params![contact_id, slot])?,
+                Op::Insert(row) | Op::Update(row) => stmt.execute(params![
+                    row.contact_id,
+                    row.slot,
+                    row.number,
+                    row.phone_type_str()
+                ])?,
+            };
+            timing.add(op, op_started.elapsed());
             ensure!(
                 changed == 1,
                 "{op:?} on {table} changed {changed} rows, expected 1"
             );
         }
         tx.commit()?;
-        Ok(())
+        timing.total_us = started.elapsed().as_secs_f64() * 1e6;
+        Ok(timing)
     }
 
     fn rows(&mut self, table: &str) -> Result<Vec<PhoneRow>> {
