@@ -302,3 +302,127 @@ fn measure_on(db: &mut dyn Database, args: &Args) -> Result<RunReport> {
         verification,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Arguments for a tiny run writing into `out`.
+    pub fn tiny_args(out: &Path, extra: &[&str]) -> Args {
+        let mut argv = vec![
+            "row-recycling",
+            "--records",
+            "400",
+            "--working-set",
+            "150",
+            "--nights",
+            "3",
+        ];
+        argv.extend([
+            "--commit",
+            "no-flush",
+            "--out",
+            out.to_str().expect("utf-8 temp path"),
+        ]);
+        argv.extend(extra);
+        Args::parse_from(argv)
+    }
+
+    /// Checks a finished tiny run's files; returns the run report's text.
+    pub fn check_run(files: &[PathBuf], label: &str) -> String {
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        let expected = [
+            "model.md",
+            "model-surfaces.svg",
+            &format!("{label}.md"),
+            &format!("{label}.svg"),
+        ];
+        assert_eq!(names, expected);
+        let report = std::fs::read_to_string(&files[2]).unwrap();
+        assert!(
+            report.contains("| final state ") && report.contains("identical:"),
+            "{report}"
+        );
+        assert!(report.contains("Measured **t_u/t_d = "));
+        assert!(report.contains("| chunks | DMI µs |"));
+        let svg = std::fs::read_to_string(&files[3]).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("predicted vs measured S"));
+        report
+    }
+
+    #[test]
+    fn sqlite_tiny_run_writes_reports_and_plots() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = run(&tiny_args(dir.path(), &[])).unwrap();
+        let report = check_run(&files, "sqlite-no-flush");
+        assert!(report.contains("SQLite"));
+    }
+
+    #[test]
+    fn same_seed_runs_the_same_job() {
+        let dir = tempfile::tempdir().unwrap();
+        let bucket_counts = |report: &str| -> Vec<String> {
+            report
+                .lines()
+                .filter(|l| l.starts_with("| ") && l.split('|').count() == 14)
+                .map(|l| l.split('|').take(4).collect::<Vec<_>>().join("|"))
+                .collect()
+        };
+        let first = check_run(
+            &run(&tiny_args(dir.path(), &[])).unwrap(),
+            "sqlite-no-flush",
+        );
+        let second = check_run(
+            &run(&tiny_args(dir.path(), &[])).unwrap(),
+            "sqlite-no-flush",
+        );
+        let third = check_run(
+            &run(&tiny_args(dir.path(), &["--seed", "7"])).unwrap(),
+            "sqlite-no-flush",
+        );
+        assert!(bucket_counts(&first).len() > 10);
+        assert_eq!(
+            bucket_counts(&first),
+            bucket_counts(&second),
+            "same (n, m) chunk counts"
+        );
+        assert_ne!(
+            bucket_counts(&first),
+            bucket_counts(&third),
+            "another seed, another job"
+        );
+    }
+
+    #[test]
+    fn model_only_touches_no_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = run(&tiny_args(
+            dir.path(),
+            &[
+                "--model-only",
+                "--postgres",
+                "postgres://nobody@127.0.0.1:1/x",
+            ],
+        ))
+        .unwrap();
+        assert_eq!(files.len(), 2);
+        assert!(
+            std::fs::read_to_string(&files[0])
+                .unwrap()
+                .contains("t_u/t_d = 2")
+        );
+    }
+
+    #[test]
+    fn bad_table_prefix_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = run(&tiny_args(dir.path(), &["--table-prefix", "Bad-Name"])).unwrap_err();
+        assert!(
+            err.to_string().contains("lower-case SQL identifier"),
+            "{err}"
+        );
+    }
+}

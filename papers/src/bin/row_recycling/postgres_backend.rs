@@ -268,6 +268,19 @@ mod tests {
     }
 
     #[test]
+    fn postgres_tiny_run_writes_reports_and_plots() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = url();
+        let args = crate::tests::tiny_args(
+            dir.path(),
+            &["--postgres", &url, "--table-prefix", "test_tiny_run"],
+        );
+        let files = crate::run(&args).unwrap();
+        let report = crate::tests::check_run(&files, "postgres-no-flush");
+        assert!(report.contains("PostgreSQL"));
+    }
+
+    #[test]
     fn postgres_bad_url_is_a_clear_error() {
         let err = Postgres::connect("postgres://nobody@127.0.0.1:1/none", Commit::Durable)
             .err()
