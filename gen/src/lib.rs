@@ -15,3 +15,10 @@ pub mod names;
 
 pub use distribution::Distribution;
 pub use generator::{DEFAULT_SEED, Generator};
+pub mod arrow_contacts;
+pub mod encoder;
+pub mod error;
+pub mod compression;
+pub mod pipeline;
+pub mod plan;
+pub mod usage;

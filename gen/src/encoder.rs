@@ -1,0 +1,385 @@
+//! Row-group encoders: generated contacts → one encoded Parquet row group, in memory, ready
+//! to be spliced into a file.
+//!
+//! A row group is encoded by one thread, independently of every other row group, and only
+//! then appended to its file, so many row groups of one file encode in parallel and the file
+//! is still written in order (the approach arrow-rs documents for `ArrowColumnWriter`). Two
+//! encoders produce the same schema and the same records:
+//!
+//! - [`EncoderKind::Arrow`]: contacts → Arrow builders ([`ContactArrays`]) →
+//!   `compute_leaves` → `ArrowColumnWriter`s from an `ArrowRowGroupWriterFactory`; the
+//!   study's write path, minus its single writer thread.
+//! - [`EncoderKind::Dremel`]: contacts → [`ContactStripes`] (the typed Dremel shredder) →
+//!   [`shred::column_io::write_stripe`] into the `parquet` crate's low-level column writers,
+//!   each writing its column chunk into its own memory buffer; no Arrow array in between.
+//!
+//! Both paths open files the same way ([`FileFormat::open`]): the Parquet schema
+//! [`shred::contact::CONTACT_SCHEMA`], the writer properties of the run, and the
+//! `ARROW:schema` metadata arrow-rs adds, so either file reads back with `phone_type` as a
+//! dictionary.
+
+use std::io::Write;
+use std::ops::Range;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use parquet::arrow::arrow_writer::{
+    ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves,
+};
+use parquet::arrow::add_encoded_arrow_schema_to_metadata;
+use parquet::basic::Compression;
+use parquet::column::writer::{ColumnCloseResult, get_column_writer};
+use parquet::errors::ParquetError;
+use parquet::file::properties::{WriterProperties, WriterPropertiesPtr};
+use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedWrite};
+use parquet::schema::types::{SchemaDescPtr, SchemaDescriptor};
+use serde::Serialize;
+use shred::Schema;
+use shred::column_io::write_stripe;
+use shred::contact::{CONTACT_SCHEMA, Contact, ContactStripes};
+
+use crate::arrow_contacts::{ContactArrays, contact_schema};
+use crate::generator::Generator;
+
+/// Which write path turns contacts into Parquet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum EncoderKind {
+    /// Arrow builders → `ArrowColumnWriter` (arrow-rs's writer).
+    Arrow,
+    /// Typed Dremel shredder → stripes → the `parquet` crate's column writers.
+    Dremel,
+}
+
+impl std::fmt::Display for EncoderKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EncoderKind::Arrow => "arrow",
+            EncoderKind::Dremel => "dremel",
+        })
+    }
+}
+
+/// Why a row group could not be encoded.
+#[derive(Debug, thiserror::Error)]
+pub enum EncodeError {
+    /// From the `parquet` crate.
+    #[error("{0}")]
+    Parquet(#[from] ParquetError),
+    /// From `shred`'s column I/O.
+    #[error("{0}")]
+    Shred(#[from] shred::Error),
+}
+
+/// What every file of a run shares: schemas and writer properties.
+#[derive(Debug)]
+pub struct FileFormat {
+    schema: Schema,
+    descriptor: SchemaDescPtr,
+    props: WriterPropertiesPtr,
+}
+
+impl FileFormat {
+    /// The Contact file format with `compression` and `row_group_size` rows per row group
+    /// (every other property is the `parquet` crate's default: dictionary on, page
+    /// statistics on, 1 MiB pages).
+    pub fn new(compression: Compression, row_group_size: usize) -> Self {
+        let schema = Schema::parse(CONTACT_SCHEMA).expect("the Contact schema parses");
+        let descriptor = Arc::new(SchemaDescriptor::new(Arc::new(
+            parquet::schema::parser::parse_message_type(CONTACT_SCHEMA)
+                .expect("the Contact schema parses"),
+        )));
+        let mut props = WriterProperties::builder()
+            .set_compression(compression)
+            .set_max_row_group_row_count(Some(row_group_size.max(1)))
+            .build();
+        add_encoded_arrow_schema_to_metadata(&contact_schema(), &mut props);
+        FileFormat {
+            schema,
+            descriptor,
+            props: Arc::new(props),
+        }
+    }
+
+    /// The schema as `shred` sees it (leaves with their levels).
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The writer properties.
+    pub fn properties(&self) -> &WriterPropertiesPtr {
+        &self.props
+    }
+
+    /// Opens a Parquet file writer on `sink`.
+    pub fn open<W: Write + Send>(&self, sink: W) -> Result<SerializedFileWriter<W>, ParquetError> {
+        SerializedFileWriter::new(
+            sink,
+            self.descriptor.root_schema_ptr(),
+            Arc::clone(&self.props),
+        )
+    }
+}
+
+/// Encodes row groups of one run; share it between threads and give each a [`EncoderWorker`].
+#[derive(Debug)]
+pub struct RowGroupEncoder {
+    kind: EncoderKind,
+    format: Arc<FileFormat>,
+    factory: ArrowRowGroupWriterFactory,
+}
+
+impl RowGroupEncoder {
+    /// An encoder of `kind` for files of `format`.
+    pub fn new(kind: EncoderKind, format: Arc<FileFormat>) -> Self {
+        // The factory only keeps the writer's schema and properties: any writer of the format
+        // serves, so one built on an in-memory sink encodes for every file of the run.
+        let template = format.open(Vec::new()).expect("an in-memory writer opens");
+        let factory = ArrowRowGroupWriterFactory::new(&template, contact_schema());
+        RowGroupEncoder {
+            kind,
+            format,
+            factory,
+        }
+    }
+
+    /// The encoder's kind.
+    pub fn kind(&self) -> EncoderKind {
+        self.kind
+    }
+
+    /// The file format.
+    pub fn format(&self) -> &Arc<FileFormat> {
+        &self.format
+    }
+
+    /// Per-thread state: record and stripe buffers reused from row group to row group.
+    pub fn worker(&self) -> EncoderWorker<'_> {
+        EncoderWorker {
+            encoder: self,
+            contacts: Vec::new(),
+            stripes: ContactStripes::default(),
+            arrays: ContactArrays::default(),
+        }
+    }
+}
+
+/// One thread's encoding state.
+#[derive(Debug)]
+pub struct EncoderWorker<'a> {
+    encoder: &'a RowGroupEncoder,
+    contacts: Vec<Contact>,
+    stripes: ContactStripes,
+    arrays: ContactArrays,
+}
+
+/// An encoded column chunk of the dremel path: its bytes and the writer's close result.
+#[derive(Debug)]
+struct DremelChunk {
+    data: Bytes,
+    close: ColumnCloseResult,
+}
+
+#[derive(Debug)]
+enum Chunks {
+    Arrow(Vec<ArrowColumnChunk>),
+    Dremel(Vec<DremelChunk>),
+}
+
+/// One encoded row group, held in memory until its file appends it.
+#[derive(Debug)]
+pub struct EncodedRowGroup {
+    rows: u64,
+    chunks: Chunks,
+}
+
+impl EncodedRowGroup {
+    /// Number of records.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Appends the row group to `writer` (the next row group of the file).
+    pub fn append_to<W: Write + Send>(
+        self,
+        writer: &mut SerializedFileWriter<W>,
+    ) -> Result<(), ParquetError> {
+        let mut row_group = writer.next_row_group()?;
+        match self.chunks {
+            Chunks::Arrow(chunks) => {
+                for chunk in chunks {
+                    chunk.append_to_row_group(&mut row_group)?;
+                }
+            }
+            Chunks::Dremel(chunks) => {
+                for chunk in chunks {
+                    row_group.append_column(&chunk.data, chunk.close)?;
+                }
+            }
+        }
+        row_group.close()?;
+        Ok(())
+    }
+}
+
+impl EncoderWorker<'_> {
+    /// Generates records `rows` in batches of `batch_size` and encodes them as one row group;
+    /// `progress` is told the size of every batch done.
+    pub fn encode(
+        &mut self,
+        generator: &Generator,
+        rows: Range<u64>,
+        batch_size: usize,
+        progress: impl FnMut(usize),
+    ) -> Result<EncodedRowGroup, EncodeError> {
+        let chunks = match self.encoder.kind {
+            EncoderKind::Arrow => Chunks::Arrow(self.encode_arrow(
+                generator,
+                rows.clone(),
+                batch_size,
+                progress,
+            )?),
+            EncoderKind::Dremel => Chunks::Dremel(self.encode_dremel(
+                generator,
+                rows.clone(),
+                batch_size,
+                progress,
+            )?),
+        };
+        Ok(EncodedRowGroup {
+            rows: rows.end - rows.start,
+            chunks,
+        })
+    }
+
+    fn encode_arrow(
+        &mut self,
+        generator: &Generator,
+        rows: Range<u64>,
+        batch_size: usize,
+        mut progress: impl FnMut(usize),
+    ) -> Result<Vec<ArrowColumnChunk>, EncodeError> {
+        let mut writers = self.encoder.factory.create_column_writers(0)?;
+        let schema = contact_schema();
+        for start in rows.clone().step_by(batch_size.max(1)) {
+            let count = (rows.end - start).min(batch_size as u64) as usize;
+            generator.fill(start, count, &mut self.contacts);
+            let batch = self.arrays.build(&self.contacts);
+            let mut writer = writers.iter_mut();
+            for (field, array) in schema.fields().iter().zip(batch.columns()) {
+                for leaf in compute_leaves(field, array)? {
+                    let Some(column) = writer.next() else {
+                        return Err(ParquetError::General("more leaves than writers".into()).into());
+                    };
+                    column.write(&leaf)?;
+                }
+            }
+            progress(count);
+        }
+        Ok(writers
+            .into_iter()
+            .map(|w| w.close())
+            .collect::<Result<_, _>>()?)
+    }
+
+    fn encode_dremel(
+        &mut self,
+        generator: &Generator,
+        rows: Range<u64>,
+        batch_size: usize,
+        mut progress: impl FnMut(usize),
+    ) -> Result<Vec<DremelChunk>, EncodeError> {
+        let format = &self.encoder.format;
+        let leaves = format.schema().leaves();
+        let descriptors = format.descriptor.columns();
+        let mut sinks: Vec<TrackedWrite<Vec<u8>>> =
+            leaves.iter().map(|_| TrackedWrite::new(Vec::new())).collect();
+        let closes = {
+            let mut writers: Vec<_> = sinks
+                .iter_mut()
+                .zip(descriptors)
+                .map(|(sink, descriptor)| {
+                    get_column_writer(
+                        Arc::clone(descriptor),
+                        Arc::clone(&format.props),
+                        Box::new(SerializedPageWriter::new(sink)),
+                    )
+                })
+                .collect();
+            for start in rows.clone().step_by(batch_size.max(1)) {
+                let count = (rows.end - start).min(batch_size as u64) as usize;
+                generator.fill(start, count, &mut self.contacts);
+                self.stripes.shred(&self.contacts);
+                for ((writer, leaf), stripe) in
+                    writers.iter_mut().zip(leaves).zip(self.stripes.columns())
+                {
+                    write_stripe(writer, leaf, stripe)?;
+                }
+                progress(count);
+            }
+            writers
+                .into_iter()
+                .map(|w| w.close())
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        sinks
+            .into_iter()
+            .zip(closes)
+            .map(|(sink, close)| {
+                Ok(DremelChunk {
+                    data: Bytes::from(sink.into_inner()?),
+                    close,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Distribution;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    use crate::arrow_contacts::contacts_from_batch;
+
+    fn write_file(kind: EncoderKind, generator: &Generator, rows: u64, rg: u64) -> Vec<u8> {
+        let format = Arc::new(FileFormat::new(Compression::UNCOMPRESSED, rg as usize));
+        let encoder = RowGroupEncoder::new(kind, Arc::clone(&format));
+        let mut worker = encoder.worker();
+        let mut writer = format.open(Vec::new()).unwrap();
+        let mut done = 0;
+        for start in (0..rows).step_by(rg as usize) {
+            let encoded = worker
+                .encode(generator, start..(start + rg).min(rows), 100, |n| done += n)
+                .unwrap();
+            encoded.append_to(&mut writer).unwrap();
+        }
+        assert_eq!(done as u64, rows);
+        writer.into_inner().unwrap()
+    }
+
+    fn read_contacts(file: Vec<u8>) -> Vec<Contact> {
+        let reader = ParquetRecordBatchReaderBuilder::try_new(Bytes::from(file))
+            .unwrap()
+            .build()
+            .unwrap();
+        reader
+            .flat_map(|batch| contacts_from_batch(&batch.unwrap()).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn both_encoders_write_the_generated_records() {
+        let generator = Generator::new(5, Distribution::all_def_states());
+        let expected: Vec<_> = generator.contacts(0..1000).collect();
+        for kind in [EncoderKind::Arrow, EncoderKind::Dremel] {
+            let file = write_file(kind, &generator, 1000, 300);
+            let meta = parquet::file::reader::SerializedFileReader::new(Bytes::from(file.clone()))
+                .unwrap();
+            use parquet::file::reader::FileReader;
+            assert_eq!(meta.metadata().num_row_groups(), 4, "{kind}");
+            assert_eq!(read_contacts(file), expected, "{kind}");
+        }
+    }
+}
