@@ -1,0 +1,326 @@
+"""Writes nested Parquet files with pyarrow and DuckDB, each with its records as JSON.
+
+Usage: write_fixtures.py OUT_DIR
+
+For every case writes OUT_DIR/<case>.parquet and OUT_DIR/<case>.ndjson (the records the
+file holds, in shred's canonical JSON, converted from the in-memory Arrow table the writer
+was given, not read back from the file) and prints a manifest on stdout:
+
+  {"cases": [{"name", "dataset", "writer", "file", "records", "rows", "compression",
+              "row_group_size", "data_page_version", "dictionary_fallback"}]}
+
+Datasets (each covers the nulls and empties of every level it has):
+  document   the Dremel paper's Document records r1, r2 (Figure 2), as Arrow lists
+  contact    the Contact schema with all five definition states of phones.list.item.number
+  lists      list<list<int32>>: null/empty outer list, null/empty inner list, null element
+  maps       map<string, list<int64>>: null/empty map, null/empty/holey value list
+  structs    struct<struct<int32>>: null outer, null inner, null leaf, present
+  types      one column per physical type (bool, int8/32/64, uint32/64, float, double with
+             NaN and infinities, string, non-UTF-8 binary, fixed_size_binary), nested in a list
+  bulk       6000 contacts cycling through the five states, unique numbers, for several row
+             groups, many pages and (pyarrow) dictionary fallback to plain
+
+Writers: pyarrow (snappy pages v1; zstd with data page v2; uncompressed with 2-record row
+groups; bulk: 1000-record row groups, 512-byte dictionary page limit, so the number column
+falls back from dictionary to plain) and DuckDB (snappy; zstd with PARQUET_VERSION V2,
+i.e. delta encodings; uncompressed; bulk: ROW_GROUP_SIZE 2048).
+"""
+
+import json
+import os
+import sys
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from shredkit_json import arrow_record, dumps
+
+# --- datasets -----------------------------------------------------------------------------
+
+STRING = pa.string()
+
+
+def document():
+    language = pa.struct([pa.field("Code", STRING, nullable=False), pa.field("Country", STRING)])
+    name = pa.struct(
+        [
+            pa.field("Language", pa.list_(pa.field("Language", language, nullable=False)), nullable=False),
+            pa.field("Url", STRING),
+        ]
+    )
+    links = pa.struct(
+        [
+            pa.field("Backward", pa.list_(pa.field("Backward", pa.int64(), nullable=False)), nullable=False),
+            pa.field("Forward", pa.list_(pa.field("Forward", pa.int64(), nullable=False)), nullable=False),
+        ]
+    )
+    schema = pa.schema(
+        [
+            pa.field("DocId", pa.int64(), nullable=False),
+            pa.field("Links", links),
+            pa.field("Name", pa.list_(pa.field("Name", name, nullable=False)), nullable=False),
+        ]
+    )
+    rows = [
+        {
+            "DocId": 10,
+            "Links": {"Backward": [], "Forward": [20, 40, 60]},
+            "Name": [
+                {"Language": [{"Code": "en-us", "Country": "us"}, {"Code": "en", "Country": None}], "Url": "http://A"},
+                {"Language": [], "Url": "http://B"},
+                {"Language": [{"Code": "en-gb", "Country": "gb"}], "Url": None},
+            ],
+        },
+        {
+            "DocId": 20,
+            "Links": {"Backward": [10, 30], "Forward": [80]},
+            "Name": [{"Language": [], "Url": "http://C"}],
+        },
+    ]
+    return schema, rows
+
+
+CONTACT = pa.schema(
+    [
+        pa.field("name", STRING),
+        pa.field("phones", pa.list_(pa.struct([pa.field("number", STRING), pa.field("phone_type", STRING)]))),
+    ]
+)
+
+
+def contact():
+    rows = [
+        {"name": "null list", "phones": None},
+        {"name": "empty list", "phones": []},
+        {"name": "null item", "phones": [None]},
+        {"name": "null number", "phones": [{"number": None, "phone_type": "Work"}]},
+        {"name": None, "phones": [{"number": "+91-0000000001", "phone_type": "Mobile"}]},
+        {
+            "name": "all five",
+            "phones": [
+                None,
+                {"number": None, "phone_type": None},
+                {"number": "+91-0000000002", "phone_type": None},
+                {"number": "+91-0000000003", "phone_type": "Home"},
+            ],
+        },
+    ]
+    return CONTACT, rows
+
+
+def lists():
+    schema = pa.schema([pa.field("id", pa.int32(), nullable=False), pa.field("matrix", pa.list_(pa.list_(pa.int32())))])
+    matrices = [None, [], [None], [[]], [[None]], [[1, 2], [3]], [None, [], [None, 4], [5]], [[6], None]]
+    return schema, [{"id": i, "matrix": m} for i, m in enumerate(matrices)]
+
+
+def maps():
+    schema = pa.schema([pa.field("id", pa.int32(), nullable=False), pa.field("tags", pa.map_(STRING, pa.list_(pa.int64())))])
+    values = [
+        None,
+        [],
+        [("a", None)],
+        [("b", [])],
+        [("c", [None])],
+        [("d", [1, 2]), ("e", [3]), ("f", None), ("g", [])],
+        [("h", [None, -9223372036854775808, 9223372036854775807])],
+    ]
+    return schema, [{"id": i, "tags": v} for i, v in enumerate(values)]
+
+
+def structs():
+    inner = pa.struct([pa.field("x", pa.int32())])
+    schema = pa.schema([pa.field("id", pa.int32(), nullable=False), pa.field("outer", pa.struct([pa.field("inner", inner)]))])
+    # Not -2**31 next to 5: DuckDB 1.5.6 computes INT32 deltas in 64 bits (PARQUET_VERSION
+    # V2), which pyarrow and arrow-rs both reject as corrupt (see tests/README.md).
+    values = [None, {"inner": None}, {"inner": {"x": None}}, {"inner": {"x": 5}}, {"inner": {"x": -1000000}}]
+    return schema, [{"id": i, "outer": v} for i, v in enumerate(values)]
+
+
+def types():
+    item = pa.struct(
+        [
+            pa.field("b", pa.bool_()),
+            pa.field("i8", pa.int8()),
+            pa.field("u32", pa.uint32()),
+            pa.field("u64", pa.uint64()),
+            pa.field("f", pa.float32()),
+            pa.field("bin", pa.binary()),
+            pa.field("fixed", pa.binary(4)),
+        ]
+    )
+    schema = pa.schema(
+        [
+            pa.field("i32", pa.int32()),
+            pa.field("i64", pa.int64()),
+            pa.field("d", pa.float64()),
+            pa.field("s", STRING),
+            pa.field("items", pa.list_(item)),
+        ]
+    )
+    full = {
+        "b": True,
+        "i8": -128,
+        "u32": 4294967295,
+        "u64": 18446744073709551615,
+        "f": 1.5,
+        "bin": b"\xff\x00\xfe",
+        "fixed": b"abcd",
+    }
+    empty = {k: None for k in full}
+    rows = [
+        {"i32": None, "i64": None, "d": None, "s": None, "items": None},
+        {"i32": 1, "i64": -1, "d": 0.25, "s": "h\u00e9llo \u2603", "items": [full, empty, None]},
+        {"i32": -7, "i64": 1 << 40, "d": float("nan"), "s": "", "items": []},
+        {"i32": 0, "i64": 0, "d": float("inf"), "s": "\"quoted\"\n", "items": [dict(full, b=False, bin=b"text", fixed=b"\x00\x01\x02\x03")]},
+        {"i32": 2147483647, "i64": 7, "d": float("-inf"), "s": "x", "items": [empty]},
+    ]
+    return schema, rows
+
+
+PHONE_TYPES = ["Mobile", "Work", "Home", None]
+
+
+def bulk():
+    rows = []
+    for i in range(6000):
+        state = i % 6
+        name = None if i % 7 == 0 else f"Name {i % 50}"
+        if state == 0:
+            phones = None
+        elif state == 1:
+            phones = []
+        else:
+            phones = []
+            for k in range(1 + i % 4):
+                if (i + k) % 9 == 0:
+                    phones.append(None)
+                else:
+                    number = None if (i + k) % 11 == 0 else f"+91-{i * 16 + k:010d}"
+                    phones.append({"number": number, "phone_type": PHONE_TYPES[(i + k) % 4]})
+        rows.append({"name": name, "phones": phones})
+    return CONTACT, rows
+
+
+DATASETS = {
+    "document": document,
+    "contact": contact,
+    "lists": lists,
+    "maps": maps,
+    "structs": structs,
+    "types": types,
+    "bulk": bulk,
+}
+
+# --- writers ------------------------------------------------------------------------------
+
+PYARROW_VARIANTS = [
+    # name, compression, row_group_size, data_page_version
+    ("snappy", "snappy", None, "1.0"),
+    ("zstd-v2", "zstd", None, "2.0"),
+    ("none-rg2", "none", 2, "1.0"),  # the -rgN suffix is added from the row group size
+]
+
+DUCKDB_VARIANTS = [
+    # name, compression, extra COPY options
+    ("snappy", "snappy", ""),
+    ("zstd-v2", "zstd", ", PARQUET_VERSION V2"),
+    ("none", "uncompressed", ""),
+]
+
+
+def write_pyarrow(table, path, compression, row_group_size, data_page_version, fallback):
+    options = {}
+    if fallback:
+        options = {"dictionary_pagesize_limit": 512, "data_page_size": 4096}
+    pq.write_table(
+        table,
+        path,
+        compression=compression,
+        row_group_size=row_group_size,
+        data_page_version=data_page_version,
+        **options,
+    )
+
+
+def without_fixed_size_binary(typ):
+    """`typ` with every fixed_size_binary replaced by binary, recursively.
+
+    DuckDB has no fixed-size binary type (it writes BLOBs either way), and DuckDB 1.5.6
+    writes zeros for a fixed_size_binary value inside list<struct> after two nulls, so the
+    DuckDB writer gets the values as binary (see tests/README.md).
+    """
+    if pa.types.is_fixed_size_binary(typ):
+        return pa.binary()
+    if pa.types.is_list(typ):
+        return pa.list_(typ.value_field.with_type(without_fixed_size_binary(typ.value_type)))
+    if pa.types.is_struct(typ):
+        return pa.struct([f.with_type(without_fixed_size_binary(f.type)) for f in typ])
+    if pa.types.is_map(typ):
+        return pa.map_(typ.key_field, typ.item_field.with_type(without_fixed_size_binary(typ.item_type)))
+    return typ
+
+
+def write_duckdb(table, path, compression, extra, row_group_size):
+    schema = pa.schema([f.with_type(without_fixed_size_binary(f.type)) for f in table.schema])
+    con = duckdb.connect()
+    con.register("source", table.cast(schema))
+    rg = f", ROW_GROUP_SIZE {row_group_size}" if row_group_size else ""
+    quoted = path.replace("'", "''")
+    con.execute(f"COPY (SELECT * FROM source) TO '{quoted}' (FORMAT parquet, COMPRESSION {compression}{rg}{extra})")
+    con.close()
+
+
+def main():
+    out_dir = sys.argv[1]
+    os.makedirs(out_dir, exist_ok=True)
+    cases = []
+    for dataset, make in DATASETS.items():
+        schema, rows = make()
+        table = pa.Table.from_pylist(rows, schema=schema)
+        records = [arrow_record(row, schema) for row in table.to_pylist()]
+        is_bulk = dataset == "bulk"
+        variants = [("pyarrow", *v) for v in PYARROW_VARIANTS] + [("duckdb", *v) for v in DUCKDB_VARIANTS]
+        for writer, variant, compression, *options in variants:
+            if writer == "pyarrow":
+                row_group_size, page_version = options
+                if is_bulk:
+                    row_group_size = 1000
+            else:
+                (extra,) = options
+                row_group_size = 2048 if is_bulk else None
+                page_version = "1.0"
+            name = f"{dataset}.{writer}-{variant.split('-rg')[0]}"
+            if row_group_size:
+                name += f"-rg{row_group_size}"
+            path = os.path.join(out_dir, name + ".parquet")
+            records_path = os.path.join(out_dir, name + ".ndjson")
+            if writer == "pyarrow":
+                write_pyarrow(table, path, compression, row_group_size, page_version, fallback=is_bulk)
+            else:
+                write_duckdb(table, path, compression, extra, row_group_size)
+            with open(records_path, "w", encoding="utf-8") as f:
+                for record in records:
+                    f.write(dumps(record))
+                    f.write("\n")
+            cases.append(
+                {
+                    "name": name,
+                    "dataset": dataset,
+                    "writer": writer,
+                    "file": path,
+                    "records": records_path,
+                    "rows": len(records),
+                    "compression": compression,
+                    "row_group_size": row_group_size,
+                    "data_page_version": page_version,
+                    "dictionary_fallback": is_bulk and writer == "pyarrow",
+                }
+            )
+    json.dump({"cases": cases}, sys.stdout)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
