@@ -8,7 +8,8 @@
 //! DuckDB (`SHREDKIT_PYTHON`) and runs the scripts in `tests/python/`, [`records`] reads,
 //! writes and compares JSON records in shred's canonical convention (`shred::record`),
 //! [`level_lines`] compares the level entries `shred levels` and `shred-inspect levels`
-//! print, and [`file_schema`] turns a file's schema back into message-type text.
+//! print, [`file_schema`] turns a file's schema back into message-type text, and
+//! [`study_counts`] computes from our own records what the study's DuckDB queries must answer.
 //!
 //! ```
 //! use shred_tests::level_lines::{LevelLine, compare};
@@ -20,6 +21,7 @@ pub mod file_schema;
 pub mod level_lines;
 pub mod python;
 pub mod records;
+pub mod study_counts;
 pub mod tools;
 
 /// The directory of the `shred-tests` crate (`tests/`).

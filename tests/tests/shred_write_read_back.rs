@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 use serde_json::Value as Json;
 use shred::Schema;
 use shred_gen::{Distribution, Generator};
+use shred_tests::study_counts::StudyCounts;
 use shred_tests::tools::{Tool, run};
 use shred_tests::{fixture, python, records, shred_fixture};
 
@@ -41,10 +42,18 @@ struct ReadBack {
     files: Vec<Written>,
 }
 
+/// The generator of the "generated_contacts" input: every definition state present.
+fn generator() -> Generator {
+    Generator::new(7, Distribution::all_def_states())
+}
+
+const GENERATED: u64 = 3000;
+
 fn inputs(dir: &std::path::Path) -> Vec<Input> {
-    // 3000 contacts from the generator with every definition state present.
-    let generator = Generator::new(7, Distribution::all_def_states());
-    let contacts: Vec<Json> = (0..3000).map(|i| generator.contact(i).to_json()).collect();
+    let generator = generator();
+    let contacts: Vec<Json> = (0..GENERATED)
+        .map(|i| generator.contact(i).to_json())
+        .collect();
     let contacts_path = dir.join("generated_contacts.ndjson");
     records::write_ndjson(&contacts_path, &contacts);
     vec![
@@ -215,6 +224,24 @@ fn generated_contacts_read_back_across_row_groups() {
         .unwrap()
         .report;
     assert_eq!(report["pyarrow"]["row_groups"], 3);
+}
+
+#[test]
+fn study_queries_in_duckdb_agree_with_our_records() {
+    let file = &read_back()
+        .files
+        .iter()
+        .find(|f| f.name == "generated_contacts.snappy-rg")
+        .unwrap()
+        .file;
+    let answers: StudyCounts =
+        serde_json::from_value(python::run_script_json("duckdb_queries.py", [file]))
+            .expect("duckdb_queries.py prints the study counts");
+    let generator = generator();
+    let expected = StudyCounts::of(&generator.contacts(0..GENERATED).collect::<Vec<_>>());
+    assert!(expected.null_lists > 0 && expected.empty_lists > 0);
+    assert!(expected.by_phone_type["null"] > 0);
+    assert_eq!(answers, expected);
 }
 
 #[test]
