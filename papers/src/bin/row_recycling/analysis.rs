@@ -87,6 +87,20 @@ impl OpTotals {
     }
 }
 
+/// The median of `values` (reordered in place); `None` when empty.
+pub fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    })
+}
+
 fn per(us: f64, rows: u32) -> Option<f64> {
     (rows > 0).then(|| us / f64::from(rows))
 }
@@ -94,8 +108,12 @@ fn per(us: f64, rows: u32) -> Option<f64> {
 /// The measured costs, in microseconds.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Measured {
-    /// Per-row costs over both strategies, and each strategy's fixed cost per chunk.
+    /// Per-row costs over both strategies, and each strategy's mean fixed cost per chunk
+    /// (what the whole job's totals contain).
     pub costs: ChunkCosts,
+    /// The same per-row costs with each strategy's median fixed cost per chunk (the
+    /// typical chunk, without the rare chunk whose commit also checkpoints or stalls).
+    pub typical: ChunkCosts,
     /// The delete-modify-insert chunks' statements.
     pub delete_insert: OpTotals,
     /// The row-recycling chunks' statements.
@@ -119,22 +137,36 @@ impl Measured {
 pub fn measure_costs(samples: &[Sample]) -> Option<Measured> {
     let mut delete_insert = OpTotals::default();
     let mut recycling = OpTotals::default();
+    let mut fixed_delete_insert = Vec::new();
+    let mut fixed_recycling = Vec::new();
     for s in samples {
         match s.strategy {
-            Strategy::DeleteModifyInsert => delete_insert.add(s),
-            Strategy::RowRecycling => recycling.add(s),
+            Strategy::DeleteModifyInsert => {
+                delete_insert.add(s);
+                fixed_delete_insert.push(s.timing.fixed_us());
+            }
+            Strategy::RowRecycling => {
+                recycling.add(s);
+                fixed_recycling.push(s.timing.fixed_us());
+            }
         }
     }
     let pooled = delete_insert.merged(recycling);
+    let costs = ChunkCosts {
+        rows: RowCosts {
+            t_d: pooled.t_d()?,
+            t_i: pooled.t_i()?,
+            t_u: pooled.t_u()?,
+        },
+        fixed_delete_insert: delete_insert.fixed()?,
+        fixed_recycling: recycling.fixed()?,
+    };
     Some(Measured {
-        costs: ChunkCosts {
-            rows: RowCosts {
-                t_d: pooled.t_d()?,
-                t_i: pooled.t_i()?,
-                t_u: pooled.t_u()?,
-            },
-            fixed_delete_insert: delete_insert.fixed()?,
-            fixed_recycling: recycling.fixed()?,
+        costs,
+        typical: ChunkCosts {
+            fixed_delete_insert: median(&mut fixed_delete_insert)?,
+            fixed_recycling: median(&mut fixed_recycling)?,
+            ..costs
         },
         delete_insert,
         recycling,
@@ -150,17 +182,19 @@ pub struct Bucket {
     pub m: u32,
     /// Chunks in the bucket (each ran with both strategies).
     pub chunks: usize,
-    /// Mean delete-modify-insert chunk time, µs.
+    /// Median delete-modify-insert chunk time, µs.
     pub delete_insert_us: f64,
-    /// Mean row-recycling chunk time, µs.
+    /// Median row-recycling chunk time, µs.
     pub recycling_us: f64,
-    /// `delete_insert_us / recycling_us`.
+    /// The measured speedup of the typical chunk: `delete_insert_us / recycling_us`.
     pub measured: f64,
+    /// The measured speedup of the means (what the bucket adds to the job's total).
+    pub measured_mean: f64,
     /// The study's model at the measured `t_u/t_d` (`t_i = t_d`, no fixed cost).
     pub study: Option<f64>,
     /// The general model at the measured `t_d`, `t_i`, `t_u` (no fixed cost).
     pub general: Option<f64>,
-    /// The general model plus each strategy's fitted fixed cost per chunk.
+    /// The general model plus each strategy's median fixed cost per chunk.
     pub with_fixed: Option<f64>,
 }
 
@@ -172,44 +206,40 @@ pub fn error_percent(predicted: f64, measured: f64) -> f64 {
 /// Groups the samples by `(n, m)` and predicts each bucket's speedup from `measured`.
 pub fn buckets(samples: &[Sample], measured: &Measured) -> Vec<Bucket> {
     #[derive(Default)]
-    struct Sums {
-        dmi: f64,
-        dmi_count: usize,
-        rec: f64,
-        rec_count: usize,
+    struct Times {
+        dmi: Vec<f64>,
+        rec: Vec<f64>,
     }
-    let mut sums: BTreeMap<(u32, u32), Sums> = BTreeMap::new();
+    let mut times: BTreeMap<(u32, u32), Times> = BTreeMap::new();
     for s in samples {
-        let e = sums.entry((s.n, s.m)).or_default();
+        let e = times.entry((s.n, s.m)).or_default();
         match s.strategy {
-            Strategy::DeleteModifyInsert => {
-                e.dmi += s.timing.total_us;
-                e.dmi_count += 1;
-            }
-            Strategy::RowRecycling => {
-                e.rec += s.timing.total_us;
-                e.rec_count += 1;
-            }
+            Strategy::DeleteModifyInsert => e.dmi.push(s.timing.total_us),
+            Strategy::RowRecycling => e.rec.push(s.timing.total_us),
         }
     }
     let ratio = measured.update_delete_ratio();
-    let costs = measured.costs;
-    sums.into_iter()
-        .filter(|(_, e)| e.dmi_count > 0 && e.rec_count > 0)
-        .map(|((n, m), e)| {
-            let delete_insert_us = e.dmi / e.dmi_count as f64;
-            let recycling_us = e.rec / e.rec_count as f64;
-            Bucket {
+    let typical = measured.typical;
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    times
+        .into_iter()
+        .filter_map(|((n, m), mut e)| {
+            let measured_mean = mean(&e.dmi) / mean(&e.rec);
+            let chunks = e.dmi.len().min(e.rec.len());
+            let delete_insert_us = median(&mut e.dmi)?;
+            let recycling_us = median(&mut e.rec)?;
+            Some(Bucket {
                 n,
                 m,
-                chunks: e.dmi_count.min(e.rec_count),
+                chunks,
                 delete_insert_us,
                 recycling_us,
                 measured: delete_insert_us / recycling_us,
+                measured_mean,
                 study: model::speedup(n, m, ratio),
-                general: model::speedup_general(n, m, &costs.rows),
-                with_fixed: model::speedup_with_fixed(n, m, &costs),
-            }
+                general: model::speedup_general(n, m, &typical.rows),
+                with_fixed: model::speedup_with_fixed(n, m, &typical),
+            })
         })
         .collect()
 }
@@ -393,6 +423,18 @@ mod tests {
         assert!(mean_abs_error(&buckets, |b| b.general) > 50.0);
         assert!(mean_abs_error(&buckets, |b| b.with_fixed) < 1e-6);
         assert!((job_speedup(&buckets, &COSTS) - Totals::of(&samples).speedup()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn median_ignores_the_rare_slow_chunk() {
+        assert_eq!(median(&mut [5.0, 1.0, 3.0]), Some(3.0));
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(median(&mut []), None);
+        let mut slow = synthetic(&COSTS);
+        slow[0].timing.total_us += 1e6; // one DMI chunk whose commit stalled for a second
+        let measured = measure_costs(&slow).unwrap();
+        assert!(measured.costs.fixed_delete_insert > 900.0 + 1e6 / 48.0 - 1.0);
+        assert_eq!(measured.typical.fixed_delete_insert, 900.0);
     }
 
     #[test]

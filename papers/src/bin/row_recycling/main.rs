@@ -367,7 +367,7 @@ mod tests {
         let bucket_counts = |report: &str| -> Vec<String> {
             report
                 .lines()
-                .filter(|l| l.starts_with("| ") && l.split('|').count() == 14)
+                .filter(|l| l.starts_with("| ") && l.split('|').count() == 15)
                 .map(|l| l.split('|').take(4).collect::<Vec<_>>().join("|"))
                 .collect()
         };

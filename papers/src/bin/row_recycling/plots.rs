@@ -216,7 +216,7 @@ pub fn measured_vs_predicted_svg(title: &str, ratio: f64, buckets: &[Bucket]) ->
             .fold(0.05f64, f64::max);
         heatmap(
             &panels[0],
-            "measured S (mean DMI time / mean recycling time)",
+            "measured S (median DMI chunk / median recycling chunk)",
             &bucket_grid(buckets, |b| Some(b.measured)),
             spread,
         )?;
@@ -228,7 +228,7 @@ pub fn measured_vs_predicted_svg(title: &str, ratio: f64, buckets: &[Bucket]) ->
         )?;
         heatmap(
             &panels[2],
-            "general model + fixed cost per transaction",
+            "general model + median fixed cost per transaction",
             &bucket_grid(buckets, |b| b.with_fixed),
             spread,
         )?;
