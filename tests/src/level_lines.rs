@@ -49,6 +49,30 @@ impl LevelLine {
     }
 }
 
+/// The entries of stripes (one per leaf of `schema`, in column order) as level lines, the
+/// way `shred levels --format json` prints them; record indexes start at `first_record`.
+pub fn from_stripes(
+    schema: &shred::Schema,
+    stripes: &[&shred::Stripe],
+    first_record: u64,
+) -> Vec<LevelLine> {
+    assert_eq!(schema.leaves().len(), stripes.len(), "one stripe per leaf");
+    let mut lines = Vec::new();
+    for (leaf, stripe) in schema.leaves().iter().zip(stripes) {
+        lines.extend(stripe.entries(leaf.max_def).map(|e| LevelLine {
+            column: leaf.path.clone(),
+            row_group: None,
+            record: first_record + e.record as u64,
+            r: e.r,
+            d: e.d,
+            value: e.value.map_or(Json::Null, |v| {
+                shred::record::leaf_json(leaf, &stripe.values, v)
+            }),
+        }));
+    }
+    lines
+}
+
 /// The entries of one column, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnEntries<'a> {
@@ -158,6 +182,29 @@ mod tests {
                 .contains("expected 2 entries, found 1")
         );
         assert!(compare(&a, &[]).unwrap_err().starts_with("columns differ"));
+    }
+
+    #[test]
+    fn stripes_print_like_shred_levels() {
+        let schema = shred::Schema::parse(shred::contact::CONTACT_SCHEMA).unwrap();
+        let mut stripes = shred::contact::ContactStripes::default();
+        stripes.shred(&[
+            shred::contact::Contact::default(),
+            shred::contact::Contact {
+                name: Some("A".into()),
+                phones: Some(vec![]),
+            },
+        ]);
+        let printed = from_stripes(&schema, &stripes.columns(), 10);
+        let expected = lines(
+            r#"{"column":"name","record":10,"r":0,"d":0,"value":null}
+{"column":"name","record":11,"r":0,"d":1,"value":"A"}
+{"column":"phones.list.item.number","record":10,"r":0,"d":0,"value":null}
+{"column":"phones.list.item.number","record":11,"r":0,"d":1,"value":null}
+{"column":"phones.list.item.phone_type","record":10,"r":0,"d":0,"value":null}
+{"column":"phones.list.item.phone_type","record":11,"r":0,"d":1,"value":null}"#,
+        );
+        assert_eq!(printed, expected);
     }
 
     #[test]

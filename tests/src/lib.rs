@@ -4,7 +4,8 @@
 //! `shred-inspect`) as a user would and check what they write against two independent
 //! Parquet implementations, pyarrow (Arrow C++) and DuckDB, in both directions: our files
 //! read by their readers, their files read by our tools. The modules follow that flow:
-//! [`tools`] builds and runs the binaries, [`python`] finds the interpreter with pyarrow and
+//! [`tools`] builds and runs the binaries, [`gen_run`] runs `shred-gen` and regenerates
+//! the records it must have written, [`python`] finds the interpreter with pyarrow and
 //! DuckDB (`SHREDKIT_PYTHON`) and runs the scripts in `tests/python/`, [`records`] reads,
 //! writes and compares JSON records in shred's canonical convention (`shred::record`),
 //! [`level_lines`] compares the level entries `shred levels` and `shred-inspect levels`
@@ -18,6 +19,7 @@
 //! ```
 
 pub mod file_schema;
+pub mod gen_run;
 pub mod level_lines;
 pub mod python;
 pub mod records;
