@@ -7,7 +7,8 @@ file holds, in shred's canonical JSON, converted from the in-memory Arrow table 
 was given, not read back from the file) and prints a manifest on stdout:
 
   {"cases": [{"name", "dataset", "writer", "file", "records", "rows", "compression",
-              "row_group_size", "data_page_version", "dictionary_fallback"}]}
+              "row_group_size", "data_page_version", "dictionary_fallback", "encodings",
+              "page_index", "page_checksum"}]}
 
 Datasets (each covers the nulls and empties of every level it has):
   document   the Dremel paper's Document records r1, r2 (Figure 2), as Arrow lists
@@ -21,9 +22,12 @@ Datasets (each covers the nulls and empties of every level it has):
              groups, many pages and (pyarrow) dictionary fallback to plain
 
 Writers: pyarrow (snappy pages v1; zstd with data page v2; uncompressed with 2-record row
-groups; bulk: 1000-record row groups, 512-byte dictionary page limit, so the number column
-falls back from dictionary to plain) and DuckDB (snappy; zstd with PARQUET_VERSION V2,
-i.e. delta encodings; uncompressed; bulk: ROW_GROUP_SIZE 2048).
+groups; gzip, data page v2, no dictionary, DELTA_BINARY_PACKED / DELTA_BYTE_ARRAY /
+BYTE_STREAM_SPLIT, page checksums and the page index; lz4 with DELTA_LENGTH_BYTE_ARRAY;
+brotli without statistics; bulk: 1000-record row groups, and with the dictionary on a
+512-byte dictionary page limit, so the number column falls back from dictionary to plain)
+and DuckDB (snappy; zstd with PARQUET_VERSION V2, i.e. delta encodings; uncompressed; bulk:
+ROW_GROUP_SIZE 2048).
 """
 
 import json
@@ -215,11 +219,23 @@ DATASETS = {
 
 # --- writers ------------------------------------------------------------------------------
 
+# Options of pq.write_table besides compression; "encodings" picks per-column encodings
+# by physical type (dictionary off): "delta" (DELTA_BINARY_PACKED, DELTA_BYTE_ARRAY,
+# BYTE_STREAM_SPLIT) or "delta-length" (the same with DELTA_LENGTH_BYTE_ARRAY).
 PYARROW_VARIANTS = [
-    # name, compression, row_group_size, data_page_version
-    ("snappy", "snappy", None, "1.0"),
-    ("zstd-v2", "zstd", None, "2.0"),
-    ("none-rg2", "none", 2, "1.0"),  # the -rgN suffix is added from the row group size
+    {"name": "snappy", "compression": "snappy"},
+    {"name": "zstd-v2", "compression": "zstd", "data_page_version": "2.0"},
+    {"name": "none", "compression": "none", "row_group_size": 2},
+    {
+        "name": "delta-gzip-v2",
+        "compression": "gzip",
+        "data_page_version": "2.0",
+        "encodings": "delta",
+        "write_page_checksum": True,
+        "write_page_index": True,
+    },
+    {"name": "delta-length-lz4", "compression": "lz4", "encodings": "delta-length", "write_page_checksum": True},
+    {"name": "brotli", "compression": "brotli", "write_statistics": False},
 ]
 
 DUCKDB_VARIANTS = [
@@ -229,19 +245,42 @@ DUCKDB_VARIANTS = [
     ("none", "uncompressed", ""),
 ]
 
+ENCODINGS = {
+    "delta": {
+        "INT32": "DELTA_BINARY_PACKED",
+        "INT64": "DELTA_BINARY_PACKED",
+        "BYTE_ARRAY": "DELTA_BYTE_ARRAY",
+        "FIXED_LEN_BYTE_ARRAY": "DELTA_BYTE_ARRAY",
+        "FLOAT": "BYTE_STREAM_SPLIT",
+        "DOUBLE": "BYTE_STREAM_SPLIT",
+    },
+    "delta-length": {
+        "INT32": "DELTA_BINARY_PACKED",
+        "INT64": "DELTA_BINARY_PACKED",
+        "BYTE_ARRAY": "DELTA_LENGTH_BYTE_ARRAY",
+        "FLOAT": "BYTE_STREAM_SPLIT",
+        "DOUBLE": "BYTE_STREAM_SPLIT",
+    },
+}
 
-def write_pyarrow(table, path, compression, row_group_size, data_page_version, fallback):
-    options = {}
+
+def column_encodings(table, path, kind):
+    """Per-leaf encodings of `kind` for the columns `table` gives when written to `path`."""
+    pq.write_table(table, path)
+    schema = pq.ParquetFile(path).schema
+    by_type = ENCODINGS[kind]
+    leaves = (schema.column(i) for i in range(len(schema)))
+    return {c.path: by_type[c.physical_type] for c in leaves if c.physical_type in by_type}
+
+
+def write_pyarrow(table, path, variant, row_group_size, fallback):
+    options = {k: v for k, v in variant.items() if k not in ("name", "encodings", "row_group_size")}
+    if "encodings" in variant:
+        options["use_dictionary"] = False
+        options["column_encoding"] = column_encodings(table, path, variant["encodings"])
     if fallback:
-        options = {"dictionary_pagesize_limit": 512, "data_page_size": 4096}
-    pq.write_table(
-        table,
-        path,
-        compression=compression,
-        row_group_size=row_group_size,
-        data_page_version=data_page_version,
-        **options,
-    )
+        options.update(dictionary_pagesize_limit=512, data_page_size=4096)
+    pq.write_table(table, path, row_group_size=row_group_size, **options)
 
 
 def without_fixed_size_binary(typ):
@@ -281,23 +320,26 @@ def main():
         table = pa.Table.from_pylist(rows, schema=schema)
         records = [arrow_record(row, schema) for row in table.to_pylist()]
         is_bulk = dataset == "bulk"
-        variants = [("pyarrow", *v) for v in PYARROW_VARIANTS] + [("duckdb", *v) for v in DUCKDB_VARIANTS]
-        for writer, variant, compression, *options in variants:
+        variants = [("pyarrow", v) for v in PYARROW_VARIANTS] + [("duckdb", v) for v in DUCKDB_VARIANTS]
+        for writer, variant in variants:
             if writer == "pyarrow":
-                row_group_size, page_version = options
-                if is_bulk:
-                    row_group_size = 1000
+                variant_name, compression = variant["name"], variant["compression"]
+                row_group_size = 1000 if is_bulk else variant.get("row_group_size")
+                page_version = variant.get("data_page_version", "1.0")
+                dictionary = "encodings" not in variant
             else:
-                (extra,) = options
+                variant_name, compression, extra = variant
                 row_group_size = 2048 if is_bulk else None
                 page_version = "1.0"
-            name = f"{dataset}.{writer}-{variant.split('-rg')[0]}"
+                dictionary = True
+            name = f"{dataset}.{writer}-{variant_name}"
             if row_group_size:
                 name += f"-rg{row_group_size}"
             path = os.path.join(out_dir, name + ".parquet")
             records_path = os.path.join(out_dir, name + ".ndjson")
+            fallback = is_bulk and writer == "pyarrow" and dictionary
             if writer == "pyarrow":
-                write_pyarrow(table, path, compression, row_group_size, page_version, fallback=is_bulk)
+                write_pyarrow(table, path, variant, row_group_size, fallback)
             else:
                 write_duckdb(table, path, compression, extra, row_group_size)
             with open(records_path, "w", encoding="utf-8") as f:
@@ -315,7 +357,10 @@ def main():
                     "compression": compression,
                     "row_group_size": row_group_size,
                     "data_page_version": page_version,
-                    "dictionary_fallback": is_bulk and writer == "pyarrow",
+                    "dictionary_fallback": fallback,
+                    "encodings": variant.get("encodings") if writer == "pyarrow" else None,
+                    "page_index": writer == "pyarrow" and variant.get("write_page_index", False),
+                    "page_checksum": writer == "pyarrow" and variant.get("write_page_checksum", False),
                 }
             )
     json.dump({"cases": cases}, sys.stdout)

@@ -4,9 +4,10 @@
 //! `tests/python/write_fixtures.py` writes every dataset (the Dremel Document example, the
 //! five Contact definition states, `list<list<int32>>`, `map<string, list<int64>>`,
 //! `struct<struct<int32>>`, one column per physical type, 6000 bulk contacts) with both
-//! writers and several options (snappy, zstd, uncompressed; data page v2; several row
-//! groups; dictionary fallback to plain), together with the records each file holds as
-//! canonical JSON. For every file:
+//! writers and several options (snappy, zstd, uncompressed, gzip, lz4, brotli; data page
+//! v2; several row groups; dictionary fallback to plain; delta and byte-stream-split
+//! encodings; page checksums and the page index), together with the records each file holds
+//! as canonical JSON. For every file:
 //! - `shred-inspect levels FILE --format json` (levels read from the file) equals `shred
 //!   levels --schema S RECORDS --format json` (levels our shredder computes from the JSON),
 //!   where S is the file's own schema as message-type text: column, record, r, d and value of
@@ -15,7 +16,8 @@
 //! - `shred roundtrip --schema S RECORDS` passes.
 //!
 //! The feature tests check that the fixtures really have what they claim (row groups, page
-//! versions, codecs, a dictionary that falls back to plain), read with `shred-inspect`.
+//! versions, codecs, encodings, checksums, a dictionary that falls back to plain), read with
+//! `shred-inspect`.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -39,6 +41,10 @@ struct Case {
     row_group_size: Option<u64>,
     data_page_version: String,
     dictionary_fallback: bool,
+    /// Per-column encodings by physical type (`delta`, `delta-length`), dictionary off.
+    encodings: Option<String>,
+    page_index: bool,
+    page_checksum: bool,
 }
 
 #[derive(Deserialize)]
@@ -284,6 +290,9 @@ fn compression_codecs() {
         let expected = match case.compression.as_str() {
             "snappy" => "SNAPPY",
             "zstd" => "ZSTD",
+            "gzip" => "GZIP",
+            "lz4" => "LZ4_RAW",
+            "brotli" => "BROTLI",
             "none" | "uncompressed" => "UNCOMPRESSED",
             other => panic!("{}: unknown compression {other}", case.name),
         };
@@ -294,9 +303,61 @@ fn compression_codecs() {
             }
         }
     }
-    assert_eq!(
-        seen.len(),
-        6,
-        "both writers with all three codecs: {seen:?}"
-    );
+    for writer in ["pyarrow", "duckdb"] {
+        for codec in ["SNAPPY", "ZSTD", "UNCOMPRESSED"] {
+            assert!(
+                seen.contains(&(writer.to_string(), codec)),
+                "{writer} {codec}: {seen:?}"
+            );
+        }
+    }
+    for codec in ["GZIP", "LZ4_RAW", "BROTLI"] {
+        assert!(
+            seen.contains(&("pyarrow".to_string(), codec)),
+            "{codec}: {seen:?}"
+        );
+    }
+}
+
+#[test]
+fn delta_and_byte_stream_split_encodings() {
+    let mut seen = std::collections::BTreeSet::new();
+    for case in cases(|c| c.encodings.is_some() || c.writer == "duckdb") {
+        for page in pages(&case.file) {
+            if let Some(encoding) = page["encoding"].as_str() {
+                seen.insert(encoding.to_string());
+            }
+            if case.encodings.is_some() {
+                assert_ne!(page["type"], "dictionary", "{}: dictionary off", case.name);
+            }
+        }
+    }
+    for encoding in [
+        "DELTA_BINARY_PACKED",
+        "DELTA_BYTE_ARRAY",
+        "DELTA_LENGTH_BYTE_ARRAY",
+        "BYTE_STREAM_SPLIT",
+    ] {
+        assert!(seen.contains(encoding), "no {encoding} page: {seen:?}");
+    }
+}
+
+#[test]
+fn page_checksums_and_page_index() {
+    let with_crc = cases(|c| c.page_checksum);
+    let with_index = cases(|c| c.page_index);
+    assert!(!with_crc.is_empty() && !with_index.is_empty());
+    for case in with_crc {
+        for page in pages(&case.file) {
+            assert_eq!(page["crc"], true, "{}: {page}", case.name);
+        }
+    }
+    for case in with_index {
+        for page in pages(&case.file)
+            .iter()
+            .filter(|p| p["type"] != "dictionary")
+        {
+            assert!(page["first_row"].is_u64(), "{}: {page}", case.name);
+        }
+    }
 }
