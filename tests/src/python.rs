@@ -73,6 +73,7 @@ where
 {
     let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().into()).collect();
     let out = Command::new(python())
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .arg(script(name))
         .args(&args)
         .output()
