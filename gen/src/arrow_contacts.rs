@@ -20,11 +20,11 @@
 
 use std::sync::{Arc, LazyLock};
 
-use arrow::array::{
-    Array, ArrayRef, AsArray, DictionaryArray, ListArray, RecordBatch, StringArray,
-    StringBuilder, StructArray, UInt8Builder,
-};
 use arrow::array::builder::NullBufferBuilder;
+use arrow::array::{
+    Array, ArrayRef, AsArray, DictionaryArray, ListArray, RecordBatch, StringArray, StringBuilder,
+    StructArray, UInt8Builder,
+};
 use arrow::buffer::OffsetBuffer;
 use arrow::datatypes::{DataType, Field, FieldRef, Fields, Schema, SchemaRef, UInt8Type};
 use shred::contact::{Contact, Phone, PhoneType};
@@ -135,7 +135,11 @@ impl ContactArrays {
             self.type_keys.finish(),
             Arc::clone(&self.type_values),
         ));
-        let items = StructArray::new(item_fields(), vec![number, phone_type], self.item_nulls.finish());
+        let items = StructArray::new(
+            item_fields(),
+            vec![number, phone_type],
+            self.item_nulls.finish(),
+        );
         let offsets = OffsetBuffer::new(std::mem::take(&mut self.offsets).into());
         let phones: ArrayRef = Arc::new(ListArray::new(
             item_field(),
@@ -200,9 +204,12 @@ impl TypeColumn<'_> {
 }
 
 fn strings<'a>(array: &'a dyn Array, column: &str) -> Result<&'a StringArray, NotContacts> {
-    array
-        .as_string_opt::<i32>()
-        .ok_or_else(|| not_contacts(column, format!("expected Utf8, found {}", array.data_type())))
+    array.as_string_opt::<i32>().ok_or_else(|| {
+        not_contacts(
+            column,
+            format!("expected Utf8, found {}", array.data_type()),
+        )
+    })
 }
 
 /// The contacts of a record batch with the Contact columns (`name`, `phones`).
@@ -215,10 +222,16 @@ pub fn contacts_from_batch(batch: &RecordBatch) -> Result<Vec<Contact>, NotConta
     let names = strings(column("name")?.as_ref(), "name")?;
     let phones_array = column("phones")?;
     let phones = phones_array.as_list_opt::<i32>().ok_or_else(|| {
-        not_contacts("phones", format!("expected List, found {}", phones_array.data_type()))
+        not_contacts(
+            "phones",
+            format!("expected List, found {}", phones_array.data_type()),
+        )
     })?;
     let items = phones.values().as_struct_opt().ok_or_else(|| {
-        not_contacts("phones.item", format!("expected Struct, found {}", phones.values().data_type()))
+        not_contacts(
+            "phones.item",
+            format!("expected Struct, found {}", phones.values().data_type()),
+        )
     })?;
     let number_array = items
         .column_by_name("number")
@@ -233,7 +246,11 @@ pub fn contacts_from_batch(batch: &RecordBatch) -> Result<Vec<Contact>, NotConta
             TypeColumn::Dictionary {
                 keys: dict.keys(),
                 values: (0..values.len())
-                    .map(|i| (!values.is_null(i)).then(|| PhoneType::parse(values.value(i))).flatten())
+                    .map(|i| {
+                        (!values.is_null(i))
+                            .then(|| PhoneType::parse(values.value(i)))
+                            .flatten()
+                    })
                     .collect(),
             }
         }
@@ -277,7 +294,9 @@ mod tests {
 
     #[test]
     fn arrow_schema_converts_to_the_contact_parquet_schema() {
-        let converted = ArrowSchemaConverter::new().convert(&contact_schema()).unwrap();
+        let converted = ArrowSchemaConverter::new()
+            .convert(&contact_schema())
+            .unwrap();
         let ours = ShredSchema::parse(CONTACT_SCHEMA).unwrap();
         let paths: Vec<String> = converted
             .columns()

@@ -85,7 +85,10 @@ mod tests {
             ("snappy", Compression::SNAPPY),
             ("LZ4", Compression::LZ4_RAW),
             ("zstd", Compression::ZSTD(ZstdLevel::default())),
-            ("zstd:19", Compression::ZSTD(ZstdLevel::try_new(19).unwrap())),
+            (
+                "zstd:19",
+                Compression::ZSTD(ZstdLevel::try_new(19).unwrap()),
+            ),
             ("gzip", Compression::GZIP(GzipLevel::default())),
             ("gzip:9", Compression::GZIP(GzipLevel::try_new(9).unwrap())),
         ] {
@@ -111,7 +114,15 @@ mod tests {
     #[test]
     fn bad_levels_are_rejected() {
         assert!(parse_compression("zstd:99").unwrap_err().contains("1..=22"));
-        assert!(parse_compression("gzip:x").unwrap_err().contains("not an integer"));
-        assert!(parse_compression("snappy:3").unwrap_err().contains("takes no level"));
+        assert!(
+            parse_compression("gzip:x")
+                .unwrap_err()
+                .contains("not an integer")
+        );
+        assert!(
+            parse_compression("snappy:3")
+                .unwrap_err()
+                .contains("takes no level")
+        );
     }
 }

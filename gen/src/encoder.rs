@@ -23,10 +23,8 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use parquet::arrow::arrow_writer::{
-    ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves,
-};
 use parquet::arrow::add_encoded_arrow_schema_to_metadata;
+use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::basic::Compression;
 use parquet::column::writer::{ColumnCloseResult, get_column_writer};
 use parquet::errors::ParquetError;
@@ -233,18 +231,12 @@ impl EncoderWorker<'_> {
         progress: impl FnMut(usize),
     ) -> Result<EncodedRowGroup, EncodeError> {
         let chunks = match self.encoder.kind {
-            EncoderKind::Arrow => Chunks::Arrow(self.encode_arrow(
-                generator,
-                rows.clone(),
-                batch_size,
-                progress,
-            )?),
-            EncoderKind::Dremel => Chunks::Dremel(self.encode_dremel(
-                generator,
-                rows.clone(),
-                batch_size,
-                progress,
-            )?),
+            EncoderKind::Arrow => {
+                Chunks::Arrow(self.encode_arrow(generator, rows.clone(), batch_size, progress)?)
+            }
+            EncoderKind::Dremel => {
+                Chunks::Dremel(self.encode_dremel(generator, rows.clone(), batch_size, progress)?)
+            }
         };
         Ok(EncodedRowGroup {
             rows: rows.end - rows.start,
@@ -292,8 +284,10 @@ impl EncoderWorker<'_> {
         let format = &self.encoder.format;
         let leaves = format.schema().leaves();
         let descriptors = format.descriptor.columns();
-        let mut sinks: Vec<TrackedWrite<Vec<u8>>> =
-            leaves.iter().map(|_| TrackedWrite::new(Vec::new())).collect();
+        let mut sinks: Vec<TrackedWrite<Vec<u8>>> = leaves
+            .iter()
+            .map(|_| TrackedWrite::new(Vec::new()))
+            .collect();
         let closes = {
             let mut writers: Vec<_> = sinks
                 .iter_mut()

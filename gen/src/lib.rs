@@ -1,7 +1,10 @@
 //! shred-gen: the fast, parallel, deterministic Contact dataset generator.
 //!
-//! [`Distribution`] holds every rate of the dataset, [`Generator`] turns (seed, record index)
-//! into a [`shred::contact::Contact`], and the rest of the crate writes records to Parquet.
+//! [`Distribution`] holds every rate of the dataset and [`Generator`] turns (seed, record
+//! index) into a [`shred::contact::Contact`]. The rest writes records to Parquet: a
+//! [`plan`] of files and row groups, row-group [`encoder`]s (`arrow` and `dremel`), the
+//! parallel bounded-memory [`pipeline`], [`verify`] to read everything back, and the
+//! [`bench`] command that reproduces the study's tables against its pipeline ([`baseline`]).
 //!
 //! ```
 //! use shred_gen::{DEFAULT_SEED, Distribution, Generator};
@@ -9,16 +12,21 @@
 //! assert_eq!(g.contact(5), g.contact(5));
 //! ```
 
+pub mod arrow_contacts;
+pub mod baseline;
+pub mod bench;
+pub mod cli;
+pub mod compression;
 pub mod distribution;
+pub mod encoder;
+pub mod error;
 pub mod generator;
 pub mod names;
+pub mod pipeline;
+pub mod plan;
+pub mod summary;
+pub mod usage;
+pub mod verify;
 
 pub use distribution::Distribution;
 pub use generator::{DEFAULT_SEED, Generator};
-pub mod arrow_contacts;
-pub mod encoder;
-pub mod error;
-pub mod compression;
-pub mod pipeline;
-pub mod plan;
-pub mod usage;

@@ -150,7 +150,9 @@ pub fn run(
     let max_in_flight = config.producers + 2;
     let (token_tx, token_rx) = bounded::<()>(max_in_flight);
     for _ in 0..max_in_flight {
-        token_tx.send(()).expect("the channel has room for every token");
+        token_tx
+            .send(())
+            .expect("the channel has room for every token");
     }
     let failed = AtomicBool::new(false);
     let (senders, receivers): (Vec<Sender<Delivery>>, Vec<Receiver<Delivery>>) =
@@ -193,12 +195,9 @@ pub fn run(
                     };
                     let path = &plan.files[job.file].path;
                     let encoded = worker
-                        .encode(
-                            generator,
-                            job.rows.clone(),
-                            config.record_batch_size,
-                            |n| on_batch(n as u64),
-                        )
+                        .encode(generator, job.rows.clone(), config.record_batch_size, |n| {
+                            on_batch(n as u64)
+                        })
                         .map_err(|e| encode_error(path, job.ordinal, e));
                     if encoded.is_err() {
                         failed.store(true, Ordering::SeqCst);
@@ -219,7 +218,9 @@ pub fn run(
             }
         }
         // Report the error that stopped the run, not a file it stopped.
-        let cause = errors.iter().position(|e| !matches!(e, GenError::Aborted { .. }));
+        let cause = errors
+            .iter()
+            .position(|e| !matches!(e, GenError::Aborted { .. }));
         match cause.or((!errors.is_empty()).then_some(0)) {
             Some(i) => Err(errors.swap_remove(i)),
             None => Ok(written),
@@ -312,7 +313,10 @@ mod tests {
         }
         .collect();
         assert_eq!(jobs.len() as u64, plan.row_group_count());
-        assert_eq!(jobs.iter().map(|j| j.rows.end - j.rows.start).sum::<u64>(), 1001);
+        assert_eq!(
+            jobs.iter().map(|j| j.rows.end - j.rows.start).sum::<u64>(),
+            1001
+        );
         assert!(jobs.windows(2).all(|w| w[0].ordinal <= w[1].ordinal));
         assert_eq!((jobs[1].file, jobs[1].ordinal), (1, 0));
     }
@@ -351,8 +355,13 @@ mod tests {
         std::fs::write(&blocker, b"not a directory").unwrap();
         let plan = plan(&blocker.join("sub"), 10, 1, 10);
         let generator = Generator::new(3, Distribution::default());
-        let err = run(&config(1, 4, EncoderKind::Arrow, 10), &plan, &generator, &|_| {})
-            .unwrap_err();
+        let err = run(
+            &config(1, 4, EncoderKind::Arrow, 10),
+            &plan,
+            &generator,
+            &|_| {},
+        )
+        .unwrap_err();
         assert_eq!(err.exit_code(), 1);
         assert!(err.to_string().contains("file/sub"), "{err}");
     }

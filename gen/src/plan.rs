@@ -69,7 +69,12 @@ impl FilePlan {
     pub fn row_groups(&self) -> impl Iterator<Item = Range<u64>> + '_ {
         (self.records.start..self.records.end)
             .step_by(usize::try_from(self.row_group_size).unwrap_or(usize::MAX))
-            .map(|start| start..start.saturating_add(self.row_group_size).min(self.records.end))
+            .map(|start| {
+                start
+                    ..start
+                        .saturating_add(self.row_group_size)
+                        .min(self.records.end)
+            })
     }
 
     /// Number of row groups.
@@ -124,7 +129,9 @@ impl Plan {
             )));
         }
         let count = parts.checked_mul(writers).ok_or_else(|| {
-            GenError::Usage(format!("--parts {parts} × --num-writers {writers} overflows"))
+            GenError::Usage(format!(
+                "--parts {parts} × --num-writers {writers} overflows"
+            ))
         })?;
         if count > target_records {
             return Err(GenError::Usage(format!(
@@ -139,8 +146,8 @@ impl Plan {
         }
         let files: Vec<FilePlan> = (part * writers..(part + 1) * writers)
             .map(|index| {
-                let records =
-                    split_point(target_records, index, count)..split_point(target_records, index + 1, count);
+                let records = split_point(target_records, index, count)
+                    ..split_point(target_records, index + 1, count);
                 FilePlan {
                     index,
                     path: dir.join(file_name(stem, index, count)),
@@ -225,7 +232,10 @@ mod tests {
     fn part_out_of_range_is_a_usage_error() {
         let err = Plan::new(&layout(10, 2, 2, 1), Path::new("."), "c").unwrap_err();
         assert_eq!(err.exit_code(), 2);
-        assert!(err.to_string().contains("--part 2 is out of range"), "{err}");
+        assert!(
+            err.to_string().contains("--part 2 is out of range"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -239,7 +249,10 @@ mod tests {
         let plan = Plan::new(&layout(u64::MAX / 2, 1, 0, 7), Path::new("."), "c");
         let plan = plan.unwrap();
         assert_eq!(plan.files[6].records.end, u64::MAX / 2);
-        assert_eq!(plan.files[6].row_group_count(), plan.files[6].len().div_ceil(1000));
+        assert_eq!(
+            plan.files[6].row_group_count(),
+            plan.files[6].len().div_ceil(1000)
+        );
     }
 
     #[test]

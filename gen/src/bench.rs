@@ -1,0 +1,557 @@
+//! `shred-gen bench`: the study's two tables, measured on this machine, plus a same-run
+//! comparison with the study's pipeline.
+//!
+//! 1. **Single core, ns/record by record batch size** (1024, 2048, 4096, 8192): generating
+//!    records, and writing them (building/shredding + encoding + appending to an in-memory
+//!    Parquet file) with each encoder. Timed with the thread's CPU clock
+//!    ([`crate::usage::thread_cpu_time`]) so other processes cannot inflate it; "write" is
+//!    (generate + write) − generate on the same records.
+//! 2. **Throughput by writers × batch size**: the full pipeline to disk (uncompressed,
+//!    producers = cores): wall time, records/s, records/s per core, CPU ns/record, peak
+//!    RSS.
+//! 3. **Against the study's pipeline** ([`crate::baseline`]), 1 writer, uncompressed: the
+//!    baseline, then ours with each encoder on 1 and on all cores (scaling), with the wall
+//!    time speed-up over the baseline measured in the same run.
+//!
+//! Every number is the median of `--repeat` runs. Files go to a fresh temporary directory
+//! that is removed afterwards.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use parquet::basic::Compression;
+use serde::Serialize;
+use tabled::builder::Builder;
+use tabled::settings::Style;
+
+use crate::Distribution;
+use crate::baseline::run_study_pipeline;
+use crate::cli::parse_count;
+use crate::encoder::{EncoderKind, FileFormat, RowGroupEncoder};
+use crate::error::{GenError, Result};
+use crate::generator::{DEFAULT_SEED, Generator};
+use crate::pipeline::{PipelineConfig, WrittenFile, run};
+use crate::plan::{Layout, Plan};
+use crate::summary::{group_digits, human_bytes};
+use crate::usage;
+
+/// Flags of `shred-gen bench`.
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Records per pipeline run (tables 2 and 3).
+    #[arg(long, default_value = "10000000", value_parser = parse_count, value_name = "N")]
+    pub records: u64,
+    /// Records per single-core measurement (table 1).
+    #[arg(long, default_value = "2000000", value_parser = parse_count, value_name = "N")]
+    pub single_core_records: u64,
+    /// Runs per configuration; medians are reported.
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+    /// Writer counts of table 2.
+    #[arg(long, value_delimiter = ',', default_values_t = [1u64, 2, 4])]
+    pub writers: Vec<u64>,
+    /// Record batch sizes of tables 1 and 2.
+    #[arg(long, value_delimiter = ',', default_values_t = [1024usize, 2048, 4096, 8192])]
+    pub batch_sizes: Vec<usize>,
+    /// Encoder of table 2.
+    #[arg(long, value_enum, default_value_t = EncoderKind::Dremel)]
+    pub encoder: EncoderKind,
+    /// Directory in which a temporary directory for the runs' files is made.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Print the results as JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Table 1 row.
+#[derive(Debug, Clone, Serialize)]
+pub struct SingleCoreRow {
+    /// Record batch size.
+    pub batch_size: usize,
+    /// Generation, CPU ns per record.
+    pub generate_ns: f64,
+    /// Writing with the arrow encoder, CPU ns per record.
+    pub write_arrow_ns: f64,
+    /// Writing with the dremel encoder, CPU ns per record.
+    pub write_dremel_ns: f64,
+}
+
+/// One measured pipeline run (median over repeats).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRow {
+    /// What ran.
+    pub pipeline: String,
+    /// Output files.
+    pub writers: u64,
+    /// Producer threads.
+    pub producers: usize,
+    /// Record batch size.
+    pub batch_size: usize,
+    /// Records written.
+    pub records: u64,
+    /// Median wall seconds.
+    pub wall_s: f64,
+    /// CPU seconds of that run.
+    pub cpu_s: f64,
+    /// Records per second.
+    pub records_per_s: f64,
+    /// Records per second per core of the machine.
+    pub records_per_s_per_core: f64,
+    /// CPU ns per record.
+    pub cpu_ns_per_record: f64,
+    /// Peak RSS of that run.
+    pub peak_rss_bytes: Option<u64>,
+    /// Baseline wall time / this wall time (table 3 only).
+    pub speedup: Option<f64>,
+}
+
+/// Everything the bench measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// Cores available.
+    pub cores: usize,
+    /// Table 1.
+    pub single_core: Vec<SingleCoreRow>,
+    /// Table 2.
+    pub throughput: Vec<RunRow>,
+    /// Table 3.
+    pub comparison: Vec<RunRow>,
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// CPU ns per record of generating `records` on this thread in batches of `batch_size`.
+fn time_generate(generator: &Generator, records: u64, batch_size: usize) -> f64 {
+    let mut batch = Vec::new();
+    let start = usage::thread_cpu_time();
+    for first in (0..records).step_by(batch_size) {
+        let count = (records - first).min(batch_size as u64) as usize;
+        generator.fill(first, count, &mut batch);
+        std::hint::black_box(&batch);
+    }
+    (usage::thread_cpu_time() - start).as_nanos() as f64 / records as f64
+}
+
+/// CPU ns per record of generating and writing `records` to an in-memory file.
+fn time_generate_and_write(
+    generator: &Generator,
+    records: u64,
+    batch_size: usize,
+    kind: EncoderKind,
+) -> Result<f64> {
+    let row_group_size = 1u64 << 20;
+    let format = Arc::new(FileFormat::new(
+        Compression::UNCOMPRESSED,
+        row_group_size as usize,
+    ));
+    let encoder = RowGroupEncoder::new(kind, Arc::clone(&format));
+    let mut worker = encoder.worker();
+    let err = |e| GenError::parquet("(memory)", "bench", e);
+    let start = usage::thread_cpu_time();
+    let mut file = format.open(Vec::new()).map_err(err)?;
+    for first in (0..records).step_by(row_group_size as usize) {
+        let rows = first..(first + row_group_size).min(records);
+        let encoded = worker
+            .encode(generator, rows, batch_size, |_| {})
+            .map_err(|e| GenError::Usage(format!("bench encode failed: {e}")))?;
+        encoded.append_to(&mut file).map_err(err)?;
+    }
+    std::hint::black_box(file.into_inner().map_err(err)?);
+    Ok((usage::thread_cpu_time() - start).as_nanos() as f64 / records as f64)
+}
+
+struct Measured {
+    wall: Duration,
+    cpu: Duration,
+    peak: Option<u64>,
+}
+
+fn measure(f: impl FnOnce() -> Result<Vec<WrittenFile>>) -> Result<Measured> {
+    usage::reset_peak_rss();
+    let cpu = usage::cpu_time();
+    let started = Instant::now();
+    let files = f()?;
+    let wall = started.elapsed();
+    let cpu = usage::cpu_time().saturating_sub(cpu);
+    let peak = usage::peak_rss();
+    for file in files {
+        std::fs::remove_file(&file.path).map_err(|source| GenError::Io {
+            path: file.path.clone(),
+            source,
+        })?;
+    }
+    Ok(Measured { wall, cpu, peak })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row(
+    pipeline: String,
+    writers: u64,
+    producers: usize,
+    batch_size: usize,
+    records: u64,
+    runs: Vec<Measured>,
+    cores: usize,
+) -> RunRow {
+    // The median run by wall time, reported whole.
+    let mut runs = runs;
+    runs.sort_by_key(|m| m.wall);
+    let m = &runs[runs.len() / 2];
+    let wall = m.wall.as_secs_f64();
+    let records_per_s = records as f64 / wall.max(1e-9);
+    RunRow {
+        pipeline,
+        writers,
+        producers,
+        batch_size,
+        records,
+        wall_s: wall,
+        cpu_s: m.cpu.as_secs_f64(),
+        records_per_s,
+        records_per_s_per_core: records_per_s / cores as f64,
+        cpu_ns_per_record: m.cpu.as_nanos() as f64 / records as f64,
+        peak_rss_bytes: m.peak,
+        speedup: None,
+    }
+}
+
+fn pipeline_run(
+    dir: &std::path::Path,
+    generator: &Generator,
+    records: u64,
+    writers: u64,
+    producers: usize,
+    batch_size: usize,
+    encoder: EncoderKind,
+) -> Result<Vec<WrittenFile>> {
+    let row_group_size = 1u64 << 20;
+    let layout = Layout {
+        target_records: records,
+        parts: 1,
+        part: 0,
+        writers,
+        row_group_size,
+    };
+    let plan = Plan::new(&layout, dir, "bench")?;
+    let config = PipelineConfig {
+        record_batch_size: batch_size,
+        producers,
+        compression: Compression::UNCOMPRESSED,
+        encoder,
+        row_group_size,
+    };
+    run(&config, &plan, generator, &|_| {})
+}
+
+/// Runs the benchmark; `progress` receives one line per finished measurement.
+pub fn bench(args: &BenchArgs, progress: &mut dyn FnMut(&str)) -> Result<BenchReport> {
+    if args.repeat == 0 || args.batch_sizes.contains(&0) || args.writers.contains(&0) {
+        return Err(GenError::Usage(
+            "--repeat, --batch-sizes and --writers must be at least 1".into(),
+        ));
+    }
+    let cores = usage::cores();
+    let generator = Generator::new(DEFAULT_SEED, Distribution::default());
+    let parent = args.output_dir.clone().unwrap_or_else(std::env::temp_dir);
+    std::fs::create_dir_all(&parent).map_err(|source| GenError::Io {
+        path: parent.clone(),
+        source,
+    })?;
+    let dir = tempfile::Builder::new()
+        .prefix("shred-gen-bench-")
+        .tempdir_in(&parent)
+        .map_err(|source| GenError::Io {
+            path: parent.clone(),
+            source,
+        })?;
+
+    let mut single_core = Vec::new();
+    for &batch_size in &args.batch_sizes {
+        let records = args.single_core_records;
+        let mut generate = Vec::new();
+        let mut arrow = Vec::new();
+        let mut dremel = Vec::new();
+        for _ in 0..args.repeat {
+            generate.push(time_generate(&generator, records, batch_size));
+            arrow.push(time_generate_and_write(
+                &generator,
+                records,
+                batch_size,
+                EncoderKind::Arrow,
+            )?);
+            dremel.push(time_generate_and_write(
+                &generator,
+                records,
+                batch_size,
+                EncoderKind::Dremel,
+            )?);
+        }
+        let generate_ns = median(generate);
+        let row = SingleCoreRow {
+            batch_size,
+            generate_ns,
+            write_arrow_ns: median(arrow) - generate_ns,
+            write_dremel_ns: median(dremel) - generate_ns,
+        };
+        progress(&format!(
+            "single core, batch {batch_size}: generate {:.0} ns, write arrow {:.0} ns, write dremel {:.0} ns",
+            row.generate_ns, row.write_arrow_ns, row.write_dremel_ns
+        ));
+        single_core.push(row);
+    }
+
+    let mut throughput = Vec::new();
+    for &writers in &args.writers {
+        for &batch_size in &args.batch_sizes {
+            let runs = (0..args.repeat)
+                .map(|_| {
+                    measure(|| {
+                        pipeline_run(
+                            dir.path(),
+                            &generator,
+                            args.records,
+                            writers,
+                            cores,
+                            batch_size,
+                            args.encoder,
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let r = row(
+                format!("shred-gen {}", args.encoder),
+                writers,
+                cores,
+                batch_size,
+                args.records,
+                runs,
+                cores,
+            );
+            progress(&format!(
+                "writers {writers}, batch {batch_size}: {:.3} s, {} records/s",
+                r.wall_s,
+                group_digits(r.records_per_s as u64)
+            ));
+            throughput.push(r);
+        }
+    }
+
+    let mut comparison = Vec::new();
+    let batch_size = 4096;
+    let runs = (0..args.repeat)
+        .map(|_| {
+            measure(|| {
+                let path = dir.path().join("baseline.parquet");
+                Ok(vec![run_study_pipeline(
+                    &path,
+                    &generator,
+                    args.records,
+                    batch_size,
+                    cores,
+                    Compression::UNCOMPRESSED,
+                )?])
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let baseline = row(
+        "study pipeline (1 ArrowWriter thread)".into(),
+        1,
+        cores,
+        batch_size,
+        args.records,
+        runs,
+        cores,
+    );
+    progress(&format!("baseline: {:.3} s", baseline.wall_s));
+    let baseline_wall = baseline.wall_s;
+    comparison.push(RunRow {
+        speedup: Some(1.0),
+        ..baseline
+    });
+    let mut producer_counts = vec![1, cores];
+    producer_counts.dedup();
+    for encoder in [EncoderKind::Arrow, EncoderKind::Dremel] {
+        for &producers in &producer_counts {
+            let runs = (0..args.repeat)
+                .map(|_| {
+                    measure(|| {
+                        pipeline_run(
+                            dir.path(),
+                            &generator,
+                            args.records,
+                            1,
+                            producers,
+                            batch_size,
+                            encoder,
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let mut r = row(
+                format!("shred-gen {encoder}"),
+                1,
+                producers,
+                batch_size,
+                args.records,
+                runs,
+                cores,
+            );
+            r.speedup = Some(baseline_wall / r.wall_s.max(1e-9));
+            progress(&format!(
+                "{encoder}, {producers} producers: {:.3} s",
+                r.wall_s
+            ));
+            comparison.push(r);
+        }
+    }
+    Ok(BenchReport {
+        cores,
+        single_core,
+        throughput,
+        comparison,
+    })
+}
+
+fn run_table(rows: &[RunRow], with_speedup: bool) -> String {
+    let mut builder = Builder::default();
+    let mut header = vec![
+        "pipeline",
+        "writers",
+        "producers",
+        "batch",
+        "wall s",
+        "records/s",
+        "records/s/core",
+        "CPU ns/record",
+        "peak RSS",
+    ];
+    if with_speedup {
+        header.push("speed-up (wall)");
+    }
+    builder.push_record(header.into_iter().map(String::from));
+    for r in rows {
+        let mut cells = vec![
+            r.pipeline.clone(),
+            r.writers.to_string(),
+            r.producers.to_string(),
+            r.batch_size.to_string(),
+            format!("{:.3}", r.wall_s),
+            group_digits(r.records_per_s.round() as u64),
+            group_digits(r.records_per_s_per_core.round() as u64),
+            format!("{:.0}", r.cpu_ns_per_record),
+            r.peak_rss_bytes.map_or("-".into(), human_bytes),
+        ];
+        if with_speedup {
+            cells.push(r.speedup.map_or("-".into(), |s| format!("{s:.2}x")));
+        }
+        builder.push_record(cells);
+    }
+    let mut table = builder.build();
+    table.with(Style::markdown());
+    table.to_string()
+}
+
+impl BenchReport {
+    /// The three tables as Markdown.
+    pub fn tables(&self, args: &BenchArgs) -> String {
+        let mut out = String::new();
+        out.push_str(&format!(
+            "Table 1: single core, CPU ns/record by record batch size ({} records, median of {})\n\n",
+            group_digits(args.single_core_records),
+            args.repeat
+        ));
+        let mut builder = Builder::default();
+        builder.push_record(
+            [
+                "batch size",
+                "generate",
+                "write (arrow)",
+                "write (dremel)",
+                "total (arrow)",
+                "total (dremel)",
+            ]
+            .map(String::from),
+        );
+        for r in &self.single_core {
+            builder.push_record([
+                r.batch_size.to_string(),
+                format!("{:.0}", r.generate_ns),
+                format!("{:.0}", r.write_arrow_ns),
+                format!("{:.0}", r.write_dremel_ns),
+                format!("{:.0}", r.generate_ns + r.write_arrow_ns),
+                format!("{:.0}", r.generate_ns + r.write_dremel_ns),
+            ]);
+        }
+        let mut table = builder.build();
+        table.with(Style::markdown());
+        out.push_str(&table.to_string());
+        out.push_str(&format!(
+            "\n\nTable 2: throughput by writers x batch size ({} records, {} encoder, uncompressed, {} cores, median of {})\n\n",
+            group_digits(args.records),
+            args.encoder,
+            self.cores,
+            args.repeat
+        ));
+        out.push_str(&run_table(&self.throughput, false));
+        out.push_str(&format!(
+            "\n\nTable 3: against the study's pipeline, same run (1 writer, batch 4096, uncompressed, {} cores, median of {})\n\n",
+            self.cores, args.repeat
+        ));
+        out.push_str(&run_table(&self.comparison, true));
+        out.push('\n');
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiny_bench_fills_every_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let args = BenchArgs {
+            records: 3_000,
+            single_core_records: 2_000,
+            repeat: 1,
+            writers: vec![1, 2],
+            batch_sizes: vec![512, 1024],
+            encoder: EncoderKind::Dremel,
+            output_dir: Some(dir.path().to_path_buf()),
+            json: false,
+        };
+        let mut lines = 0;
+        let report = bench(&args, &mut |_| lines += 1).unwrap();
+        assert_eq!(report.single_core.len(), 2);
+        assert_eq!(report.throughput.len(), 4);
+        assert!(report.comparison.len() >= 3);
+        assert_eq!(report.comparison[0].speedup, Some(1.0));
+        assert!(report.single_core.iter().all(|r| r.generate_ns > 0.0));
+        assert!(lines >= 7);
+        let tables = report.tables(&args);
+        assert!(tables.contains("Table 3"), "{tables}");
+        // The bench cleans up after itself.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn zero_repeat_is_a_usage_error() {
+        let args = BenchArgs {
+            records: 10,
+            single_core_records: 10,
+            repeat: 0,
+            writers: vec![1],
+            batch_sizes: vec![8],
+            encoder: EncoderKind::Arrow,
+            output_dir: None,
+            json: false,
+        };
+        assert_eq!(bench(&args, &mut |_| {}).unwrap_err().exit_code(), 2);
+    }
+}

@@ -1,0 +1,472 @@
+//! The `shred-gen` command line: flags (clap derive), their resolution into a plan and a
+//! pipeline configuration, and the generate command itself (dry run, progress bar, summary,
+//! verification).
+//!
+//! Counts accept `_` separators and `k`/`M`/`G` suffixes (`--target-records 10M`). Defaults
+//! derived from the machine: `--num-producers` = the cores available, `--num-writers` = one
+//! file per 8 cores (at least 1); the records never depend on either, only the file split
+//! depends on `--num-writers`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use parquet::basic::Compression;
+
+use crate::Distribution;
+use crate::bench::BenchArgs;
+use crate::compression::{compression_name, parse_compression};
+use crate::encoder::EncoderKind;
+use crate::error::{GenError, Result};
+use crate::generator::{DEFAULT_SEED, Generator};
+use crate::pipeline::{PipelineConfig, run};
+use crate::plan::{Layout, Plan};
+use crate::summary::{RunSettings, Summary, group_digits};
+use crate::usage;
+use crate::verify::verify_files;
+
+/// Generate the Contact dataset as Parquet: fast, parallel, deterministic.
+#[derive(Debug, Parser)]
+#[command(name = "shred-gen", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// A subcommand; without one, generate the dataset.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Flags of the generate command.
+    #[command(flatten)]
+    pub generate: GenerateArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Reproduce the study's two tables: single-core ns/record by batch size, and
+    /// throughput by writers × batch size, with the study's pipeline as baseline.
+    Bench(BenchArgs),
+}
+
+/// Parses a positive count: digits with optional `_` and a `k`/`M`/`G` suffix.
+pub fn parse_count(text: &str) -> std::result::Result<u64, String> {
+    let cleaned: String = text.trim().chars().filter(|&c| c != '_').collect();
+    let (digits, scale) = match cleaned.chars().last() {
+        Some('k' | 'K') => (&cleaned[..cleaned.len() - 1], 1_000),
+        Some('m' | 'M') => (&cleaned[..cleaned.len() - 1], 1_000_000),
+        Some('g' | 'G') => (&cleaned[..cleaned.len() - 1], 1_000_000_000),
+        _ => (cleaned.as_str(), 1),
+    };
+    let value: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a count (e.g. 4096, 10_000_000, 10M)"))?;
+    let value = value
+        .checked_mul(scale)
+        .ok_or_else(|| format!("{text:?} is too large"))?;
+    if value == 0 {
+        return Err("must be at least 1".into());
+    }
+    Ok(value)
+}
+
+fn parse_usize(text: &str) -> std::result::Result<usize, String> {
+    let value = parse_count(text)?;
+    usize::try_from(value).map_err(|_| format!("{text:?} is too large"))
+}
+
+fn parse_part(text: &str) -> std::result::Result<u64, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a part number (0, 1, …)"))
+}
+
+fn parse_rate(text: &str) -> std::result::Result<f64, String> {
+    let rate: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if !(0.0..=1.0).contains(&rate) {
+        return Err(format!("{rate} is not a probability in [0, 1]"));
+    }
+    Ok(rate)
+}
+
+fn parse_key_value(text: &str) -> std::result::Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .ok_or_else(|| format!("{text:?} is not KEY=VALUE (e.g. name_null=0.1)"))
+}
+
+/// Flags of the generate command.
+#[derive(Debug, Clone, Args)]
+pub struct GenerateArgs {
+    /// Records in the whole dataset (all parts together).
+    #[arg(long, default_value = "10000000", value_parser = parse_count, value_name = "N")]
+    pub target_records: u64,
+    /// Records generated and encoded at a time.
+    #[arg(long, default_value = "4096", value_parser = parse_usize, value_name = "N")]
+    pub record_batch_size: usize,
+    /// Output files per part (default: one per 8 cores, at least 1).
+    #[arg(long, value_parser = parse_count, value_name = "N")]
+    pub num_writers: Option<u64>,
+    /// Threads that generate and encode (default: the cores available).
+    #[arg(long, value_parser = parse_usize, value_name = "N")]
+    pub num_producers: Option<usize>,
+    /// Directory of the output files (created if missing).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub output_dir: PathBuf,
+    /// File name stem: `NAME.parquet`, or `NAME-00000-of-00004.parquet` for several files.
+    #[arg(long, default_value = "contacts", value_name = "NAME")]
+    pub output_filename: String,
+    /// Print the resolved configuration and the planned files; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Seed: the records are a pure function of (seed, record index, distribution).
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// none, snappy, zstd[:level], lz4 or gzip[:level].
+    #[arg(long, default_value = "snappy", value_parser = parse_compression, value_name = "CODEC")]
+    pub compression: Compression,
+    /// Records per row group.
+    #[arg(long, default_value = "1048576", value_parser = parse_count, value_name = "N")]
+    pub row_group_size: u64,
+    /// Write path: arrow (Arrow builders → ArrowColumnWriter) or dremel (typed Dremel
+    /// shredder → stripes → parquet column writers).
+    #[arg(long, value_enum, default_value_t = EncoderKind::Dremel)]
+    pub encoder: EncoderKind,
+    /// Write only part K (0-based) of the dataset split into --parts N.
+    #[arg(long, value_parser = parse_part, value_name = "K", requires = "parts")]
+    pub part: Option<u64>,
+    /// Number of parts the dataset is split into (for N machines or jobs).
+    #[arg(long, value_parser = parse_count, value_name = "N")]
+    pub parts: Option<u64>,
+    /// Read every file back and check records and levels against the seed.
+    #[arg(long)]
+    pub verify: bool,
+    /// Print the summary (or the dry-run plan) as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Set one rate of the distribution, e.g. `--rate name_null=0.1` (repeatable; keys:
+    /// name_null, phones_null, phones_empty, phones_one, phones_two, phones_many, many_min,
+    /// many_max, item_null, both_present, number_only, type_only, neither_present, mobile,
+    /// work, home).
+    #[arg(long = "rate", value_parser = parse_key_value, value_name = "KEY=VALUE")]
+    pub rates: Vec<(String, String)>,
+    /// Turn this share of all records from null phone lists into empty lists.
+    #[arg(long, value_parser = parse_rate, value_name = "RATE")]
+    pub empty_lists: Option<f64>,
+    /// Make each phone list item null with this probability.
+    #[arg(long, value_parser = parse_rate, value_name = "RATE")]
+    pub null_items: Option<f64>,
+    /// Shorthand for 5% empty lists and 2% null items: all five definition states occur.
+    #[arg(long)]
+    pub all_def_states: bool,
+    /// Never show the progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Everything a generate run needs, resolved from the flags.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// Settings echoed in reports.
+    pub settings: RunSettings,
+    /// Files to write.
+    pub plan: Plan,
+    /// The generator.
+    pub generator: Generator,
+    /// Pipeline configuration.
+    pub pipeline: PipelineConfig,
+}
+
+/// The default `--num-writers` for `cores` cores.
+pub fn default_writers(cores: usize) -> u64 {
+    (cores as u64).div_ceil(8).max(1)
+}
+
+impl GenerateArgs {
+    /// The distribution the flags describe.
+    pub fn distribution(&self) -> Result<Distribution> {
+        let mut d = if self.all_def_states {
+            Distribution::all_def_states()
+        } else {
+            Distribution::default()
+        };
+        if let Some(rate) = self.empty_lists {
+            if rate > d.phones_null + d.phones_empty {
+                return Err(GenError::Usage(format!(
+                    "--empty-lists {rate} exceeds the share of records without phones ({})",
+                    d.phones_null + d.phones_empty
+                )));
+            }
+            // The rate is the share of all records: move it from null to empty lists.
+            d.phones_null += d.phones_empty;
+            d.phones_empty = 0.0;
+            d = d.with_empty_lists(rate);
+        }
+        if let Some(rate) = self.null_items {
+            d = d.with_null_items(rate);
+        }
+        for (key, value) in &self.rates {
+            d.set_unchecked(key, value)?;
+        }
+        d.validate()?;
+        Ok(d)
+    }
+
+    /// Resolves defaults, the distribution and the plan.
+    pub fn resolve(&self) -> Result<Resolved> {
+        let cores = usage::cores();
+        let writers = self.num_writers.unwrap_or_else(|| default_writers(cores));
+        let producers = self.num_producers.unwrap_or(cores);
+        let parts = self.parts.unwrap_or(1);
+        let part = self.part.unwrap_or(0);
+        let distribution = self.distribution()?;
+        let generator = Generator::try_new(self.seed, distribution)?;
+        let layout = Layout {
+            target_records: self.target_records,
+            parts,
+            part,
+            writers,
+            row_group_size: self.row_group_size,
+        };
+        let plan = Plan::new(&layout, &self.output_dir, &self.output_filename)?;
+        let settings = RunSettings {
+            seed: self.seed,
+            target_records: self.target_records,
+            part,
+            parts,
+            num_writers: writers,
+            num_producers: producers,
+            record_batch_size: self.record_batch_size,
+            row_group_size: self.row_group_size,
+            compression: compression_name(self.compression),
+            encoder: self.encoder.to_string(),
+            distribution,
+        };
+        let pipeline = PipelineConfig {
+            record_batch_size: self.record_batch_size,
+            producers,
+            compression: self.compression,
+            encoder: self.encoder,
+            row_group_size: self.row_group_size,
+        };
+        Ok(Resolved {
+            settings,
+            plan,
+            generator,
+            pipeline,
+        })
+    }
+}
+
+fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {human_pos}/{human_len} records ({per_sec}, eta {eta})",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+fn dry_run_text(resolved: &Resolved) -> String {
+    let s = &resolved.settings;
+    let mut out = String::new();
+    let mut config = tabled::builder::Builder::default();
+    for (key, value) in [
+        ("seed", s.seed.to_string()),
+        ("target records", group_digits(s.target_records)),
+        ("part", format!("{} of {}", s.part, s.parts)),
+        (
+            "records of this part",
+            format!(
+                "{}..{}",
+                resolved.plan.records.start, resolved.plan.records.end
+            ),
+        ),
+        ("writers (files)", s.num_writers.to_string()),
+        ("producers (threads)", s.num_producers.to_string()),
+        ("record batch size", s.record_batch_size.to_string()),
+        ("row group size", s.row_group_size.to_string()),
+        ("compression", s.compression.clone()),
+        ("encoder", s.encoder.clone()),
+    ] {
+        config.push_record([key.to_string(), value]);
+    }
+    let mut table = config.build();
+    table.with(tabled::settings::Style::rounded());
+    out.push_str(&table.to_string());
+    out.push('\n');
+    let mut files = tabled::builder::Builder::default();
+    files.push_record(["file", "records", "row groups"].map(String::from));
+    for file in &resolved.plan.files {
+        files.push_record([
+            file.path.display().to_string(),
+            format!("{}..{}", file.records.start, file.records.end),
+            file.row_group_count().to_string(),
+        ]);
+    }
+    let mut table = files.build();
+    table.with(tabled::settings::Style::rounded());
+    out.push_str(&table.to_string());
+    out.push_str("\n(dry run: nothing written)\n");
+    out
+}
+
+/// Runs the generate command; returns what to print on stdout.
+pub fn generate(args: &GenerateArgs) -> Result<String> {
+    let resolved = args.resolve()?;
+    if args.dry_run {
+        return Ok(if args.json {
+            let value = serde_json::json!({
+                "settings": resolved.settings,
+                "records": resolved.plan.records,
+                "files": resolved.plan.files.iter().map(|f| serde_json::json!({
+                    "path": f.path,
+                    "records": f.records,
+                    "row_groups": f.row_group_count(),
+                })).collect::<Vec<_>>(),
+                "dry_run": true,
+            });
+            format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON"))
+        } else {
+            dry_run_text(&resolved)
+        });
+    }
+    let bar = progress_bar(resolved.plan.len(), args.quiet);
+    usage::reset_peak_rss();
+    let cpu_before = usage::cpu_time();
+    let started = Instant::now();
+    let files = run(
+        &resolved.pipeline,
+        &resolved.plan,
+        &resolved.generator,
+        &|n| bar.inc(n),
+    );
+    let elapsed = started.elapsed();
+    let cpu = usage::cpu_time().saturating_sub(cpu_before);
+    bar.finish_and_clear();
+    let files = files?;
+    let mut summary = Summary::new(
+        resolved.settings.clone(),
+        files,
+        elapsed,
+        cpu,
+        usage::cores(),
+        usage::peak_rss(),
+    );
+    if args.verify {
+        let started = Instant::now();
+        let verified = verify_files(
+            &resolved.plan.files,
+            &resolved.generator,
+            args.record_batch_size,
+            resolved.pipeline.producers,
+        )?;
+        summary.verified = Some(verified);
+        summary.verify_s = Some(started.elapsed().as_secs_f64());
+    }
+    Ok(if args.json {
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&summary).expect("JSON")
+        )
+    } else {
+        format!("{}\n", summary.table())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(extra: &[&str]) -> std::result::Result<Cli, clap::Error> {
+        Cli::try_parse_from(["shred-gen"].iter().chain(extra))
+    }
+
+    #[test]
+    fn counts_accept_separators_and_suffixes() {
+        assert_eq!(parse_count("10_000_000"), Ok(10_000_000));
+        assert_eq!(parse_count("10M"), Ok(10_000_000));
+        assert_eq!(parse_count("4k"), Ok(4_000));
+        assert_eq!(parse_count("0").unwrap_err(), "must be at least 1");
+        assert!(parse_count("ten").unwrap_err().contains("not a count"));
+    }
+
+    #[test]
+    fn defaults_follow_the_issue() {
+        let cli = args(&[]).unwrap();
+        let g = &cli.generate;
+        assert_eq!(g.target_records, 10_000_000);
+        assert_eq!(g.record_batch_size, 4096);
+        assert_eq!(g.output_filename, "contacts");
+        assert_eq!(g.compression, Compression::SNAPPY);
+        assert_eq!(g.seed, DEFAULT_SEED);
+        assert_eq!(default_writers(2), 1);
+        assert_eq!(default_writers(16), 2);
+    }
+
+    #[test]
+    fn zero_writers_is_rejected_by_clap() {
+        let err = args(&["--num-writers", "0"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("--num-writers"), "{err}");
+        assert!(err.to_string().contains("must be at least 1"), "{err}");
+    }
+
+    #[test]
+    fn part_requires_parts() {
+        assert!(args(&["--part", "1"]).is_err());
+        let cli = args(&["--part", "1", "--parts", "3"]).unwrap();
+        assert_eq!((cli.generate.part, cli.generate.parts), (Some(1), Some(3)));
+    }
+
+    #[test]
+    fn empty_lists_are_a_share_of_all_records() {
+        let cli = args(&["--empty-lists", "0.1", "--null-items", "0.02"]).unwrap();
+        let d = cli.generate.distribution().unwrap();
+        assert!((d.phones_empty - 0.1).abs() < 1e-12);
+        assert!((d.phones_null - 0.3).abs() < 1e-12);
+        assert_eq!(d.item_null, 0.02);
+        let cli = args(&["--empty-lists", "0.5"]).unwrap();
+        assert_eq!(cli.generate.distribution().unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn rates_are_applied_then_validated() {
+        let cli = args(&["--rate", "mobile=0.6", "--rate", "work=0.3"]).unwrap();
+        let d = cli.generate.distribution().unwrap();
+        assert_eq!((d.mobile, d.work), (0.6, 0.3));
+        let cli = args(&["--rate", "mobile=0.6"]).unwrap();
+        let err = cli.generate.distribution().unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("mobile + work + home must sum to 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn dry_run_lists_the_planned_files() {
+        let cli = args(&[
+            "--dry-run",
+            "--target-records",
+            "1000",
+            "--num-writers",
+            "2",
+            "--output-dir",
+            "/x",
+        ])
+        .unwrap();
+        let out = generate(&cli.generate).unwrap();
+        assert!(out.contains("/x/contacts-00000-of-00002.parquet"), "{out}");
+        assert!(out.contains("500..1000"), "{out}");
+        assert!(out.contains("nothing written"), "{out}");
+        assert!(!std::path::Path::new("/x").exists());
+    }
+}
