@@ -244,6 +244,42 @@ pub fn buckets(samples: &[Sample], measured: &Measured) -> Vec<Bucket> {
         .collect()
 }
 
+/// The spread of the control buckets: those with `n = 0` or `m = 0`, where both strategies
+/// run exactly the same statements, so any measured `S ≠ 1` is measurement noise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NoiseFloor {
+    /// Control buckets.
+    pub buckets: usize,
+    /// Smallest measured S among them.
+    pub min: f64,
+    /// Largest measured S among them.
+    pub max: f64,
+    /// Chunk-weighted mean of `|S − 1|`, in percent.
+    pub mean_abs_percent: f64,
+}
+
+/// The noise floor of a run, from its control buckets; `None` when it has none.
+pub fn noise_floor(buckets: &[Bucket]) -> Option<NoiseFloor> {
+    let controls: Vec<&Bucket> = buckets.iter().filter(|b| b.n == 0 || b.m == 0).collect();
+    let weight: f64 = controls.iter().map(|b| b.chunks as f64).sum();
+    (!controls.is_empty()).then(|| NoiseFloor {
+        buckets: controls.len(),
+        min: controls
+            .iter()
+            .map(|b| b.measured)
+            .fold(f64::INFINITY, f64::min),
+        max: controls
+            .iter()
+            .map(|b| b.measured)
+            .fold(f64::NEG_INFINITY, f64::max),
+        mean_abs_percent: controls
+            .iter()
+            .map(|b| (b.measured - 1.0).abs() * 100.0 * b.chunks as f64)
+            .sum::<f64>()
+            / weight,
+    })
+}
+
 /// Chunk-weighted mean absolute percentage error of one prediction over the buckets.
 pub fn mean_abs_error(buckets: &[Bucket], prediction: impl Fn(&Bucket) -> Option<f64>) -> f64 {
     let (mut sum, mut weight) = (0.0, 0.0);
@@ -435,6 +471,24 @@ mod tests {
         let measured = measure_costs(&slow).unwrap();
         assert!(measured.costs.fixed_delete_insert > 900.0 + 1e6 / 48.0 - 1.0);
         assert_eq!(measured.typical.fixed_delete_insert, 900.0);
+    }
+
+    #[test]
+    fn noise_floor_reads_only_the_control_buckets() {
+        let samples = synthetic(&COSTS);
+        let mut buckets = buckets(&samples, &measure_costs(&samples).unwrap());
+        for b in buckets.iter_mut() {
+            b.measured = match (b.n, b.m) {
+                (0, 1) => 0.9,
+                (2, 0) => 1.2,
+                (0, _) | (_, 0) => 1.0,
+                _ => 5.0,
+            };
+        }
+        let floor = noise_floor(&buckets).unwrap();
+        assert_eq!(floor.buckets, 12);
+        assert_eq!((floor.min, floor.max), (0.9, 1.2));
+        assert!((floor.mean_abs_percent - 30.0 / 12.0).abs() < 1e-9);
     }
 
     #[test]

@@ -269,6 +269,8 @@ where
         .configure_mesh()
         .x_desc("measured S")
         .y_desc("predicted S")
+        .x_labels(12)
+        .y_labels(12)
         .x_label_formatter(&|v| format!("{v:.2}"))
         .y_label_formatter(&|v| format!("{v:.2}"))
         .draw()

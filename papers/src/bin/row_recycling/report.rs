@@ -272,6 +272,15 @@ impl RunReport {
         }
         out.push_str(&markdown(job));
 
+        if let Some(floor) = analysis::noise_floor(&self.buckets) {
+            let _ = writeln!(
+                out,
+                "\n\nNoise floor: in the {} control buckets (n = 0 or m = 0) both strategies run the very \
+                 same statements, so S should be 1; measured S there ranged {:.3} to {:.3} \
+                 (chunk-weighted mean |S − 1| = {:.1}%).",
+                floor.buckets, floor.min, floor.max, floor.mean_abs_percent
+            );
+        }
         let _ = writeln!(
             out,
             "\n\n## Per (n, m) bucket\n\nn rows before, m rows after. Times are the medians of the bucket's \
