@@ -1,0 +1,126 @@
+//! The machine a measurement ran on: cores, CPU model, memory, kernel and load.
+//!
+//! Read from Linux's `/proc` (`cpuinfo`, `meminfo`, `loadavg`, `sys/kernel/osrelease`)
+//! so every table the command writes can say where its numbers come from. The load
+//! average is taken before and after the measurements: other processes competing for the
+//! cores (this machine is shared) show up there, and in the spread of the repetitions.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+/// What we know about the machine.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Machine {
+    /// Logical CPUs the process may run on (`available_parallelism`).
+    pub cores: usize,
+    /// `processor` entries in `/proc/cpuinfo`.
+    pub cpuinfo_processors: usize,
+    /// The first `model name` in `/proc/cpuinfo`.
+    pub cpu_model: String,
+    /// Total memory in GiB (`MemTotal`).
+    pub memory_gib: f64,
+    /// Kernel release.
+    pub kernel: String,
+}
+
+impl Machine {
+    /// Reads the machine's description; fields that cannot be read say `unknown`.
+    pub fn detect() -> Self {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+        Machine {
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            cpuinfo_processors: count_processors(&cpuinfo),
+            cpu_model: cpu_model(&cpuinfo).unwrap_or_else(|| "unknown".into()),
+            memory_gib: mem_total_kib(&meminfo).map_or(0.0, |k| k as f64 / (1024.0 * 1024.0)),
+            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                .map(|s| s.trim().to_string())
+                .unwrap_or_else(|_| "unknown".into()),
+        }
+    }
+
+    /// One line: `2 cores (Intel(R) Xeon(R) Processor), 23.4 GiB, Linux 6.1`.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "{} cores ({}), {:.1} GiB RAM, Linux {}",
+            self.cores, self.cpu_model, self.memory_gib, self.kernel
+        );
+        if self.cpuinfo_processors != self.cores {
+            let _ = write!(
+                s,
+                ", {} processors in /proc/cpuinfo",
+                self.cpuinfo_processors
+            );
+        }
+        s
+    }
+}
+
+/// The 1-, 5- and 15-minute load averages, if readable.
+pub fn load_average() -> Option<[f64; 3]> {
+    parse_loadavg(&std::fs::read_to_string("/proc/loadavg").ok()?)
+}
+
+fn count_processors(cpuinfo: &str) -> usize {
+    cpuinfo
+        .lines()
+        .filter(|l| l.split(':').next().is_some_and(|k| k.trim() == "processor"))
+        .count()
+}
+
+fn cpu_model(cpuinfo: &str) -> Option<String> {
+    cpuinfo.lines().find_map(|l| {
+        let (key, value) = l.split_once(':')?;
+        (key.trim() == "model name").then(|| value.trim().to_string())
+    })
+}
+
+fn mem_total_kib(meminfo: &str) -> Option<u64> {
+    meminfo.lines().find_map(|l| {
+        let rest = l.strip_prefix("MemTotal:")?;
+        rest.split_whitespace().next()?.parse().ok()
+    })
+}
+
+fn parse_loadavg(text: &str) -> Option<[f64; 3]> {
+    let mut it = text.split_whitespace().map(|f| f.parse::<f64>().ok());
+    Some([it.next()??, it.next()??, it.next()??])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CPUINFO: &str = "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Processor\n\nprocessor\t: 1\nmodel name\t: Intel(R) Xeon(R) Processor\n";
+
+    #[test]
+    fn cpuinfo_gives_processors_and_model() {
+        assert_eq!(count_processors(CPUINFO), 2);
+        assert_eq!(
+            cpu_model(CPUINFO).as_deref(),
+            Some("Intel(R) Xeon(R) Processor")
+        );
+        assert_eq!(cpu_model("processor : 0\n"), None);
+    }
+
+    #[test]
+    fn meminfo_and_loadavg_parse() {
+        assert_eq!(
+            mem_total_kib("MemTotal:       24568320 kB\nMemFree: 1 kB\n"),
+            Some(24_568_320)
+        );
+        assert_eq!(
+            parse_loadavg("0.52 1.10 0.97 2/345 6789\n"),
+            Some([0.52, 1.10, 0.97])
+        );
+        assert_eq!(parse_loadavg("garbage"), None);
+    }
+
+    #[test]
+    fn this_machine_has_at_least_one_core() {
+        let m = Machine::detect();
+        assert!(m.cores >= 1);
+        assert!(m.summary().contains("cores"));
+    }
+}

@@ -1,0 +1,387 @@
+//! SVG plots of the results: single-core cost, the time breakdown, the throughput grid and
+//! the producer:writer split.
+//!
+//! Drawn with `plotters` into in-memory SVG strings (text stays text, so no system fonts
+//! are needed) and written atomically by the caller. Batch sizes and splits are
+//! categories, drawn at positions 0, 1, 2, … with their names as tick labels.
+
+use anyhow::{Result, anyhow};
+use plotters::prelude::*;
+
+use crate::report::study;
+use crate::stages::{Encoder, Pass};
+use crate::study::{Results, grid_configs, sorted_batches};
+
+fn plot_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> anyhow::Error {
+    anyhow!("drawing the plot failed: {e}")
+}
+
+const COLOURS: [RGBColor; 5] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+];
+
+/// A line chart over categories: one named series of `(category index, value)` each.
+fn category_lines(
+    title: &str,
+    categories: &[String],
+    x_desc: &str,
+    y_desc: &str,
+    series: &[(String, Vec<(usize, f64)>)],
+    references: &[(String, f64)],
+) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 460)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let top = series
+            .iter()
+            .flat_map(|(_, points)| points.iter().map(|p| p.1))
+            .chain(references.iter().map(|r| r.1))
+            .filter(|v| v.is_finite())
+            .fold(0.0_f64, f64::max)
+            * 1.6;
+        let top = if top > 0.0 { top } else { 1.0 };
+        let n = categories.len().max(1);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..top)
+            .map_err(plot_err)?;
+        let labels = categories.to_vec();
+        chart
+            .configure_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 1e-6 && i >= 0.0 {
+                    labels.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .draw()
+            .map_err(plot_err)?;
+        for (k, (name, points)) in series.iter().enumerate() {
+            let colour = COLOURS[k % COLOURS.len()];
+            let pts: Vec<(f64, f64)> = points
+                .iter()
+                .filter(|p| p.1.is_finite())
+                .map(|&(i, v)| (i as f64, v))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(pts.clone(), colour.stroke_width(2)))
+                .map_err(plot_err)?
+                .label(name.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(2))
+                });
+            chart
+                .draw_series(pts.iter().map(|&p| Circle::new(p, 4, colour.filled())))
+                .map_err(plot_err)?;
+        }
+        for (k, (name, value)) in references.iter().enumerate() {
+            let colour = COLOURS[(series.len() + k) % COLOURS.len()];
+            let style = colour.stroke_width(1);
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(-0.5, *value), (n as f64 - 0.5, *value)],
+                    6,
+                    4,
+                    style,
+                ))
+                .map_err(plot_err)?
+                .label(name.clone())
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], style));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .draw()
+            .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
+    }
+    Ok(svg)
+}
+
+/// Single-core ns per record by batch size: generate, write (arrow), write (dremel), and
+/// the study's ~140 / ~130 as dashed lines.
+pub fn single_core_svg(results: &Results) -> Result<String> {
+    let categories: Vec<String> = results
+        .single_core
+        .iter()
+        .map(|b| b.batch_size.to_string())
+        .collect();
+    let series = vec![
+        (
+            "generate".to_string(),
+            results
+                .single_core
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (i, b.cpu(Pass::Generate)))
+                .collect(),
+        ),
+        (
+            "write (arrow)".to_string(),
+            results
+                .single_core
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (i, b.write(Encoder::Arrow)))
+                .collect(),
+        ),
+        (
+            "write (dremel)".to_string(),
+            results
+                .single_core
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (i, b.write(Encoder::Dremel)))
+                .collect(),
+        ),
+    ];
+    let references = vec![
+        ("study: generate ~140".to_string(), study::GENERATE_NS),
+        ("study: write ~130".to_string(), study::WRITE_NS),
+    ];
+    category_lines(
+        &format!(
+            "Single core: CPU ns per record by record batch size ({})",
+            results.machine.cpu_model
+        ),
+        &categories,
+        "record batch size",
+        "ns per record",
+        &series,
+        &references,
+    )
+}
+
+/// Records/s by batch size, one line per writer count.
+pub fn grid_svg(results: &Results) -> Result<String> {
+    let s = &results.settings;
+    let batches = sorted_batches(s);
+    let grid = grid_configs(s);
+    let series: Vec<(String, Vec<(usize, f64)>)> = (1..=s.cores as u64)
+        .map(|writers| {
+            let points = batches
+                .iter()
+                .enumerate()
+                .filter_map(|(i, &batch)| {
+                    let config = grid
+                        .iter()
+                        .find(|c| c.writers == writers && c.batch_size == batch)?;
+                    Some((i, results.series(config)?.records_per_s() / 1e6))
+                })
+                .collect();
+            (format!("{writers} writer(s)"), points)
+        })
+        .collect();
+    category_lines(
+        &format!(
+            "Throughput: {} producers, arrow, {} records, {} cores",
+            s.cores, s.records, s.cores
+        ),
+        &batches.iter().map(usize::to_string).collect::<Vec<_>>(),
+        "record batch size",
+        "million records/s",
+        &series,
+        &[],
+    )
+}
+
+/// A bar chart: one bar per named value, optionally coloured by group.
+fn bars(
+    title: &str,
+    x_desc: &str,
+    y_desc: &str,
+    values: &[(String, f64, usize)],
+) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 460)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let top = values
+            .iter()
+            .map(|v| v.1)
+            .filter(|v| v.is_finite())
+            .fold(0.0_f64, f64::max)
+            * 1.15;
+        let top = if top > 0.0 { top } else { 1.0 };
+        let n = values.len().max(1);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..top)
+            .map_err(plot_err)?;
+        let labels: Vec<String> = values.iter().map(|v| v.0.clone()).collect();
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 1e-6 && i >= 0.0 {
+                    labels.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .draw()
+            .map_err(plot_err)?;
+        chart
+            .draw_series(
+                values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.1.is_finite())
+                    .map(|(i, (_, v, group))| {
+                        let x = i as f64;
+                        Rectangle::new(
+                            [(x - 0.35, 0.0), (x + 0.35, *v)],
+                            COLOURS[group % COLOURS.len()].filled(),
+                        )
+                    }),
+            )
+            .map_err(plot_err)?;
+        chart
+            .draw_series(
+                values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.1.is_finite())
+                    .map(|(i, (_, v, _))| {
+                        Text::new(
+                            format!("{v:.2}"),
+                            (i as f64 - 0.2, *v + top * 0.06),
+                            ("sans-serif", 13),
+                        )
+                    }),
+            )
+            .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
+    }
+    Ok(svg)
+}
+
+/// Records/s per producer:writer split, coloured by writer count.
+pub fn split_svg(results: &Results) -> Result<String> {
+    let values: Vec<(String, f64, usize)> = results
+        .split_configs()
+        .iter()
+        .filter_map(|c| {
+            let series = results.series(c)?;
+            Some((
+                c.split(),
+                series.records_per_s() / 1e6,
+                c.writers as usize - 1,
+            ))
+        })
+        .collect();
+    let s = &results.settings;
+    bars(
+        &format!(
+            "Producers:writers, batch {}, arrow, {} records, {} cores",
+            s.reference_batch, s.records, s.cores
+        ),
+        "producers:writers (blue: 1 writer, orange: 2 writers, …)",
+        "million records/s",
+        &values,
+    )
+}
+
+/// The single-core time of one record, stage by stage, per encoder (stacked bars).
+pub fn breakdown_svg(results: &Results) -> Result<String> {
+    let Some(batch) = results.reference_single_core() else {
+        return Err(anyhow!(
+            "no single-core results at the reference batch size"
+        ));
+    };
+    let stages = ["generate", "build", "encode", "I/O", "+snappy"];
+    let parts = |e: Encoder| -> [f64; 5] {
+        let b = batch.breakdown(e);
+        [b.generate, b.build, b.encode, b.io, b.snappy]
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 300)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let totals: Vec<f64> = Encoder::ALL
+            .iter()
+            .map(|&e| parts(e).iter().map(|v| v.max(0.0)).sum())
+            .collect();
+        let right = totals.iter().copied().fold(0.0_f64, f64::max) * 1.35;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!(
+                    "Single core, batch {}: CPU ns per record by stage",
+                    batch.batch_size
+                ),
+                ("sans-serif", 18),
+            )
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0.0..right.max(1.0), -0.5..1.5)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(2)
+            .y_label_formatter(&|y: &f64| {
+                let i = y.round();
+                if (y - i).abs() < 1e-6 && (0.0..=1.0).contains(&i) {
+                    Encoder::ALL[i as usize].name().to_string()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc("ns per record")
+            .draw()
+            .map_err(plot_err)?;
+        for (row, &encoder) in Encoder::ALL.iter().enumerate() {
+            let mut left = 0.0;
+            let y = row as f64;
+            for (k, value) in parts(encoder).iter().enumerate() {
+                let value = value.max(0.0);
+                let colour = COLOURS[k % COLOURS.len()];
+                let style = if k == 4 {
+                    colour.mix(0.35).filled()
+                } else {
+                    colour.filled()
+                };
+                let rect = Rectangle::new([(left, y - 0.3), (left + value, y + 0.3)], style);
+                let series = chart.draw_series(std::iter::once(rect)).map_err(plot_err)?;
+                if row == 0 {
+                    series
+                        .label(stages[k])
+                        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], style));
+                }
+                left += value;
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .draw()
+            .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
+    }
+    Ok(svg)
+}

@@ -1,0 +1,370 @@
+//! The study's measurements, in order, and the results they produce.
+//!
+//! [`run`] measures, with the settings of [`Settings`]: (1) the single-core cost per record
+//! of every stage, for each record batch size ([`crate::stages`]); (2) the throughput grid,
+//! writers × batch size, with as many producers as cores; (3) the producer:writer split
+//! at the reference batch size; (4) both encoders side by side, with one producer (the
+//! baseline shape) and with the best split; (5) `perf stat` counters of the best split for
+//! both encoders, when `perf` runs ([`crate::perf`]). Configurations shared by several
+//! parts are measured once. The baseline every ratio refers to is measured in the same
+//! run: one producer, one writer, the arrow encoder (the study's write path) at the
+//! reference batch size.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use serde::Serialize;
+use shred_gen::{Distribution, Generator};
+
+use crate::machine::{Machine, load_average};
+use crate::perf::{self, Counter, Support};
+use crate::runs::{RunConfig, Runner, Series};
+use crate::stages::{self, BatchResults, Encoder, StageConfig};
+
+/// What to measure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    /// Records per end-to-end run.
+    pub records: u64,
+    /// Records per single-core pass.
+    pub single_core_records: u64,
+    /// Record batch sizes (the study's 1024, 2048, 4096, 8192).
+    pub batch_sizes: Vec<usize>,
+    /// The batch size of the split, encoder and breakdown measurements.
+    pub reference_batch: usize,
+    /// Records per row group.
+    pub row_group_size: u64,
+    /// Repetitions of every measurement (medians are reported).
+    pub repetitions: usize,
+    /// Dataset seed.
+    pub seed: u64,
+    /// Cores to plan for (writers up to this, producers up to twice this).
+    pub cores: usize,
+}
+
+/// `perf stat` of one configuration.
+#[derive(Debug, Clone, Serialize)]
+pub struct PerfRun {
+    /// The configuration.
+    pub config: RunConfig,
+    /// The counters.
+    pub counters: Vec<Counter>,
+}
+
+/// Everything measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    /// The settings.
+    pub settings: Settings,
+    /// The machine.
+    pub machine: Machine,
+    /// Load averages before and after.
+    pub load_before: Option<[f64; 3]>,
+    /// Load averages after.
+    pub load_after: Option<[f64; 3]>,
+    /// What perf can count.
+    pub perf: PerfSupport,
+    /// Single-core passes per batch size.
+    pub single_core: Vec<BatchResults>,
+    /// Every end-to-end configuration measured.
+    pub series: Vec<Series>,
+    /// `perf stat` runs (empty without perf).
+    pub perf_runs: Vec<PerfRun>,
+}
+
+/// [`Support`], serializable.
+#[derive(Debug, Clone, Serialize)]
+pub struct PerfSupport {
+    /// `perf stat` runs.
+    pub perf: bool,
+    /// Hardware counters count.
+    pub hardware: bool,
+    /// How we found out.
+    pub note: String,
+}
+
+impl From<&Support> for PerfSupport {
+    fn from(s: &Support) -> Self {
+        PerfSupport {
+            perf: s.perf,
+            hardware: s.hardware,
+            note: s.note.clone(),
+        }
+    }
+}
+
+impl Results {
+    /// The series of `config`, if measured.
+    pub fn series(&self, config: &RunConfig) -> Option<&Series> {
+        self.series.iter().find(|s| s.config == *config)
+    }
+
+    /// A configuration at the reference batch size.
+    pub fn config(&self, producers: usize, writers: u64, encoder: Encoder) -> RunConfig {
+        config(
+            &self.settings,
+            producers,
+            writers,
+            self.settings.reference_batch,
+            encoder,
+        )
+    }
+
+    /// The baseline: one producer, one writer, arrow, reference batch.
+    pub fn baseline(&self) -> Option<&Series> {
+        self.series(&self.config(1, 1, Encoder::Arrow))
+    }
+
+    /// The split configurations, in table order.
+    pub fn split_configs(&self) -> Vec<RunConfig> {
+        split_configs(&self.settings)
+    }
+
+    /// The fastest split (arrow encoder), by median elapsed time.
+    pub fn best_split(&self) -> Option<&Series> {
+        self.split_configs()
+            .iter()
+            .filter_map(|c| self.series(c))
+            .min_by(|a, b| a.elapsed().median.total_cmp(&b.elapsed().median))
+    }
+
+    /// The single-core results at the reference batch size.
+    pub fn reference_single_core(&self) -> Option<&BatchResults> {
+        self.single_core
+            .iter()
+            .find(|b| b.batch_size == self.settings.reference_batch)
+    }
+}
+
+fn config(
+    settings: &Settings,
+    producers: usize,
+    writers: u64,
+    batch_size: usize,
+    encoder: Encoder,
+) -> RunConfig {
+    RunConfig {
+        records: settings.records,
+        producers,
+        writers,
+        batch_size,
+        row_group_size: settings.row_group_size,
+        encoder,
+        seed: settings.seed,
+    }
+}
+
+/// Grid: writers 1..=cores × every batch size, producers = cores, arrow.
+pub fn grid_configs(settings: &Settings) -> Vec<RunConfig> {
+    let mut out = Vec::new();
+    for writers in 1..=settings.cores as u64 {
+        for &batch in &settings.batch_sizes {
+            out.push(config(
+                settings,
+                settings.cores,
+                writers,
+                batch,
+                Encoder::Arrow,
+            ));
+        }
+    }
+    out
+}
+
+/// Split: producers 1..=2·cores × writers 1..=cores at the reference batch size, arrow.
+pub fn split_configs(settings: &Settings) -> Vec<RunConfig> {
+    let mut out = Vec::new();
+    for producers in 1..=2 * settings.cores {
+        for writers in 1..=settings.cores as u64 {
+            out.push(config(
+                settings,
+                producers,
+                writers,
+                settings.reference_batch,
+                Encoder::Arrow,
+            ));
+        }
+    }
+    out
+}
+
+/// Runs the whole study; `log` receives progress lines.
+pub fn run(
+    settings: Settings,
+    runner: &mut Runner,
+    scratch: &std::path::Path,
+    log: &mut dyn FnMut(&str),
+) -> Result<Results> {
+    let machine = Machine::detect();
+    let load_before = load_average();
+    let support = perf::detect();
+    log(&format!("machine: {}", machine.summary()));
+    log(&format!("perf: {}", support.note));
+
+    let generator = Generator::new(settings.seed, Distribution::default());
+    let stage_config = StageConfig {
+        records: settings.single_core_records,
+        row_group_size: settings.row_group_size as usize,
+        repetitions: settings.repetitions,
+    };
+    let mut single_core = Vec::new();
+    for &batch in &settings.batch_sizes {
+        let full = batch == settings.reference_batch;
+        log(&format!(
+            "single core, batch {batch}: {} passes x {} repetitions of {} records",
+            stages::passes(full).len(),
+            settings.repetitions,
+            settings.single_core_records
+        ));
+        single_core.push(stages::measure(
+            &generator,
+            &stage_config,
+            batch,
+            &stages::passes(full),
+            scratch,
+        )?);
+    }
+
+    // Every end-to-end configuration, each measured once even if several tables use it.
+    let mut configs: Vec<RunConfig> = Vec::new();
+    let baseline = config(&settings, 1, 1, settings.reference_batch, Encoder::Arrow);
+    let mut wanted = vec![baseline];
+    wanted.extend(grid_configs(&settings));
+    wanted.extend(split_configs(&settings));
+    for c in wanted {
+        if !configs.contains(&c) {
+            configs.push(c);
+        }
+    }
+    let total = configs.len() * settings.repetitions;
+    log(&format!(
+        "end to end: {} configurations x {} repetitions of {} records",
+        configs.len(),
+        settings.repetitions,
+        settings.records
+    ));
+    let mut done = 0;
+    let mut series = runner.series(&configs, settings.repetitions, &mut || {
+        done += 1;
+        if done % 10 == 0 || done == total {
+            eprintln!("  {done}/{total} runs");
+        }
+    })?;
+
+    // The encoders: dremel next to arrow at the baseline shape and at the best split.
+    let best = best_of(&series, &split_configs(&settings));
+    let mut encoder_configs = vec![RunConfig {
+        encoder: Encoder::Dremel,
+        ..baseline
+    }];
+    let best_dremel = RunConfig {
+        encoder: Encoder::Dremel,
+        ..best
+    };
+    if !encoder_configs.contains(&best_dremel) {
+        encoder_configs.push(best_dremel);
+    }
+    log(&format!(
+        "encoders: dremel at {} and {} (producers:writers)",
+        baseline.split(),
+        best.split()
+    ));
+    series.extend(runner.series(&encoder_configs, settings.repetitions, &mut || {})?);
+
+    let mut perf_runs = Vec::new();
+    if support.perf {
+        for config in [best, best_dremel] {
+            log(&format!(
+                "perf stat: {} {}",
+                config.encoder.name(),
+                config.split()
+            ));
+            let dir = scratch.join("perf-run");
+            let (_, counters) = perf::stat(
+                &support.events(),
+                &runner.exe.display().to_string(),
+                &config.args(&dir),
+            )?;
+            std::fs::remove_dir_all(&dir).ok();
+            perf_runs.push(PerfRun { config, counters });
+        }
+    }
+
+    Ok(Results {
+        load_before,
+        load_after: load_average(),
+        perf: PerfSupport::from(&support),
+        machine,
+        settings,
+        single_core,
+        series,
+        perf_runs,
+    })
+}
+
+fn best_of(series: &[Series], configs: &[RunConfig]) -> RunConfig {
+    series
+        .iter()
+        .filter(|s| configs.contains(&s.config))
+        .min_by(|a, b| a.elapsed().median.total_cmp(&b.elapsed().median))
+        .map_or(configs[0], |s| s.config)
+}
+
+/// The batch sizes as a sorted, de-duplicated list (for tables).
+pub fn sorted_batches(settings: &Settings) -> Vec<usize> {
+    settings
+        .batch_sizes
+        .iter()
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// The scratch directory under `base` (or the system temporary directory).
+pub fn scratch_dir(base: Option<&PathBuf>) -> Result<tempfile::TempDir> {
+    Ok(match base {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            tempfile::tempdir_in(dir)?
+        }
+        None => tempfile::tempdir()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings {
+            records: 1000,
+            single_core_records: 1000,
+            batch_sizes: vec![1024, 4096],
+            reference_batch: 4096,
+            row_group_size: 500,
+            repetitions: 1,
+            seed: 1,
+            cores: 2,
+        }
+    }
+
+    #[test]
+    fn grid_covers_writers_times_batches() {
+        let grid = grid_configs(&settings());
+        assert_eq!(grid.len(), 4);
+        assert!(
+            grid.iter()
+                .all(|c| c.producers == 2 && c.encoder == Encoder::Arrow)
+        );
+    }
+
+    #[test]
+    fn split_goes_to_twice_the_cores_of_producers() {
+        let split = split_configs(&settings());
+        assert_eq!(split.len(), 8);
+        assert_eq!(split.last().unwrap().split(), "4:2");
+        assert!(split.iter().all(|c| c.batch_size == 4096));
+    }
+}
