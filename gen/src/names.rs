@@ -279,6 +279,34 @@ pub const LAST_NAMES: [&str; 128] = [
     "Bryant",
 ];
 
+/// Width of a [`PaddedNames`] slot: every name is shorter.
+pub const PADDED: usize = 16;
+
+/// Names as fixed-width, zero-padded ASCII slots, so copying one is a fixed 16-byte move.
+#[derive(Debug, Clone)]
+pub struct PaddedNames {
+    /// Slot `i` holds name `i` followed by zeros.
+    pub bytes: Vec<[u8; PADDED]>,
+    /// Length of name `i`.
+    pub len: Vec<usize>,
+}
+
+impl PaddedNames {
+    /// Slots for `names` (each ASCII and shorter than [`PADDED`]).
+    pub fn new(names: &[&str]) -> Self {
+        let mut bytes = Vec::with_capacity(names.len());
+        let mut len = Vec::with_capacity(names.len());
+        for name in names {
+            assert!(name.is_ascii() && name.len() < PADDED, "{name:?} does not fit a slot");
+            let mut slot = [0u8; PADDED];
+            slot[..name.len()].copy_from_slice(name.as_bytes());
+            bytes.push(slot);
+            len.push(name.len());
+        }
+        PaddedNames { bytes, len }
+    }
+}
+
 /// A lookup table that turns 12 uniform random bits into a Zipf-distributed rank.
 #[derive(Debug, Clone)]
 pub struct ZipfTable {
@@ -349,6 +377,16 @@ mod tests {
                 (got - expected).abs() < 0.0005,
                 "rank {rank}: {got} vs {expected}"
             );
+        }
+    }
+
+    #[test]
+    fn padded_slots_hold_the_names() {
+        for list in [&FIRST_NAMES[..], &LAST_NAMES[..]] {
+            let padded = PaddedNames::new(list);
+            for (i, name) in list.iter().enumerate() {
+                assert_eq!(&padded.bytes[i][..padded.len[i]], name.as_bytes());
+            }
         }
     }
 
