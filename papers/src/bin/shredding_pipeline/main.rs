@@ -33,7 +33,7 @@ use clap::{Parser, Subcommand};
 use shred::output::OutputFile;
 use shred_gen::DEFAULT_SEED;
 
-use crate::runs::{RunConfig, Runner};
+use crate::runs::{Pipeline, RunConfig, Runner};
 use crate::stages::Encoder;
 use crate::study::Settings;
 
@@ -88,6 +88,9 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct RunOneArgs {
+    /// Pipeline architecture.
+    #[arg(long, value_enum, default_value_t = PipelineArg::Shredkit)]
+    pipeline: PipelineArg,
     /// Records to write.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     records: u64,
@@ -112,6 +115,14 @@ struct RunOneArgs {
     /// Output directory.
     #[arg(long)]
     dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum PipelineArg {
+    /// The study's: Arrow batches → one ArrowWriter thread.
+    Study,
+    /// shred-gen's: row groups encoded in parallel by the producers.
+    Shredkit,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -140,6 +151,10 @@ fn main() -> ExitCode {
 
 fn run_one(args: &RunOneArgs) -> Result<()> {
     let config = RunConfig {
+        pipeline: match args.pipeline {
+            PipelineArg::Study => Pipeline::Study,
+            PipelineArg::Shredkit => Pipeline::Shredkit,
+        },
         records: args.records,
         producers: args.producers as usize,
         writers: args.writers,

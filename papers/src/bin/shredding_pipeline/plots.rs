@@ -9,8 +9,9 @@ use anyhow::{Result, anyhow};
 use plotters::prelude::*;
 
 use crate::report::study;
+use crate::runs::Pipeline;
 use crate::stages::{Encoder, Pass};
-use crate::study::{Results, grid_configs, sorted_batches};
+use crate::study::{Results, grid_configs, sorted_batches, split_configs, study_split_configs};
 
 fn plot_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> anyhow::Error {
     anyhow!("drawing the plot failed: {e}")
@@ -189,7 +190,7 @@ pub fn grid_svg(results: &Results) -> Result<String> {
         .collect();
     category_lines(
         &format!(
-            "Throughput: {} producers, arrow, {} records, {} cores",
+            "shred-gen pipeline (dremel): {} producers, {} records, {} cores",
             s.cores, s.records, s.cores
         ),
         &batches.iter().map(usize::to_string).collect::<Vec<_>>(),
@@ -209,7 +210,7 @@ fn bars(
 ) -> Result<String> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (760, 460)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (960, 460)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
         let top = values
             .iter()
@@ -278,27 +279,27 @@ fn bars(
     Ok(svg)
 }
 
-/// Records/s per producer:writer split, coloured by writer count.
+/// Records/s per producer:writer split: the study's pipeline, then `shred-gen`'s coloured
+/// by writer count.
 pub fn split_svg(results: &Results) -> Result<String> {
-    let values: Vec<(String, f64, usize)> = results
-        .split_configs()
-        .iter()
+    let s = &results.settings;
+    let configs = study_split_configs(s).into_iter().chain(split_configs(s));
+    let values: Vec<(String, f64, usize)> = configs
         .filter_map(|c| {
-            let series = results.series(c)?;
-            Some((
-                c.split(),
-                series.records_per_s() / 1e6,
-                c.writers as usize - 1,
-            ))
+            let series = results.series(&c)?;
+            let (label, group) = match c.pipeline {
+                Pipeline::Study => (format!("S {}", c.split()), 0),
+                Pipeline::Shredkit => (c.split(), c.writers as usize),
+            };
+            Some((label, series.records_per_s() / 1e6, group))
         })
         .collect();
-    let s = &results.settings;
     bars(
         &format!(
-            "Producers:writers, batch {}, arrow, {} records, {} cores",
+            "Producers:writers, batch {}, {} records, {} cores",
             s.reference_batch, s.records, s.cores
         ),
-        "producers:writers (blue: 1 writer, orange: 2 writers, …)",
+        "S = study pipeline (blue); shredkit, dremel: 1 writer (orange), 2 writers (green)",
         "million records/s",
         &values,
     )

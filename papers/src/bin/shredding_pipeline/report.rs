@@ -3,7 +3,8 @@
 //! Tables are built with `tabled` in markdown style. Every number is a median over the
 //! repetitions; single-core numbers are thread CPU ns per record, end-to-end numbers are
 //! the pipeline's elapsed time, the child process's CPU time and peak RSS. Ratios are
-//! against the baseline measured in the same run (one producer, one writer, arrow).
+//! against the baseline measured in the same run: the study's pipeline with one producer
+//! per core and its single writer.
 
 use std::fmt::Write;
 
@@ -12,7 +13,7 @@ use tabled::settings::Style;
 
 use crate::runs::Series;
 use crate::stages::{Breakdown, Codec, Encoder, Pass, file_pass, memory_pass};
-use crate::study::{Results, grid_configs, sorted_batches};
+use crate::study::{Results, grid_configs, sorted_batches, split_configs, study_split_configs};
 
 /// The study's published numbers, for the comparison table.
 pub mod study {
@@ -173,7 +174,8 @@ fn grid_table(results: &Results) -> String {
     let s = &results.settings;
     let mut out = format!(
         "## 3. Throughput: writers × record batch size\n\n\
-         Records per second (median), {} producers (= cores), arrow encoder, {} records; \
+         `shred-gen`'s pipeline with its default `dremel` encoder: records per second \
+         (median), {} producers (= cores), {} records; \
          in brackets: elapsed seconds.\n\n",
         s.cores, s.records
     );
@@ -234,24 +236,33 @@ fn split_table(results: &Results) -> String {
     let s = &results.settings;
     let mut out = format!(
         "## 4. Producer:writer split\n\n\
-         Producers generate and encode row groups, writers append them to their files \
-         (one file each). Batch {}, arrow encoder, {} records, {} cores. Baseline: 1:1.\n\n",
-        s.reference_batch, s.records, s.cores
+         *study*: the study's pipeline — producers generate records and build Arrow batches, \
+         one writer thread runs arrow-rs's `ArrowWriter` (it has no more than one writer). \
+         *shredkit*: `shred-gen`'s pipeline — producers generate and encode whole row groups \
+         (dremel encoder), writers only append them to their files (one file each). Batch {}, \
+         {} records, {} cores. Baseline: study {}:1.\n\n",
+        s.reference_batch, s.records, s.cores, s.cores
     );
     let mut b = Builder::default();
-    let mut header = vec!["producers:writers"];
+    let mut header = vec!["pipeline", "producers:writers"];
     header.extend(SERIES_HEADER);
     b.push_record(header);
-    for config in results.split_configs() {
+    let configs = study_split_configs(s).into_iter().chain(split_configs(s));
+    for config in configs {
         if let Some(series) = results.series(&config) {
-            let mut row = vec![config.split()];
+            let mut row = vec![config.pipeline.name().to_string(), config.split()];
             row.extend(series_row(series, results.baseline(), s.cores));
             b.push_record(row);
         }
     }
     out.push_str(&markdown(b));
-    if let Some(best) = results.best_split() {
-        let _ = writeln!(out, "\nFastest split: {}.", best.config.split());
+    for (name, best) in [
+        ("study", results.best_study_split()),
+        ("shredkit", results.best_split()),
+    ] {
+        if let Some(best) = best {
+            let _ = writeln!(out, "\nFastest {name} split: {}.", best.config.split());
+        }
     }
     out.push('\n');
     out
@@ -298,17 +309,14 @@ fn perf_table(results: &Results) -> String {
     }
     let _ = writeln!(
         out,
-        "One run of the fastest split per encoder under `perf stat` (whole process). {}\n",
+        "One run each of the baseline and of `shred-gen`'s fastest split (both encoders) \
+         under `perf stat` (whole process). {}\n",
         results.perf.note
     );
     let mut b = Builder::default();
     let mut header = vec!["counter".to_string()];
     for run in &results.perf_runs {
-        header.push(format!(
-            "{} {}",
-            run.config.encoder.name(),
-            run.config.split()
-        ));
+        header.push(run.config.label());
         header.push("per record".into());
     }
     b.push_record(header);
@@ -363,9 +371,13 @@ fn study_table(results: &Results) -> String {
     }
     if let Some(base) = results.baseline() {
         b.push_record([
-            format!("{} records, 1 producer : 1 writer", s.records),
             format!(
-                "{} s wall, {} s CPU on 2 cores (10M, the study's pipeline; quoted)",
+                "{} records, the study's pipeline, {}",
+                s.records,
+                base.config.split()
+            ),
+            format!(
+                "{} s wall, {} s CPU on 2 cores (10M records, 1 writer; quoted, not measured here)",
                 study::TWO_CORE_S.0,
                 study::TWO_CORE_S.1
             ),
@@ -378,7 +390,7 @@ fn study_table(results: &Results) -> String {
     }
     if let (Some(best), Some(base)) = (results.best_split(), results.baseline()) {
         b.push_record([
-            format!("{} records, best split", s.records),
+            format!("{} records, baseline → best", s.records),
             format!(
                 "{} s → {}–{} s on 16 threads (10M)",
                 study::BASELINE_16T_S,
@@ -386,7 +398,7 @@ fn study_table(results: &Results) -> String {
                 study::BEST_16T_S.1
             ),
             format!(
-                "{:.3} s → {:.3} s on {} cores ({}, {} faster)",
+                "{:.3} s → {:.3} s on {} cores (shred-gen {} dremel, {} faster)",
                 base.elapsed().median,
                 best.elapsed().median,
                 s.cores,

@@ -1,9 +1,12 @@
-//! End-to-end runs of `shred-gen`'s parallel pipeline, one fresh process per run.
+//! End-to-end runs of the two pipelines, one fresh process per run.
 //!
-//! Each configuration (producers, writers, record batch size, encoder) runs as a child
-//! process of this command (`shredding-pipeline run-one …`), which plans the files
-//! (`shred_gen::plan`) and runs `shred_gen::pipeline::run`, the same code the `shred-gen`
-//! binary runs, then prints a JSON line with the pipeline's own elapsed time. The parent
+//! Each configuration (pipeline, producers, writers, record batch size, encoder) runs as a
+//! child process of this command (`shredding-pipeline run-one …`). The `shredkit` pipeline
+//! plans the files (`shred_gen::plan`) and runs `shred_gen::pipeline::run`, the code the
+//! `shred-gen` binary runs; the `study` pipeline is `shred_gen::baseline`, the study's
+//! architecture (producers build Arrow batches, a single `ArrowWriter` thread encodes)
+//! on the same records and writer properties. The child prints a JSON line with the
+//! pipeline's own elapsed time. The parent
 //! reaps it with `wait4` ([`crate::process`]) for its CPU time and peak RSS, so every run
 //! starts from a cold heap, like a user's run, and memory is measured per run. Output goes
 //! to a scratch directory and is deleted after each run (outside the timed part). The
@@ -16,6 +19,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use parquet::basic::Compression;
 use serde::{Deserialize, Serialize};
+use shred_gen::baseline::run_study_pipeline;
 use shred_gen::pipeline::{PipelineConfig, run};
 use shred_gen::plan::{Layout, Plan};
 use shred_gen::{Distribution, Generator};
@@ -24,9 +28,32 @@ use crate::process::{self, Measured};
 use crate::stages::Encoder;
 use crate::stats::Summary;
 
+/// Which pipeline architecture runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Pipeline {
+    /// The study's: producers generate Arrow batches, one writer thread runs arrow-rs's
+    /// `ArrowWriter` (`shred_gen::baseline`); always one writer, always arrow.
+    Study,
+    /// `shred-gen`'s: producers generate and encode whole row groups in parallel, writers
+    /// only append them to their files (`shred_gen::pipeline`).
+    Shredkit,
+}
+
+impl Pipeline {
+    /// The `run-one --pipeline` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Pipeline::Study => "study",
+            Pipeline::Shredkit => "shredkit",
+        }
+    }
+}
+
 /// One pipeline configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct RunConfig {
+    /// The architecture.
+    pub pipeline: Pipeline,
     /// Records to write.
     pub records: u64,
     /// Threads that generate and encode row groups (`--num-producers`).
@@ -48,6 +75,8 @@ impl RunConfig {
     pub fn args(&self, dir: &Path) -> Vec<String> {
         vec![
             "run-one".into(),
+            "--pipeline".into(),
+            self.pipeline.name().into(),
             "--records".into(),
             self.records.to_string(),
             "--producers".into(),
@@ -70,6 +99,16 @@ impl RunConfig {
     /// `P producers : W writers`.
     pub fn split(&self) -> String {
         format!("{}:{}", self.producers, self.writers)
+    }
+
+    /// `pipeline encoder P:W`, e.g. `study arrow 2:1`.
+    pub fn label(&self) -> String {
+        format!(
+            "{} {} {}",
+            self.pipeline.name(),
+            self.encoder.name(),
+            self.split()
+        )
     }
 }
 
@@ -98,15 +137,34 @@ pub fn run_here(config: &RunConfig, dir: &Path) -> Result<ChildReport> {
         writers: config.writers,
         row_group_size: config.row_group_size,
     };
-    let plan = Plan::new(&layout, dir, "contacts")?;
-    let pipeline = PipelineConfig {
-        record_batch_size: config.batch_size,
-        producers: config.producers,
-        compression: Compression::UNCOMPRESSED,
-        encoder: config.encoder.kind(),
-        row_group_size: config.row_group_size,
+    let written = match config.pipeline {
+        Pipeline::Shredkit => {
+            let plan = Plan::new(&layout, dir, "contacts")?;
+            let pipeline = PipelineConfig {
+                record_batch_size: config.batch_size,
+                producers: config.producers,
+                compression: Compression::UNCOMPRESSED,
+                encoder: config.encoder.kind(),
+                row_group_size: config.row_group_size,
+            };
+            run(&pipeline, &plan, &generator, &|_| {})?
+        }
+        Pipeline::Study => {
+            if config.writers != 1 || config.encoder != Encoder::Arrow {
+                anyhow::bail!("the study's pipeline has one writer and the arrow encoder");
+            }
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("{}: cannot create", dir.display()))?;
+            vec![run_study_pipeline(
+                &dir.join("contacts.parquet"),
+                &generator,
+                config.records,
+                config.batch_size,
+                config.producers,
+                Compression::UNCOMPRESSED,
+            )?]
+        }
     };
-    let written = run(&pipeline, &plan, &generator, &|_| {})?;
     let elapsed_s = start.elapsed().as_secs_f64();
     Ok(ChildReport {
         elapsed_s,
@@ -259,6 +317,7 @@ mod tests {
 
     fn config() -> RunConfig {
         RunConfig {
+            pipeline: Pipeline::Shredkit,
             records: 5000,
             producers: 2,
             writers: 2,
@@ -295,6 +354,25 @@ mod tests {
     }
 
     #[test]
+    fn the_study_pipeline_writes_one_file_and_needs_one_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let study = RunConfig {
+            pipeline: Pipeline::Study,
+            writers: 1,
+            encoder: Encoder::Arrow,
+            ..config()
+        };
+        let report = run_here(&study, dir.path()).unwrap();
+        assert_eq!((report.records, report.files), (5000, 1));
+        let two_writers = RunConfig {
+            writers: 2,
+            ..study
+        };
+        let err = run_here(&two_writers, &dir.path().join("x")).unwrap_err();
+        assert!(err.to_string().contains("one writer"), "{err}");
+    }
+
+    #[test]
     fn child_output_is_parsed_from_its_last_json_line() {
         let measured = Measured {
             wall_s: 1.5,
@@ -327,5 +405,6 @@ mod tests {
             assert!(args.iter().any(|a| a == flag), "{flag}");
         }
         assert_eq!(config().split(), "2:2");
+        assert_eq!(config().label(), "shredkit dremel 2:2");
     }
 }

@@ -1,14 +1,16 @@
 //! The study's measurements, in order, and the results they produce.
 //!
 //! [`run`] measures, with the settings of [`Settings`]: (1) the single-core cost per record
-//! of every stage, for each record batch size ([`crate::stages`]); (2) the throughput grid,
-//! writers × batch size, with as many producers as cores; (3) the producer:writer split
-//! at the reference batch size; (4) both encoders side by side, with one producer (the
-//! baseline shape) and with the best split; (5) `perf stat` counters of the best split for
-//! both encoders, when `perf` runs ([`crate::perf`]). Configurations shared by several
-//! parts are measured once. The baseline every ratio refers to is measured in the same
-//! run: one producer, one writer, the arrow encoder (the study's write path) at the
-//! reference batch size.
+//! of every stage, for each record batch size ([`crate::stages`]); (2) the throughput grid
+//! of `shred-gen`'s pipeline, writers × batch size, with as many producers as cores and its
+//! default `dremel` encoder; (3) the producer:writer split at the reference batch size, for
+//! the study's pipeline (one writer) and for `shred-gen`'s; (4) both encoders side by side
+//! in `shred-gen`'s pipeline, at 1:1 and at its fastest split; (5) `perf stat` counters of
+//! the baseline and of the fastest split, when `perf` runs ([`crate::perf`]).
+//! Configurations shared by several parts are measured once. The baseline every ratio
+//! refers to is measured in the same run: the study's pipeline
+//! ([`crate::runs::Pipeline::Study`]) with one producer per core and its single writer, at
+//! the reference batch size, which is the setting of the study's 2-core numbers.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -19,7 +21,7 @@ use shred_gen::{Distribution, Generator};
 
 use crate::machine::{Machine, load_average};
 use crate::perf::{self, Counter, Support};
-use crate::runs::{RunConfig, Runner, Series};
+use crate::runs::{Pipeline, RunConfig, Runner, Series};
 use crate::stages::{self, BatchResults, Encoder, StageConfig};
 
 /// What to measure.
@@ -100,10 +102,11 @@ impl Results {
         self.series.iter().find(|s| s.config == *config)
     }
 
-    /// A configuration at the reference batch size.
+    /// A `shred-gen` pipeline configuration at the reference batch size.
     pub fn config(&self, producers: usize, writers: u64, encoder: Encoder) -> RunConfig {
         config(
             &self.settings,
+            Pipeline::Shredkit,
             producers,
             writers,
             self.settings.reference_batch,
@@ -111,22 +114,27 @@ impl Results {
         )
     }
 
-    /// The baseline: one producer, one writer, arrow, reference batch.
+    /// The baseline: the study's pipeline, one producer per core, one writer.
     pub fn baseline(&self) -> Option<&Series> {
-        self.series(&self.config(1, 1, Encoder::Arrow))
+        self.series(&baseline_config(&self.settings))
     }
 
-    /// The split configurations, in table order.
-    pub fn split_configs(&self) -> Vec<RunConfig> {
-        split_configs(&self.settings)
-    }
-
-    /// The fastest split (arrow encoder), by median elapsed time.
-    pub fn best_split(&self) -> Option<&Series> {
-        self.split_configs()
+    /// The fastest of `configs`, by median elapsed time.
+    pub fn fastest(&self, configs: &[RunConfig]) -> Option<&Series> {
+        configs
             .iter()
             .filter_map(|c| self.series(c))
             .min_by(|a, b| a.elapsed().median.total_cmp(&b.elapsed().median))
+    }
+
+    /// The fastest split of `shred-gen`'s pipeline.
+    pub fn best_split(&self) -> Option<&Series> {
+        self.fastest(&split_configs(&self.settings))
+    }
+
+    /// The fastest split of the study's pipeline.
+    pub fn best_study_split(&self) -> Option<&Series> {
+        self.fastest(&study_split_configs(&self.settings))
     }
 
     /// The single-core results at the reference batch size.
@@ -139,12 +147,14 @@ impl Results {
 
 fn config(
     settings: &Settings,
+    pipeline: Pipeline,
     producers: usize,
     writers: u64,
     batch_size: usize,
     encoder: Encoder,
 ) -> RunConfig {
     RunConfig {
+        pipeline,
         records: settings.records,
         producers,
         writers,
@@ -155,38 +165,70 @@ fn config(
     }
 }
 
-/// Grid: writers 1..=cores × every batch size, producers = cores, arrow.
+/// The baseline: the study's pipeline, producers = cores, one writer, reference batch.
+pub fn baseline_config(settings: &Settings) -> RunConfig {
+    config(
+        settings,
+        Pipeline::Study,
+        settings.cores,
+        1,
+        settings.reference_batch,
+        Encoder::Arrow,
+    )
+}
+
+/// Grid: `shred-gen`'s pipeline, writers 1..=cores × every batch size, producers = cores,
+/// dremel (its default encoder).
 pub fn grid_configs(settings: &Settings) -> Vec<RunConfig> {
     let mut out = Vec::new();
     for writers in 1..=settings.cores as u64 {
         for &batch in &settings.batch_sizes {
             out.push(config(
                 settings,
+                Pipeline::Shredkit,
                 settings.cores,
                 writers,
                 batch,
-                Encoder::Arrow,
+                Encoder::Dremel,
             ));
         }
     }
     out
 }
 
-/// Split: producers 1..=2·cores × writers 1..=cores at the reference batch size, arrow.
+/// Split of `shred-gen`'s pipeline: producers 1..=2·cores × writers 1..=cores, reference
+/// batch, dremel.
 pub fn split_configs(settings: &Settings) -> Vec<RunConfig> {
     let mut out = Vec::new();
     for producers in 1..=2 * settings.cores {
         for writers in 1..=settings.cores as u64 {
             out.push(config(
                 settings,
+                Pipeline::Shredkit,
                 producers,
                 writers,
                 settings.reference_batch,
-                Encoder::Arrow,
+                Encoder::Dremel,
             ));
         }
     }
     out
+}
+
+/// Split of the study's pipeline: producers 1..=2·cores, its one writer, reference batch.
+pub fn study_split_configs(settings: &Settings) -> Vec<RunConfig> {
+    (1..=2 * settings.cores)
+        .map(|producers| {
+            config(
+                settings,
+                Pipeline::Study,
+                producers,
+                1,
+                settings.reference_batch,
+                Encoder::Arrow,
+            )
+        })
+        .collect()
 }
 
 /// Runs the whole study; `log` receives progress lines.
@@ -227,9 +269,10 @@ pub fn run(
     }
 
     // Every end-to-end configuration, each measured once even if several tables use it.
+    let baseline = baseline_config(&settings);
     let mut configs: Vec<RunConfig> = Vec::new();
-    let baseline = config(&settings, 1, 1, settings.reference_batch, Encoder::Arrow);
     let mut wanted = vec![baseline];
+    wanted.extend(study_split_configs(&settings));
     wanted.extend(grid_configs(&settings));
     wanted.extend(split_configs(&settings));
     for c in wanted {
@@ -252,34 +295,43 @@ pub fn run(
         }
     })?;
 
-    // The encoders: dremel next to arrow at the baseline shape and at the best split.
-    let best = best_of(&series, &split_configs(&settings));
-    let mut encoder_configs = vec![RunConfig {
-        encoder: Encoder::Dremel,
-        ..baseline
-    }];
-    let best_dremel = RunConfig {
-        encoder: Encoder::Dremel,
-        ..best
-    };
-    if !encoder_configs.contains(&best_dremel) {
-        encoder_configs.push(best_dremel);
+    // The encoders: arrow next to dremel in shred-gen's pipeline, at 1:1 and at the
+    // fastest split.
+    let best = fastest_of(&series, &split_configs(&settings)).unwrap_or(baseline);
+    let mut encoder_configs = Vec::new();
+    for (producers, writers) in [(1, 1), (best.producers, best.writers)] {
+        let arrow = config(
+            &settings,
+            Pipeline::Shredkit,
+            producers,
+            writers,
+            settings.reference_batch,
+            Encoder::Arrow,
+        );
+        let dremel = RunConfig {
+            encoder: Encoder::Dremel,
+            ..arrow
+        };
+        for c in [arrow, dremel] {
+            if !configs.contains(&c) && !encoder_configs.contains(&c) {
+                encoder_configs.push(c);
+            }
+        }
     }
     log(&format!(
-        "encoders: dremel at {} and {} (producers:writers)",
-        baseline.split(),
-        best.split()
+        "encoders: {} more configurations",
+        encoder_configs.len()
     ));
     series.extend(runner.series(&encoder_configs, settings.repetitions, &mut || {})?);
 
     let mut perf_runs = Vec::new();
     if support.perf {
-        for config in [best, best_dremel] {
-            log(&format!(
-                "perf stat: {} {}",
-                config.encoder.name(),
-                config.split()
-            ));
+        let best_arrow = RunConfig {
+            encoder: Encoder::Arrow,
+            ..best
+        };
+        for config in [baseline, best_arrow, best] {
+            log(&format!("perf stat: {}", config.label()));
             let dir = scratch.join("perf-run");
             let (_, counters) = perf::stat(
                 &support.events(),
@@ -303,12 +355,12 @@ pub fn run(
     })
 }
 
-fn best_of(series: &[Series], configs: &[RunConfig]) -> RunConfig {
+fn fastest_of(series: &[Series], configs: &[RunConfig]) -> Option<RunConfig> {
     series
         .iter()
         .filter(|s| configs.contains(&s.config))
         .min_by(|a, b| a.elapsed().median.total_cmp(&b.elapsed().median))
-        .map_or(configs[0], |s| s.config)
+        .map(|s| s.config)
 }
 
 /// The batch sizes as a sorted, de-duplicated list (for tables).
@@ -354,10 +406,9 @@ mod tests {
     fn grid_covers_writers_times_batches() {
         let grid = grid_configs(&settings());
         assert_eq!(grid.len(), 4);
-        assert!(
-            grid.iter()
-                .all(|c| c.producers == 2 && c.encoder == Encoder::Arrow)
-        );
+        assert!(grid.iter().all(|c| c.producers == 2
+            && c.encoder == Encoder::Dremel
+            && c.pipeline == Pipeline::Shredkit));
     }
 
     #[test]
@@ -366,5 +417,19 @@ mod tests {
         assert_eq!(split.len(), 8);
         assert_eq!(split.last().unwrap().split(), "4:2");
         assert!(split.iter().all(|c| c.batch_size == 4096));
+        let study = study_split_configs(&settings());
+        assert_eq!(study.len(), 4);
+        assert!(
+            study
+                .iter()
+                .all(|c| c.writers == 1 && c.encoder == Encoder::Arrow)
+        );
+    }
+
+    #[test]
+    fn the_baseline_is_the_study_pipeline_on_every_core() {
+        let b = baseline_config(&settings());
+        assert_eq!(b.label(), "study arrow 2:1");
+        assert!(study_split_configs(&settings()).contains(&b));
     }
 }
