@@ -2,28 +2,38 @@
 //!
 //! `levels --format json` prints one object per entry, `{"column", "row_group", "record",
 //! "r", "d", "value"}`, and a Contact file of 10M records has about 35M entries, so the
-//! line is built without a `serde_json::Value` per entry: the constant part
-//! (`{"column":"<path>","row_group":<n>,"record":`) is rendered once per column chunk,
-//! integers go through `itoa`, and ASCII strings with nothing to escape are copied as they
-//! are. Everything else (escaped or non-ASCII strings, non-UTF-8 bytes, floats, INT96)
-//! goes through `serde_json` on [`shred::record::leaf_json`], so every value is
-//! byte-identical to what `serde_json` prints for the canonical value: the same text as
+//! line is built without a `serde_json::Value` per entry and with as few copies as
+//! possible:
+//!
+//! - the head `{"column":"<path>","row_group":<n>,"record":<i>` is one buffer whose record
+//!   digits are incremented in place when the next entry belongs to the next record (an
+//!   odometer), and re-rendered with `itoa` otherwise;
+//! - the middle `,"r":R,"d":D,"value":` is rendered once per (R, D) pair, also ending in
+//!   `null}` + newline (entries without a value) or in the opening quote of a string;
+//! - ASCII strings with nothing to escape (checked 8 bytes at a time) are copied as they
+//!   are, integers go through `itoa`.
+//!
+//! Everything else (escaped or non-ASCII strings, non-UTF-8 bytes, floats, INT96) goes
+//! through `serde_json` on [`shred::record::leaf_json`], so every value is byte-identical
+//! to what `serde_json` prints for the canonical value: the same text as
 //! `shred levels --format json`.
 //!
 //! ```
 //! use shred::{Schema, stripe::Values};
 //! use shred_inspect::entry_json::EntryLine;
 //! let schema = Schema::parse("message m { optional int64 x; }").unwrap();
-//! let line = EntryLine::new(&schema.leaves()[0], 0, None);
-//! let mut out = Vec::new();
+//! let mut line = EntryLine::new(&schema.leaves()[0], 0, None);
+//! let mut out = shred_inspect::line_buffer::LineBuffer::default();
 //! line.write(&mut out, 7, 0, 1, Some((&Values::Int64(vec![-3]), 0)));
-//! assert_eq!(out, b"{\"column\":\"x\",\"row_group\":0,\"record\":7,\"r\":0,\"d\":1,\"value\":-3}\n");
+//! assert_eq!(out.as_bytes(), b"{\"column\":\"x\",\"row_group\":0,\"record\":7,\"r\":0,\"d\":1,\"value\":-3}\n");
 //! ```
 
 use parquet::basic::{ConvertedType, LogicalType};
 use shred::record::leaf_json;
 use shred::schema::Leaf;
 use shred::stripe::Values;
+
+use crate::line_buffer::LineBuffer;
 
 /// How a column's values are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,11 +45,39 @@ enum ValueKind {
     Other,
 }
 
+/// The pre-rendered middle of a line for one (r, d) pair.
+#[derive(Debug, Clone)]
+struct LevelParts {
+    /// `,"r":R,"d":D,"value":`
+    plain: Vec<u8>,
+    /// `,"r":R,"d":D,"value":null}` and a newline.
+    null: Vec<u8>,
+    /// `,"r":R,"d":D,"value":"` (a string follows).
+    quote: Vec<u8>,
+}
+
+impl LevelParts {
+    fn new(r: i16, d: i16) -> Self {
+        let plain = format!(",\"r\":{r},\"d\":{d},\"value\":").into_bytes();
+        let mut null = plain.clone();
+        null.extend_from_slice(b"null}\n");
+        let mut quote = plain.clone();
+        quote.push(b'"');
+        LevelParts { plain, null, quote }
+    }
+}
+
 /// The JSON line writer of one column chunk.
 #[derive(Debug, Clone)]
 pub struct EntryLine<'a> {
     leaf: &'a Leaf,
-    prefix: Vec<u8>,
+    /// The constant prefix, then the digits of `record`.
+    head: Vec<u8>,
+    prefix_len: usize,
+    /// The record whose digits end `head` (`u64::MAX`: none yet).
+    record: u64,
+    /// Per valid (r, d), at `r * (max_def + 1) + d`.
+    levels: Vec<LevelParts>,
     kind: ValueKind,
 }
 
@@ -60,18 +98,19 @@ impl<'a> EntryLine<'a> {
     /// The writer for `leaf` in row group `row_group`; `file` adds a leading `"file"` key
     /// (used when several files are inspected at once).
     pub fn new(leaf: &'a Leaf, row_group: usize, file: Option<&str>) -> Self {
-        let mut prefix = Vec::with_capacity(64 + leaf.path.len());
-        prefix.push(b'{');
+        let mut head = Vec::with_capacity(96 + leaf.path.len());
+        head.push(b'{');
         if let Some(file) = file {
-            prefix.extend_from_slice(b"\"file\":");
-            write_str(&mut prefix, file);
-            prefix.push(b',');
+            head.extend_from_slice(b"\"file\":");
+            write_str(&mut head, file);
+            head.push(b',');
         }
-        prefix.extend_from_slice(b"\"column\":");
-        write_str(&mut prefix, &leaf.path);
-        prefix.extend_from_slice(b",\"row_group\":");
-        prefix.extend_from_slice(itoa::Buffer::new().format(row_group).as_bytes());
-        prefix.extend_from_slice(b",\"record\":");
+        head.extend_from_slice(b"\"column\":");
+        write_str(&mut head, &leaf.path);
+        head.extend_from_slice(b",\"row_group\":");
+        head.extend_from_slice(itoa::Buffer::new().format(row_group).as_bytes());
+        head.extend_from_slice(b",\"record\":");
+        let prefix_len = head.len();
         let unsigned = is_unsigned(leaf);
         let kind = match leaf.physical() {
             parquet::basic::Type::BYTE_ARRAY | parquet::basic::Type::FIXED_LEN_BYTE_ARRAY => {
@@ -84,76 +123,156 @@ impl<'a> EntryLine<'a> {
             parquet::basic::Type::BOOLEAN => ValueKind::Boolean,
             _ => ValueKind::Other,
         };
-        EntryLine { leaf, prefix, kind }
+        let levels = (0..=leaf.max_rep.max(0))
+            .flat_map(|r| (0..=leaf.max_def.max(0)).map(move |d| LevelParts::new(r, d)))
+            .collect();
+        EntryLine {
+            leaf,
+            head,
+            prefix_len,
+            record: u64::MAX,
+            levels,
+            kind,
+        }
+    }
+
+    /// Puts the digits of `record` at the end of the head.
+    #[inline]
+    fn set_record(&mut self, record: u64) {
+        if record == self.record {
+            return;
+        }
+        if record == self.record.wrapping_add(1) {
+            // Odometer: add one to the decimal digits in place.
+            for digit in self.head[self.prefix_len..].iter_mut().rev() {
+                if *digit == b'9' {
+                    *digit = b'0';
+                } else {
+                    *digit += 1;
+                    self.record = record;
+                    return;
+                }
+            }
+            // All nines: one more digit; render it afresh.
+        }
+        self.head.truncate(self.prefix_len);
+        self.head
+            .extend_from_slice(itoa::Buffer::new().format(record).as_bytes());
+        self.record = record;
     }
 
     /// Appends one entry's line; `value` is the stripe's values and the entry's index into
     /// them, or `None` for an entry without a value.
     #[inline]
     pub fn write(
-        &self,
-        out: &mut Vec<u8>,
+        &mut self,
+        out: &mut LineBuffer,
         record: u64,
         r: i16,
         d: i16,
         value: Option<(&Values, usize)>,
     ) {
-        let mut ints = itoa::Buffer::new();
-        out.extend_from_slice(&self.prefix);
-        out.extend_from_slice(ints.format(record).as_bytes());
-        out.extend_from_slice(b",\"r\":");
-        out.extend_from_slice(ints.format(r).as_bytes());
-        out.extend_from_slice(b",\"d\":");
-        out.extend_from_slice(ints.format(d).as_bytes());
-        out.extend_from_slice(b",\"value\":");
-        match value {
-            None => out.extend_from_slice(b"null"),
-            Some((values, i)) => self.write_value(out, values, i, &mut ints),
+        self.set_record(record);
+        out.put(&self.head);
+        let (max_rep, max_def) = (self.leaf.max_rep, self.leaf.max_def);
+        let parts = if (0..=max_rep).contains(&r) && (0..=max_def).contains(&d) {
+            Some(&self.levels[r as usize * (max_def as usize + 1) + d as usize])
+        } else {
+            None
+        };
+        match (parts, value) {
+            (Some(parts), None) => out.put(&parts.null),
+            (Some(parts), Some((values, i))) => {
+                if let (ValueKind::Bytes, Values::ByteArray(v) | Values::FixedLenByteArray(v)) =
+                    (self.kind, values)
+                {
+                    let bytes = v.get(i);
+                    if needs_no_escape(bytes) {
+                        out.put(&parts.quote);
+                        out.put(bytes);
+                        out.put(b"\"}\n");
+                        return;
+                    }
+                }
+                out.put(&parts.plain);
+                self.write_value(out, values, i);
+                out.put(b"}\n");
+            }
+            (None, value) => {
+                // Levels outside the column's range (a corrupt file): printed as they are.
+                let mut ints = itoa::Buffer::new();
+                out.put(b",\"r\":");
+                out.put(ints.format(r).as_bytes());
+                out.put(b",\"d\":");
+                out.put(ints.format(d).as_bytes());
+                out.put(b",\"value\":");
+                match value {
+                    None => out.put(b"null"),
+                    Some((values, i)) => self.write_value(out, values, i),
+                }
+                out.put(b"}\n");
+            }
         }
-        out.extend_from_slice(b"}\n");
     }
 
+    /// Writes a value that is not a plain ASCII string.
     #[inline]
-    fn write_value(&self, out: &mut Vec<u8>, values: &Values, i: usize, ints: &mut itoa::Buffer) {
+    fn write_value(&self, out: &mut LineBuffer, values: &Values, i: usize) {
+        let mut ints = itoa::Buffer::new();
         match (self.kind, values) {
-            (ValueKind::Bytes, Values::ByteArray(v) | Values::FixedLenByteArray(v)) => {
-                let bytes = v.get(i);
-                if bytes
-                    .iter()
-                    .all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\')
-                {
-                    out.push(b'"');
-                    out.extend_from_slice(bytes);
-                    out.push(b'"');
-                } else {
-                    self.write_canonical(out, values, i);
-                }
-            }
-            (ValueKind::Signed, Values::Int32(v)) => {
-                out.extend_from_slice(ints.format(v[i]).as_bytes())
-            }
-            (ValueKind::Signed, Values::Int64(v)) => {
-                out.extend_from_slice(ints.format(v[i]).as_bytes())
-            }
-            (ValueKind::Unsigned, Values::Int32(v)) => {
-                out.extend_from_slice(ints.format(v[i] as u32).as_bytes())
-            }
-            (ValueKind::Unsigned, Values::Int64(v)) => {
-                out.extend_from_slice(ints.format(v[i] as u64).as_bytes())
-            }
+            (ValueKind::Signed, Values::Int32(v)) => out.put(ints.format(v[i]).as_bytes()),
+            (ValueKind::Signed, Values::Int64(v)) => out.put(ints.format(v[i]).as_bytes()),
+            (ValueKind::Unsigned, Values::Int32(v)) => out.put(ints.format(v[i] as u32).as_bytes()),
+            (ValueKind::Unsigned, Values::Int64(v)) => out.put(ints.format(v[i] as u64).as_bytes()),
             (ValueKind::Boolean, Values::Boolean(v)) => {
-                out.extend_from_slice(if v[i] { b"true" } else { b"false" })
+                out.put(if v[i] { b"true" } else { b"false" })
             }
             _ => self.write_canonical(out, values, i),
         }
     }
 
     /// The general path: the canonical JSON value, printed by `serde_json`.
-    fn write_canonical(&self, out: &mut Vec<u8>, values: &Values, i: usize) {
+    fn write_canonical(&self, out: &mut LineBuffer, values: &Values, i: usize) {
         serde_json::to_writer(&mut *out, &leaf_json(self.leaf, values, i))
-            .expect("writing JSON to a Vec cannot fail");
+            .expect("writing JSON to memory cannot fail");
     }
 }
+
+/// True when `bytes` is ASCII with no control character, quote or backslash: a JSON
+/// string as it is. Eight bytes at a time ("SWAR": the zero-byte test of Hacker's
+/// Delight §6-1 on `x ^ pattern`, and `x - 0x20` per byte for controls), the tail as an
+/// overlapping last word; strings shorter than a word through a table.
+#[inline]
+fn needs_no_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    #[inline]
+    fn word_ok(chunk: &[u8]) -> bool {
+        let x = u64::from_le_bytes(chunk.try_into().expect("a word is 8 bytes"));
+        let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        (x & HIGH)
+            | control
+            | has_zero(x ^ (ONES * b'"' as u64))
+            | has_zero(x ^ (ONES * b'\\' as u64))
+            == 0
+    }
+    if bytes.len() < 8 {
+        return bytes.iter().all(|&b| PLAIN[b as usize]);
+    }
+    bytes.chunks_exact(8).all(word_ok) && word_ok(&bytes[bytes.len() - 8..])
+}
+
+/// Bytes that need no escaping in a JSON string: printable ASCII but `"` and `\\`.
+static PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0x20;
+    while b < 0x80 {
+        table[b] = b != b'"' as usize && b != b'\\' as usize;
+        b += 1;
+    }
+    table
+};
 
 /// Appends `s` as a JSON string.
 fn write_str(out: &mut Vec<u8>, s: &str) {
@@ -184,20 +303,20 @@ mod tests {
     fn check(schema: &str, values: Values) {
         let schema = Schema::parse(schema).unwrap();
         let leaf = &schema.leaves()[0];
-        let line = EntryLine::new(leaf, 3, None);
+        let mut line = EntryLine::new(leaf, 3, None);
         for i in 0..values.len() {
-            let mut out = Vec::new();
+            let mut out = LineBuffer::default();
             line.write(&mut out, 12_345_678_901, 1, 2, Some((&values, i)));
             assert_eq!(
-                String::from_utf8(out).unwrap(),
+                String::from_utf8(out.as_bytes().to_vec()).unwrap(),
                 reference(leaf, 12_345_678_901, 1, 2, Some((&values, i))),
                 "value {i}"
             );
         }
-        let mut out = Vec::new();
+        let mut out = LineBuffer::default();
         line.write(&mut out, 0, 0, 0, None);
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            String::from_utf8(out.as_bytes().to_vec()).unwrap(),
             reference(leaf, 0, 0, 0, None)
         );
     }
@@ -279,13 +398,91 @@ mod tests {
     }
 
     #[test]
+    fn escape_check_matches_the_byte_rule() {
+        let plain = |b: &[u8]| {
+            b.iter()
+                .all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\')
+        };
+        let mut state = 7u64;
+        for len in 0..40 {
+            for _ in 0..200 {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        // mostly plain ASCII, sometimes a byte that needs escaping
+                        let b = (state >> 33) as u8;
+                        if b < 230 { b' ' + b % 95 } else { b }
+                    })
+                    .collect();
+                assert_eq!(needs_no_escape(&bytes), plain(&bytes), "{bytes:?}");
+            }
+        }
+        for b in 0..=255u8 {
+            let mut word = [b'a'; 8];
+            word[3] = b;
+            assert_eq!(needs_no_escape(&word), plain(&word), "byte {b}");
+        }
+    }
+
+    #[test]
+    fn record_digits_roll_over_like_an_odometer() {
+        let schema = Schema::parse("message m { required boolean b; }").unwrap();
+        let mut line = EntryLine::new(&schema.leaves()[0], 0, None);
+        let values = Values::Boolean(vec![true]);
+        let sequence = [
+            0u64,
+            0,
+            1,
+            9,
+            10,
+            11,
+            99,
+            100,
+            100,
+            101,
+            999,
+            1000,
+            5,
+            6,
+            1_000_000,
+            999_999_999,
+            1_000_000_000,
+        ];
+        for record in sequence {
+            let mut out = LineBuffer::default();
+            line.write(&mut out, record, 0, 0, Some((&values, 0)));
+            let expected = format!(
+                "{{\"column\":\"b\",\"row_group\":0,\"record\":{record},\"r\":0,\"d\":0,\"value\":true}}\n"
+            );
+            assert_eq!(
+                String::from_utf8(out.as_bytes().to_vec()).unwrap(),
+                expected
+            );
+        }
+    }
+
+    #[test]
+    fn out_of_range_levels_are_printed_as_they_are() {
+        let schema = Schema::parse("message m { optional int32 x; }").unwrap();
+        let mut line = EntryLine::new(&schema.leaves()[0], 0, None);
+        let mut out = LineBuffer::default();
+        line.write(&mut out, 0, 3, -1, None);
+        assert_eq!(
+            String::from_utf8(out.as_bytes().to_vec()).unwrap(),
+            "{\"column\":\"x\",\"row_group\":0,\"record\":0,\"r\":3,\"d\":-1,\"value\":null}\n"
+        );
+    }
+
+    #[test]
     fn file_key_comes_first() {
         let schema = Schema::parse("message m { required boolean b; }").unwrap();
-        let line = EntryLine::new(&schema.leaves()[0], 0, Some("a \"b\".parquet"));
-        let mut out = Vec::new();
+        let mut line = EntryLine::new(&schema.leaves()[0], 0, Some("a \"b\".parquet"));
+        let mut out = LineBuffer::default();
         line.write(&mut out, 1, 0, 0, Some((&Values::Boolean(vec![true]), 0)));
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            String::from_utf8(out.as_bytes().to_vec()).unwrap(),
             "{\"file\":\"a \\\"b\\\".parquet\",\"column\":\"b\",\"row_group\":0,\"record\":1,\"r\":0,\"d\":0,\"value\":true}\n"
         );
     }

@@ -19,6 +19,7 @@ use std::ops::Range;
 use crate::column_chunk::{BATCH_RECORDS, ChunkStripes};
 use crate::entry_json::EntryLine;
 use crate::error::Result;
+use crate::line_buffer::LineBuffer;
 use crate::parquet_file::ParquetFile;
 use crate::table::BlockTable;
 use crate::value_display::Display;
@@ -54,7 +55,7 @@ pub fn levels(
     let starts = file.row_group_starts();
     let records = selection.records.clone().unwrap_or(0..u64::MAX);
     let mut left: Vec<u64> = vec![selection.limit.unwrap_or(u64::MAX); columns.len()];
-    let mut json = Vec::with_capacity(FLUSH_BYTES + 4096);
+    let mut json = LineBuffer::with_capacity(FLUSH_BYTES + 4096);
     let file_key = output.multi.then_some(file.name.as_str());
     for rg in 0..file.metadata().num_row_groups() {
         if selection.row_group.is_some_and(|g| g != rg) {
@@ -82,7 +83,7 @@ pub fn levels(
                 }
                 Format::Json => None,
             };
-            let line = EntryLine::new(chunk.leaf, rg, file_key);
+            let mut line = EntryLine::new(chunk.leaf, rg, file_key);
             let display = Display::new(chunk.leaf);
             let max_def = chunk.leaf.max_def;
             let mut stopped = false;
@@ -114,7 +115,7 @@ pub fn levels(
                                 e.value.map(|i| (&stripe.values, i)),
                             );
                             if json.len() >= FLUSH_BYTES {
-                                out.write_all(&json)?;
+                                out.write_all(json.as_bytes())?;
                                 json.clear();
                             }
                         }
@@ -145,6 +146,6 @@ pub fn levels(
             }
         }
     }
-    out.write_all(&json)?;
+    out.write_all(json.as_bytes())?;
     Ok(())
 }

@@ -6,7 +6,7 @@
 //! [`histogram`] (`histogram`) and [`bench`] (`bench`). They share
 //! [`parquet_file`] (opening and checking a file), [`column_chunk`] (a column chunk read
 //! as `shred` stripes, batch by batch), [`page_header`] (page headers decoded from the
-//! Thrift compact protocol), [`entry_json`] (the fast JSON-lines writer),
+//! Thrift compact protocol), [`entry_json`] and [`line_buffer`] (the fast JSON-lines writer),
 //! [`value_display`] (values by logical type) and [`table`].
 //!
 //! [`run`] is the library entry point the binary calls: it runs one command line against
@@ -39,6 +39,7 @@ pub mod entry_json;
 pub mod error;
 pub mod histogram;
 pub mod levels;
+pub mod line_buffer;
 pub mod meta;
 pub mod page_header;
 pub mod pages;
