@@ -297,7 +297,10 @@ impl PaddedNames {
         let mut bytes = Vec::with_capacity(names.len());
         let mut len = Vec::with_capacity(names.len());
         for name in names {
-            assert!(name.is_ascii() && name.len() < PADDED, "{name:?} does not fit a slot");
+            assert!(
+                name.is_ascii() && name.len() < PADDED,
+                "{name:?} does not fit a slot"
+            );
             let mut slot = [0u8; PADDED];
             slot[..name.len()].copy_from_slice(name.as_bytes());
             bytes.push(slot);

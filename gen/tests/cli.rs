@@ -1,0 +1,306 @@
+//! The `shred-gen` command: determinism, parts, verification, dry runs, JSON, errors and
+//! interrupted runs, exercised through the binary.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use predicates::prelude::*;
+use shred::contact::Contact;
+use shred_gen::arrow_contacts::contacts_from_batch;
+use shred_gen::{DEFAULT_SEED, Distribution, Generator};
+
+const RECORDS: &str = "12000";
+
+fn shred_gen() -> Command {
+    Command::cargo_bin("shred-gen").unwrap()
+}
+
+/// Runs `shred-gen` into `dir` with `args` plus a small dataset; returns the files written.
+fn generate(dir: &Path, args: &[&str]) -> Vec<PathBuf> {
+    shred_gen()
+        .args([
+            "--target-records",
+            RECORDS,
+            "--row-group-size",
+            "5000",
+            "--quiet",
+        ])
+        .arg("--output-dir")
+        .arg(dir)
+        .args(args)
+        .assert()
+        .success();
+    parquet_files(dir)
+}
+
+fn parquet_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn records(files: &[PathBuf]) -> Vec<Contact> {
+    files
+        .iter()
+        .flat_map(|path| {
+            ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
+                .unwrap()
+                .build()
+                .unwrap()
+                .flat_map(|batch| contacts_from_batch(&batch.unwrap()).unwrap())
+        })
+        .collect()
+}
+
+fn bytes(files: &[PathBuf]) -> Vec<Vec<u8>> {
+    files.iter().map(|f| std::fs::read(f).unwrap()).collect()
+}
+
+#[test]
+fn records_do_not_depend_on_threads_batches_writers_or_encoder() {
+    let expected: Vec<Contact> = Generator::new(DEFAULT_SEED, Distribution::default())
+        .contacts(0..12_000)
+        .collect();
+    for args in [
+        &["--num-producers", "1", "--num-writers", "1"][..],
+        &["--num-producers", "2", "--record-batch-size", "333"],
+        &["--num-writers", "3", "--record-batch-size", "5000"],
+        &[
+            "--encoder",
+            "arrow",
+            "--num-writers",
+            "2",
+            "--compression",
+            "zstd:3",
+        ],
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let files = generate(dir.path(), args);
+        assert_eq!(records(&files), expected, "{args:?}");
+    }
+}
+
+#[test]
+fn same_arguments_give_byte_identical_files_whatever_the_thread_count() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let c = tempfile::tempdir().unwrap();
+    let first = generate(a.path(), &["--num-writers", "2", "--num-producers", "2"]);
+    let again = generate(b.path(), &["--num-writers", "2", "--num-producers", "2"]);
+    let one_thread = generate(c.path(), &["--num-writers", "2", "--num-producers", "1"]);
+    assert_eq!(first.len(), 2);
+    assert_eq!(bytes(&first), bytes(&again));
+    assert_eq!(bytes(&first), bytes(&one_thread));
+}
+
+#[test]
+fn arrow_and_dremel_encoders_write_byte_identical_files() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let arrow = generate(a.path(), &["--encoder", "arrow", "--all-def-states"]);
+    let dremel = generate(b.path(), &["--encoder", "dremel", "--all-def-states"]);
+    assert_eq!(bytes(&arrow), bytes(&dremel));
+}
+
+#[test]
+fn parts_concatenate_to_the_full_dataset_file_for_file() {
+    let whole = tempfile::tempdir().unwrap();
+    let whole_files = generate(whole.path(), &["--num-writers", "4"]);
+    let parts = tempfile::tempdir().unwrap();
+    let mut part_files = Vec::new();
+    for part in 0..2 {
+        let dir = parts.path().join(part.to_string());
+        part_files.extend(generate(
+            &dir,
+            &[
+                "--parts",
+                "2",
+                "--part",
+                &part.to_string(),
+                "--num-writers",
+                "2",
+            ],
+        ));
+    }
+    let names = |files: &[PathBuf]| {
+        files
+            .iter()
+            .map(|f| f.file_name().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&part_files), names(&whole_files));
+    assert_eq!(bytes(&part_files), bytes(&whole_files));
+    let expected: Vec<Contact> = Generator::new(DEFAULT_SEED, Distribution::default())
+        .contacts(0..12_000)
+        .collect();
+    assert_eq!(records(&part_files), expected);
+}
+
+#[test]
+fn verify_checks_every_record_and_level() {
+    let dir = tempfile::tempdir().unwrap();
+    shred_gen()
+        .args([
+            "--target-records",
+            RECORDS,
+            "--verify",
+            "--all-def-states",
+            "--quiet",
+        ])
+        .arg("--output-dir")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("verified"))
+        .stdout(predicate::str::contains("12,000 records"));
+}
+
+#[test]
+fn json_summary_describes_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = shred_gen()
+        .args([
+            "--target-records",
+            RECORDS,
+            "--num-writers",
+            "2",
+            "--json",
+            "--verify",
+        ])
+        .arg("--output-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["records"], 12_000);
+    assert_eq!(summary["files"].as_array().unwrap().len(), 2);
+    assert_eq!(summary["verified"]["records"], 12_000);
+    assert_eq!(summary["settings"]["compression"], "snappy");
+    let on_disk: u64 = parquet_files(dir.path())
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().len())
+        .sum();
+    assert_eq!(summary["bytes"], on_disk);
+    assert!(summary["records_per_s"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    shred_gen()
+        .args([
+            "--dry-run",
+            "--num-writers",
+            "2",
+            "--parts",
+            "2",
+            "--part",
+            "1",
+        ])
+        .arg("--output-dir")
+        .arg(&out_dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("contacts-00002-of-00004.parquet"))
+        .stdout(predicate::str::contains("contacts-00003-of-00004.parquet"))
+        .stdout(predicate::str::contains("7500000..10000000"))
+        .stdout(predicate::str::contains("nothing written"));
+    assert!(!out_dir.exists());
+}
+
+#[test]
+fn bad_flags_are_clear_usage_errors() {
+    for (args, message) in [
+        (&["--num-writers", "0"][..], "must be at least 1"),
+        (&["--target-records", "0"], "must be at least 1"),
+        (&["--num-producers", "0"], "must be at least 1"),
+        (&["--record-batch-size", "0"], "must be at least 1"),
+        (
+            &["--compression", "brotli"],
+            "unknown compression \"brotli\"",
+        ),
+        (
+            &["--compression", "zstd:40"],
+            "zstd level 40 is outside 1..=22",
+        ),
+        (&["--encoder", "fast"], "invalid value 'fast'"),
+        (&["--part", "2", "--parts", "2"], "--part 2 is out of range"),
+        (
+            &["--rate", "mobile=0.9"],
+            "mobile + work + home must sum to 1",
+        ),
+        (&["--rate", "nope=1"], "unknown rate \"nope\""),
+        (
+            &["--target-records", "3", "--num-writers", "4"],
+            "fewer than the 4 files",
+        ),
+    ] {
+        shred_gen()
+            .args(["--dry-run"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message))
+            .stderr(predicate::str::contains("panicked").not());
+    }
+}
+
+#[test]
+fn unwritable_output_directory_fails_with_exit_code_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, b"x").unwrap();
+    shred_gen()
+        .args(["--target-records", "100", "--quiet"])
+        .arg("--output-dir")
+        .arg(blocker.join("out"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("a-file/out"))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn killed_run_leaves_nothing_that_looks_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("shred-gen"))
+        .args(["--target-records", "50M", "--quiet", "--num-writers", "2"])
+        .arg("--output-dir")
+        .arg(dir.path())
+        .spawn()
+        .unwrap();
+    // Wait until the run has started writing, then kill it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::fs::read_dir(dir.path()).unwrap().count() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(!names.is_empty());
+    for name in names {
+        assert!(
+            name.starts_with('.') && name.contains(".tmp-"),
+            "{name} looks finished"
+        );
+    }
+    assert!(parquet_files(dir.path()).is_empty());
+}
