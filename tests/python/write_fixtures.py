@@ -18,13 +18,15 @@ Datasets (each covers the nulls and empties of every level it has):
   structs    struct<struct<int32>>: null outer, null inner, null leaf, present
   types      one column per physical type (bool, int8/32/64, uint32/64, float, double with
              NaN and infinities, string, non-UTF-8 binary, fixed_size_binary), nested in a list
+  temporal   timestamp[ns] and date32, top-level and inside list<struct>, with values
+             before the epoch and near the ends of the range (INT96 in the int96 variant)
   bulk       6000 contacts cycling through the five states, unique numbers, for several row
              groups, many pages and (pyarrow) dictionary fallback to plain
 
 Writers: pyarrow (snappy pages v1; zstd with data page v2; uncompressed with 2-record row
 groups; gzip, data page v2, no dictionary, DELTA_BINARY_PACKED / DELTA_BYTE_ARRAY /
 BYTE_STREAM_SPLIT, page checksums and the page index; lz4 with DELTA_LENGTH_BYTE_ARRAY;
-brotli without statistics; bulk: 1000-record row groups, and with the dictionary on a
+brotli without statistics; INT96 timestamps; bulk: 1000-record row groups, and with the dictionary on a
 512-byte dictionary page limit, so the number column falls back from dictionary to plain)
 and DuckDB (snappy; zstd with PARQUET_VERSION V2, i.e. delta encodings; uncompressed; bulk:
 ROW_GROUP_SIZE 2048).
@@ -183,6 +185,35 @@ def types():
     return schema, rows
 
 
+def temporal():
+    # Values are given as integers in the column's unit (nanoseconds, days), which is also
+    # their canonical JSON: shred prints TIMESTAMP/DATE leaves as the stored integer and
+    # INT96 as nanoseconds since the epoch.
+    event = pa.struct([pa.field("at", pa.timestamp("ns")), pa.field("day", pa.date32())])
+    schema = pa.schema(
+        [
+            pa.field("id", pa.int32(), nullable=False),
+            pa.field("created", pa.timestamp("ns")),
+            pa.field("events", pa.list_(event)),
+        ]
+    )
+    ns = [0, -1, 1_704_164_645_678_901_234, -9_000_000_000_000_000_001, 9_000_000_000_000_000_000]
+    rows = [
+        {"id": 0, "created": None, "events": None},
+        {"id": 1, "created": ns[2], "events": []},
+        {"id": 2, "created": ns[0], "events": [None, {"at": None, "day": None}]},
+        {"id": 3, "created": ns[1], "events": [{"at": ns[3], "day": -1}, {"at": ns[4], "day": 19724}]},
+    ]
+    raw = pa.schema(
+        [
+            pa.field("id", pa.int32(), nullable=False),
+            pa.field("created", pa.int64()),
+            pa.field("events", pa.list_(pa.struct([pa.field("at", pa.int64()), pa.field("day", pa.int32())]))),
+        ]
+    )
+    return schema, rows, raw
+
+
 PHONE_TYPES = ["Mobile", "Work", "Home", None]
 
 
@@ -214,6 +245,7 @@ DATASETS = {
     "maps": maps,
     "structs": structs,
     "types": types,
+    "temporal": temporal,
     "bulk": bulk,
 }
 
@@ -236,6 +268,7 @@ PYARROW_VARIANTS = [
     },
     {"name": "delta-length-lz4", "compression": "lz4", "encodings": "delta-length", "write_page_checksum": True},
     {"name": "brotli", "compression": "brotli", "write_statistics": False},
+    {"name": "int96", "compression": "snappy", "use_deprecated_int96_timestamps": True},
 ]
 
 DUCKDB_VARIANTS = [
@@ -316,9 +349,14 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     cases = []
     for dataset, make in DATASETS.items():
-        schema, rows = make()
-        table = pa.Table.from_pylist(rows, schema=schema)
-        records = [arrow_record(row, schema) for row in table.to_pylist()]
+        schema, rows, *raw = make()
+        # A dataset with temporal columns also gives the schema of their stored integers:
+        # the rows are built in that view, cast to the real types for writing, and the
+        # records are taken from the integer view (to_pylist would give datetimes).
+        view = raw[0] if raw else schema
+        raw_table = pa.Table.from_pylist(rows, schema=view)
+        table = raw_table.cast(schema)
+        records = [arrow_record(row, view) for row in raw_table.to_pylist()]
         is_bulk = dataset == "bulk"
         variants = [("pyarrow", v) for v in PYARROW_VARIANTS] + [("duckdb", v) for v in DUCKDB_VARIANTS]
         for writer, variant in variants:

@@ -3,7 +3,8 @@
 //!
 //! `tests/python/write_fixtures.py` writes every dataset (the Dremel Document example, the
 //! five Contact definition states, `list<list<int32>>`, `map<string, list<int64>>`,
-//! `struct<struct<int32>>`, one column per physical type, 6000 bulk contacts) with both
+//! `struct<struct<int32>>`, one column per physical type, timestamps/dates/INT96, 6000 bulk
+//! contacts) with both
 //! writers and several options (snappy, zstd, uncompressed, gzip, lz4, brotli; data page
 //! v2; several row groups; dictionary fallback to plain; delta and byte-stream-split
 //! encodings; page checksums and the page index), together with the records each file holds
@@ -166,6 +167,16 @@ fn struct_of_struct_nulls_at_each_level() {
 #[test]
 fn physical_types() {
     check_dataset("types");
+}
+
+#[test]
+fn timestamps_dates_and_int96() {
+    check_dataset("temporal");
+    let int96 = cases(|c| c.dataset == "temporal" && c.name.ends_with("int96"));
+    assert_eq!(int96.len(), 1);
+    let schema = file_schema::schema(&int96[0].file);
+    let created = &schema.leaves()[schema.leaf_index("created").unwrap()];
+    assert_eq!(created.physical(), parquet::basic::Type::INT96);
 }
 
 #[test]
