@@ -184,6 +184,106 @@ fn bulk_contacts_many_pages_and_row_groups() {
     check_dataset("bulk");
 }
 
+/// Counts of every definition and repetition level per column, from level lines.
+fn level_counts(lines: &[LevelLine]) -> Vec<(String, Vec<u64>, Vec<u64>)> {
+    let mut counts: Vec<(String, Vec<u64>, Vec<u64>)> = Vec::new();
+    for line in lines {
+        if counts.last().is_none_or(|c| c.0 != line.column) {
+            counts.push((line.column.clone(), Vec::new(), Vec::new()));
+        }
+        let (_, d, r) = counts.last_mut().unwrap();
+        for (hist, level) in [(d, line.d), (r, line.r)] {
+            let level = level as usize;
+            if hist.len() <= level {
+                hist.resize(level + 1, 0);
+            }
+            hist[level] += 1;
+        }
+    }
+    counts
+}
+
+/// `shred-inspect histogram`'s counts equal the counts of the levels `shred levels`
+/// computes from the records (up to trailing zero counts: a histogram also has the levels no
+/// entry reaches), and the file's stored histograms, where it has them, equal both.
+///
+/// The exit status is not asserted: `shred-inspect histogram` exits 1 on every pyarrow file
+/// with an optional non-repeated column, because Arrow C++ stores an empty repetition level
+/// histogram when the maximum repetition level is 0 (allowed: "may be omitted") and
+/// shred-inspect compares it with the counted `[n]` (see tests/README.md). Its JSON output is
+/// complete either way.
+#[test]
+fn histograms_agree_with_shredded_levels() {
+    let mut failures = Vec::new();
+    let mut with_stored = 0;
+    for case in cases(|_| true) {
+        let schema_path = fixtures()
+            .dir
+            .path()
+            .join(format!("{}.hist.schema", case.name));
+        std::fs::write(&schema_path, file_schema::message_type(&case.file)).expect("schema");
+        let shredded = run(
+            Tool::Shred,
+            [
+                "levels",
+                "--format",
+                "json",
+                "--schema",
+                path_str(&schema_path),
+                path_str(&case.records),
+            ],
+        );
+        let expected = level_counts(&LevelLine::parse_all(&shredded).expect("levels"));
+        let out = shred_tests::tools::output(
+            Tool::ShredInspect,
+            ["histogram", path_str(&case.file), "--format", "json"],
+        );
+        let trim = |v: Vec<u64>| {
+            let n = v.iter().rposition(|&c| c > 0).map_or(0, |i| i + 1);
+            v[..n].to_vec()
+        };
+        let printed: Vec<Json> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("histogram JSON line"))
+            .collect();
+        if printed.len() != expected.len() {
+            failures.push(format!(
+                "{}: {} histograms for {} columns ({}): {}",
+                case.name,
+                printed.len(),
+                expected.len(),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+            continue;
+        }
+        for (h, (column, d, r)) in printed.iter().zip(&expected) {
+            let counts = |key: &str| -> Option<Vec<u64>> {
+                h[key]
+                    .as_array()
+                    .map(|a| a.iter().map(|v| v.as_u64().unwrap()).collect())
+            };
+            let agree = h["column"] == column.as_str()
+                && counts("d").map(trim).as_ref() == Some(d)
+                && counts("r").map(trim).as_ref() == Some(r);
+            let stored_agree = ["d", "r"].iter().all(|k| {
+                let stored = counts(&format!("stored_{k}"));
+                with_stored += usize::from(stored.is_some());
+                stored.is_none() || stored == counts(k)
+            });
+            if !agree || !stored_agree {
+                failures.push(format!(
+                    "{}: {column}: expected d {d:?} r {r:?}, shred-inspect histogram says {h}",
+                    case.name
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(with_stored > 0, "some files store level histograms");
+}
+
 /// `shred-inspect meta --format json` of a file.
 fn meta(file: &Path) -> Json {
     serde_json::from_str(&run(
