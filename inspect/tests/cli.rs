@@ -1,0 +1,272 @@
+//! The `shred-inspect` binary on bad input: one line on stderr naming the file and what is
+//! wrong, exit code 2 (1 when the file's stored histograms disagree with its data), never
+//! a panic; and on good input, exit 0 with the expected output.
+
+mod common;
+
+use assert_cmd::Command;
+use parquet::file::properties::WriterProperties;
+use predicates::prelude::*;
+use serde_json::json;
+
+use common::write_with_shred;
+
+fn inspect() -> Command {
+    Command::cargo_bin("shred-inspect").expect("binary is built")
+}
+
+fn contacts_file() -> common::TestFile {
+    let records: Vec<serde_json::Value> = (0..50)
+        .map(|i| {
+            json!({"name": if i % 5 == 0 { None } else { Some(format!("N{i}")) },
+                   "phones": if i % 3 == 0 { None } else { Some(vec![json!({"number": format!("+91-{i:010}"), "phone_type": "Work"})]) }})
+        })
+        .collect();
+    write_with_shred(
+        shred::contact::CONTACT_SCHEMA,
+        &records,
+        &[20, 30],
+        WriterProperties::builder().build(),
+    )
+}
+
+/// Runs the binary and checks a clean failure: the exit code, and one stderr line that
+/// names `file` and contains `what`.
+fn fails(args: &[&str], code: i32, file: &str, what: &str) {
+    let output = inspect().args(args).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(
+        stderr.starts_with(&format!("shred-inspect: {file}: ")),
+        "{stderr}"
+    );
+    assert!(stderr.contains(what), "{what} in {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn missing_file() {
+    for cmd in ["schema", "meta", "pages", "levels", "histogram"] {
+        fails(
+            &[cmd, "/nonexistent/x.parquet"],
+            2,
+            "/nonexistent/x.parquet",
+            "cannot open",
+        );
+    }
+    fails(
+        &["record", "/nonexistent/x.parquet", "0"],
+        2,
+        "/nonexistent/x.parquet",
+        "cannot open",
+    );
+}
+
+#[test]
+fn not_parquet_empty_and_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "just some text, long enough to have a tail\n").unwrap();
+    let text = text.to_str().unwrap();
+    fails(&["meta", text], 2, text, "not a Parquet file");
+    let empty = dir.path().join("empty.parquet");
+    std::fs::write(&empty, b"").unwrap();
+    let empty = empty.to_str().unwrap();
+    fails(&["levels", empty], 2, empty, "0 bytes");
+    let d = dir.path().to_str().unwrap();
+    fails(&["schema", d], 2, d, "is a directory");
+}
+
+#[test]
+fn truncated_file() {
+    let f = contacts_file();
+    let bytes = std::fs::read(&f.path).unwrap();
+    let cut = f.dir.path().join("cut.parquet");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let cut = cut.to_str().unwrap();
+    for cmd in ["schema", "meta", "pages", "levels", "histogram"] {
+        fails(&[cmd, cut], 2, cut, "truncated or corrupt Parquet file");
+    }
+}
+
+#[test]
+fn corrupt_footer() {
+    let f = contacts_file();
+    let mut bytes = std::fs::read(&f.path).unwrap();
+    let n = bytes.len();
+    let footer_len = u32::from_le_bytes(bytes[n - 8..n - 4].try_into().unwrap()) as usize;
+    // Garbage over the start of the footer's thrift struct.
+    for b in &mut bytes[n - 8 - footer_len..n - 8 - footer_len + 16] {
+        *b = 0xff;
+    }
+    let bad = f.dir.path().join("footer.parquet");
+    std::fs::write(&bad, &bytes).unwrap();
+    let bad = bad.to_str().unwrap();
+    fails(&["meta", bad], 2, bad, "corrupt footer");
+    // A footer length larger than the file.
+    bytes[n - 8..n - 4].copy_from_slice(&(n as u32).to_le_bytes());
+    std::fs::write(bad, &bytes).unwrap();
+    fails(&["schema", bad], 2, bad, "corrupt footer: its length field");
+}
+
+#[test]
+fn corrupt_page_header() {
+    let f = contacts_file();
+    let mut bytes = std::fs::read(&f.path).unwrap();
+    // The first page header of the first column chunk starts right after "PAR1".
+    for b in &mut bytes[4..12] {
+        *b = 0xff;
+    }
+    let bad = f.dir.path().join("page.parquet");
+    std::fs::write(&bad, &bytes).unwrap();
+    let bad = bad.to_str().unwrap();
+    fails(
+        &["pages", bad],
+        2,
+        bad,
+        "row group 0, column name, page 0: corrupt page header at offset 4",
+    );
+    fails(&["levels", bad], 2, bad, "row group 0, column name");
+    fails(&["histogram", bad], 2, bad, "row group 0, column name");
+    fails(&["record", bad, "3"], 2, bad, "row group 0, column name");
+    // The footer is intact: schema and meta still work.
+    inspect().args(["schema", bad]).assert().success();
+}
+
+#[test]
+fn unknown_column_and_out_of_range_selections() {
+    let f = contacts_file();
+    let p = f.path_str();
+    fails(
+        &["levels", p, "--column", "phones.nope"],
+        2,
+        p,
+        "no column 'phones.nope' (columns: name, phones.list.item.number, phones.list.item.phone_type)",
+    );
+    fails(&["pages", p, "--column", "x"], 2, p, "no column 'x'");
+    fails(
+        &["levels", p, "--row-group", "7"],
+        2,
+        p,
+        "no row group 7 (the file has 2)",
+    );
+    fails(
+        &["record", p, "50"],
+        2,
+        p,
+        "no record 50: the file has 50 records",
+    );
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    inspect().args(["levels"]).assert().code(2);
+    inspect()
+        .args(["levels", "x.parquet", "--records", "9..3"])
+        .assert()
+        .code(2);
+    inspect()
+        .args(["record", "x.parquet", "seven"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a record index"));
+    inspect().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn group_path_selects_its_leaves() {
+    let f = contacts_file();
+    let out = inspect()
+        .args([
+            "levels",
+            f.path_str(),
+            "--column",
+            "phones",
+            "--format",
+            "json",
+            "--limit",
+            "1",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let lines = common::json_lines(&String::from_utf8(out).unwrap());
+    let columns: Vec<&str> = lines
+        .iter()
+        .map(|l| l["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        columns,
+        ["phones.list.item.number", "phones.list.item.phone_type"],
+        "one entry each, name not selected"
+    );
+}
+
+/// Replaces the one occurrence of `from` in the footer of `bytes` with `to` (same length).
+fn patch_footer(bytes: &mut [u8], from: &[u8], to: &[u8]) {
+    let n = bytes.len();
+    let footer_len = u32::from_le_bytes(bytes[n - 8..n - 4].try_into().unwrap()) as usize;
+    let footer = &mut bytes[n - 8 - footer_len..n - 8];
+    let hits: Vec<usize> = (0..footer.len() - from.len())
+        .filter(|&i| &footer[i..i + from.len()] == from)
+        .collect();
+    assert_eq!(hits.len(), 1, "the pattern occurs once in the footer");
+    footer[hits[0]..hits[0] + to.len()].copy_from_slice(to);
+}
+
+#[test]
+fn stored_histogram_that_disagrees_exits_1() {
+    // 37 nulls and 53 values: the chunk's definition histogram is the thrift list<i64>
+    // [37, 53], encoded as 0x26 (2 elements of type i64), zigzag 74, zigzag 106.
+    let records: Vec<serde_json::Value> = (0..90)
+        .map(|i| if i < 37 { json!({}) } else { json!({"x": i}) })
+        .collect();
+    let f = write_with_shred(
+        "message m { optional int32 x; }",
+        &records,
+        &[90],
+        WriterProperties::builder().build(),
+    );
+    inspect()
+        .args(["histogram", f.path_str()])
+        .assert()
+        .success();
+    let mut bytes = std::fs::read(&f.path).unwrap();
+    patch_footer(&mut bytes, &[0x26, 74, 106], &[0x26, 74, 108]);
+    let bad = f.dir.path().join("hist.parquet");
+    std::fs::write(&bad, &bytes).unwrap();
+    let bad = bad.to_str().unwrap();
+    fails(
+        &["histogram", bad],
+        1,
+        bad,
+        "row group 0, column x: the stored definition level histogram 0:37 1:54 differs from the levels in the data 0:37 1:53",
+    );
+    // The table is printed before the error.
+    let output = inspect().args(["histogram", bad]).output().unwrap();
+    assert!(String::from_utf8(output.stdout).unwrap().contains("54"));
+}
+
+#[test]
+fn good_file_every_command_exits_0() {
+    let f = contacts_file();
+    for cmd in ["schema", "meta", "pages", "levels", "histogram"] {
+        for format in ["table", "json"] {
+            inspect()
+                .args([cmd, f.path_str(), "--format", format])
+                .assert()
+                .success()
+                .stderr("");
+        }
+    }
+    inspect()
+        .args(["record", f.path_str(), "22"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            r#"{"name":"N22","phones":[{"number":"+91-0000000022","phone_type":"Work"}]}"#,
+        ));
+}
