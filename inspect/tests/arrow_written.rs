@@ -202,7 +202,7 @@ fn batch(n: usize, seed: u64) -> RecordBatch {
         ("point", Arc::new(point)),
         ("attrs", Arc::new(attrs)),
     ];
-    RecordBatch::try_from_iter(columns.into_iter().map(|(n, a)| (n, a))).unwrap()
+    RecordBatch::try_from_iter(columns).unwrap()
 }
 
 /// Writes the batches with `ArrowWriter`; the expected records are arrow-rs's batches as
