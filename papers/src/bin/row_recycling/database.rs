@@ -257,15 +257,18 @@ mod tests {
             phone_type: None,
         };
         let mut b = a.clone();
-        assert_eq!(first_difference(&[a.clone()], &[b.clone()]), None);
+        assert_eq!(
+            first_difference(std::slice::from_ref(&a), std::slice::from_ref(&b)),
+            None
+        );
         b.slot = 1;
         assert!(
-            first_difference(&[a.clone()], &[b])
+            first_difference(std::slice::from_ref(&a), &[b])
                 .unwrap()
                 .starts_with("row 0:")
         );
         assert!(
-            first_difference(&[a.clone()], &[a.clone(), a])
+            first_difference(std::slice::from_ref(&a), &[a.clone(), a.clone()])
                 .unwrap()
                 .contains("1 != 2")
         );

@@ -80,7 +80,7 @@ impl Chunk {
 /// Draws the working set: `size` distinct contact indices out of `records`, in a
 /// seed-determined order.
 pub fn working_set(seed: u64, records: u64, size: usize) -> Vec<u64> {
-    let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed_0f_3011_5e7);
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x0005_eed0_f301_15e7);
     let size = size.min(usize::try_from(records).unwrap_or(usize::MAX));
     if records <= u64::from(u32::MAX) {
         rand::seq::index::sample(&mut rng, records as usize, size)

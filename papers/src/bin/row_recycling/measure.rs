@@ -61,7 +61,7 @@ pub fn run_job(
     for night in 0..job.config().nights {
         let chunks = job.night(night);
         for chunk in &chunks {
-            let order = if index % 2 == 0 {
+            let order = if index.is_multiple_of(2) {
                 Strategy::ALL
             } else {
                 [Strategy::RowRecycling, Strategy::DeleteModifyInsert]

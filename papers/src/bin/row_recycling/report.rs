@@ -143,7 +143,8 @@ impl RunReport {
             "relative to t_d",
         ]);
         let pooled = self.measured.pooled();
-        let kinds: [(&str, fn(&OpTotals) -> Option<f64>); 3] = [
+        type Pick = fn(&OpTotals) -> Option<f64>;
+        let kinds: [(&str, Pick); 3] = [
             ("t_d (delete one row)", OpTotals::t_d),
             ("t_i (insert one row)", OpTotals::t_i),
             ("t_u (update one row)", OpTotals::t_u),
