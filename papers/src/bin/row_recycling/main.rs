@@ -46,13 +46,13 @@ use crate::report::RunReport;
 #[command(name = "row-recycling", version)]
 pub struct Args {
     /// Contacts to generate and load (each table gets one row per phone).
-    #[arg(long, default_value_t = 200_000)]
+    #[arg(long, default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..))]
     records: u64,
     /// Contacts the nightly job cleans each night (capped at --records).
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = 20_000, value_parser = at_least_one)]
     working_set: usize,
     /// Nights the job runs; each night visits the whole working set.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
     nights: u32,
     /// Largest growth or shrink of a chunk in one night (rows).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
@@ -82,6 +82,15 @@ pub struct Args {
     /// Only write the model's tables and plots; touch no database.
     #[arg(long)]
     model_only: bool,
+}
+
+/// Parses a count that must be at least 1.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 fn main() -> ExitCode {
@@ -414,6 +423,14 @@ mod tests {
                 .unwrap()
                 .contains("t_u/t_d = 2")
         );
+    }
+
+    #[test]
+    fn zero_counts_are_bad_usage() {
+        for flag in ["--records", "--working-set", "--nights"] {
+            let err = Args::try_parse_from(["row-recycling", flag, "0"]).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{flag}");
+        }
     }
 
     #[test]
