@@ -6,7 +6,7 @@
 //! colour is `log10 S` on a diverging scale: blue where recycling is faster (`S > 1`),
 //! white at `S = 1`, red where it is slower, grey where there is no value (`n = m = 0`,
 //! or a bucket the job never produced). The scatter plot puts each measured bucket's
-//! speedup against each model's prediction, log-log, with the line `predicted = measured`.
+//! speedup against each model's prediction, with the line `predicted = measured`.
 
 use anyhow::{Result, anyhow};
 use plotters::coord::Shift;
@@ -199,7 +199,7 @@ where
 }
 
 /// Measured vs predicted speedup for one database run: heatmaps of the measured speedup
-/// and of two predictions, and a log-log scatter of every bucket.
+/// and of two predictions, and a scatter of every bucket.
 pub fn measured_vs_predicted_svg(title: &str, ratio: f64, buckets: &[Bucket]) -> Result<String> {
     let mut svg = String::new();
     {
@@ -263,7 +263,7 @@ where
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(50)
-        .build_cartesian_2d((lo..hi).log_scale(), (lo..hi).log_scale())
+        .build_cartesian_2d(lo..hi, lo..hi)
         .map_err(plot_err)?;
     chart
         .configure_mesh()
