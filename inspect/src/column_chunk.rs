@@ -6,7 +6,10 @@
 //! `max_records` of them, in one reused [`Stripe`] whose buffers are cleared, not freed,
 //! between batches. Memory is bounded by the batch, never by the chunk or the file. The
 //! batch carries the file-wide index of its first record and the chunk-wide index of its
-//! first entry, so callers can number entries the way the file does. After the last
+//! first entry, so callers can number entries the way the file does. Before the first
+//! batch, the chunk's page headers are read and checked
+//! ([`crate::pages::checked_chunk_pages`]) so that corruption the column reader would
+//! panic on is reported as an error naming the page. After the last
 //! batch, [`ChunkStripes::check_complete`] compares the records found with the row
 //! group's `num_rows`, which catches a chunk that is shorter or longer than the footer
 //! says.
@@ -16,6 +19,7 @@ use shred::column_io::{StripeReader, stripe_for};
 use shred::schema::Leaf;
 
 use crate::error::{Error, Result};
+use crate::pages::{ChunkPageList, checked_chunk_pages};
 use crate::parquet_file::ParquetFile;
 
 /// Records per batch when the caller has no reason to pick another size.
@@ -42,6 +46,8 @@ pub struct ChunkStripes<'a> {
     reader: StripeReader,
     /// The current batch's levels and values.
     pub stripe: Stripe,
+    /// The chunk's pages, from their headers.
+    pub pages: ChunkPageList,
     next_record: u64,
     end_record: u64,
     next_entry: u64,
@@ -53,6 +59,7 @@ impl<'a> ChunkStripes<'a> {
     pub fn open(file: &'a ParquetFile, row_group: usize, leaf: usize) -> Result<Self> {
         let starts = file.row_group_starts();
         let leaf_info = &file.schema.leaves()[leaf];
+        let pages = checked_chunk_pages(file, row_group, leaf)?;
         let reader = StripeReader::open(file.reader(), &file.schema, row_group, leaf)
             .map_err(|e| Error::shred(&file.name, &place(row_group, leaf_info), e))?;
         Ok(ChunkStripes {
@@ -61,6 +68,7 @@ impl<'a> ChunkStripes<'a> {
             row_group,
             reader,
             stripe: stripe_for(leaf_info),
+            pages,
             next_record: starts[row_group],
             end_record: starts[row_group + 1],
             next_entry: 0,

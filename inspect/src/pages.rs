@@ -15,7 +15,7 @@ use std::io::Write;
 use parquet::file::page_index::offset_index::PageLocation;
 use serde_json::{Value as Json, json};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::page_header::{ChunkPages, PageInfo, PageKind, encoding_name};
 use crate::parquet_file::ParquetFile;
 use crate::table::BlockTable;
@@ -70,6 +70,36 @@ pub fn chunk_pages(file: &ParquetFile, rg: usize, leaf: usize) -> Result<ChunkPa
         first_rows,
         rows,
     })
+}
+
+/// Reads the page headers of a column chunk and checks what the `parquet` crate's column
+/// reader would otherwise panic on (it unwraps some header fields and assumes a
+/// dictionary): every data page decodes with its sub-header, and a dictionary-encoded
+/// data page comes after a dictionary page.
+pub fn checked_chunk_pages(file: &ParquetFile, rg: usize, leaf: usize) -> Result<ChunkPageList> {
+    let list = chunk_pages(file, rg, leaf)?;
+    let mut dictionary = false;
+    for p in &list.pages {
+        match p.header.kind {
+            PageKind::Dictionary => dictionary = true,
+            PageKind::DataV1 | PageKind::DataV2 => {
+                // PLAIN_DICTIONARY (2) and RLE_DICTIONARY (8) index into the dictionary.
+                if matches!(p.header.encoding, 2 | 8) && !dictionary {
+                    return Err(Error::input(
+                        &file.name,
+                        format!(
+                            "row group {rg}, column {}, page {}: corrupt column chunk: a {} page without a dictionary page before it",
+                            file.schema.leaves()[leaf].path,
+                            p.index,
+                            encoding_name(p.header.encoding)
+                        ),
+                    ));
+                }
+            }
+            PageKind::Index | PageKind::Unknown(_) => {}
+        }
+    }
+    Ok(list)
 }
 
 /// Prints the pages of `file`.

@@ -95,7 +95,7 @@ impl ParquetFile {
             .expect("one of footer and reader is set");
         let schema = Schema::from_descriptor(metadata.file_metadata().schema_descr_ptr())
             .map_err(|e| Error::input(&name, format!("unsupported schema: {e}")))?;
-        check_row_groups(&name, metadata, &schema)?;
+        check_row_groups(&name, metadata, &schema, len)?;
         let mut starts = Vec::with_capacity(metadata.num_row_groups() + 1);
         let mut total = 0u64;
         starts.push(0);
@@ -231,17 +231,24 @@ fn check_frame(name: &str, file: &mut File, len: u64) -> Result<()> {
     Ok(())
 }
 
-/// Checks what the rest of the crate indexes by: one column chunk per leaf, no negative
-/// row counts.
-fn check_row_groups(name: &str, metadata: &ParquetMetaData, schema: &Schema) -> Result<()> {
-    let leaves = schema.leaves().len();
+/// Checks what the rest of the crate (and the `parquet` crate's readers, which assert
+/// some of it) relies on: one column chunk per leaf, no negative row counts, column chunks
+/// with non-negative offsets and sizes that lie inside the file.
+fn check_row_groups(
+    name: &str,
+    metadata: &ParquetMetaData,
+    schema: &Schema,
+    file_len: u64,
+) -> Result<()> {
+    let leaves = schema.leaves();
     for (i, rg) in metadata.row_groups().iter().enumerate() {
-        if rg.num_columns() != leaves {
+        if rg.num_columns() != leaves.len() {
             return Err(Error::input(
                 name,
                 format!(
-                    "corrupt footer: row group {i} has {} column chunks for a schema of {leaves} columns",
-                    rg.num_columns()
+                    "corrupt footer: row group {i} has {} column chunks for a schema of {} columns",
+                    rg.num_columns(),
+                    leaves.len()
                 ),
             ));
         }
@@ -250,6 +257,27 @@ fn check_row_groups(name: &str, metadata: &ParquetMetaData, schema: &Schema) -> 
                 name,
                 format!("corrupt footer: row group {i} has {} rows", rg.num_rows()),
             ));
+        }
+        for (chunk, leaf) in rg.columns().iter().zip(leaves) {
+            let start = chunk
+                .dictionary_page_offset()
+                .unwrap_or(chunk.data_page_offset());
+            let len = chunk.compressed_size();
+            let inside = start >= 0
+                && chunk.data_page_offset() >= 0
+                && len >= 0
+                && (start as u64)
+                    .checked_add(len as u64)
+                    .is_some_and(|end| end <= file_len);
+            if !inside {
+                return Err(Error::input(
+                    name,
+                    format!(
+                        "corrupt footer: row group {i}, column {}: the column chunk (offset {start}, {len} bytes) is not inside the file ({file_len} bytes)",
+                        leaf.path
+                    ),
+                ));
+            }
         }
     }
     Ok(())

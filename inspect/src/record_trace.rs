@@ -19,8 +19,7 @@ use shred::record::leaf_json;
 
 use crate::column_chunk::ChunkStripes;
 use crate::error::{Error, Result};
-use crate::page_header::PageKind;
-use crate::pages::chunk_pages;
+use crate::pages::ChunkPageList;
 use crate::parquet_file::ParquetFile;
 use crate::value_display::Display;
 use crate::{Format, Output, table};
@@ -83,7 +82,7 @@ pub fn trace(file: &ParquetFile, record: u64) -> Result<Trace> {
             )
         })?;
         std::mem::swap(stripe, &mut chunk.stripe);
-        let page_ends = data_page_ends(file, rg, leaf)?;
+        let page_ends = data_page_ends(&chunk.pages);
         let l = &leaves[leaf];
         let display = Display::new(l);
         let entries = stripe
@@ -144,18 +143,16 @@ pub fn trace(file: &ParquetFile, record: u64) -> Result<Trace> {
 }
 
 /// Per data page of a chunk: its page index and the chunk entry index it ends at.
-fn data_page_ends(file: &ParquetFile, rg: usize, leaf: usize) -> Result<Vec<(usize, u64)>> {
-    let list = chunk_pages(file, rg, leaf)?;
+fn data_page_ends(list: &ChunkPageList) -> Vec<(usize, u64)> {
     let mut end = 0u64;
-    Ok(list
-        .pages
+    list.pages
         .iter()
-        .filter(|p| matches!(p.header.kind, PageKind::DataV1 | PageKind::DataV2))
+        .filter(|p| p.header.kind.is_data())
         .map(|p| {
             end += p.header.num_values as u64;
             (p.index, end)
         })
-        .collect())
+        .collect()
 }
 
 /// Prints the trace of record `record` of `file`.
