@@ -492,8 +492,10 @@ mod tests {
 
     #[test]
     fn invalid_distribution_is_an_error() {
-        let mut d = Distribution::default();
-        d.mobile = 0.9;
+        let d = Distribution {
+            mobile: 0.9,
+            ..Distribution::default()
+        };
         assert!(Generator::try_new(0, d).is_err());
     }
 }
