@@ -6,7 +6,8 @@
 //! item, null number, number), the repetition histogram where records and lists start.
 //! Writers that follow format 2.10 store the same histograms per column chunk
 //! (`SizeStatistics.repetition_level_histogram` / `definition_level_histogram`; arrow-rs
-//! writes them whenever statistics are enabled). Each chunk's stored histogram is checked
+//! writes them whenever statistics are enabled; Arrow C++ writes an empty one where the
+//! maximum level is 0, read here as absent). Each chunk's stored histogram is checked
 //! against the counted one; a difference is reported after the table and makes the
 //! command fail with exit code 1.
 
@@ -84,6 +85,9 @@ pub fn compute(file: &ParquetFile) -> Result<(Vec<ColumnHistogram>, Option<Strin
                     &mut h.file_rep,
                 ),
             ] {
+                // Arrow C++ stores an empty list where the format lets a writer omit the
+                // histogram (maximum level 0): that is no histogram, not a zero one.
+                let stored = crate::meta::stored_histogram(stored);
                 match stored {
                     Some(stored) => {
                         let stored = stored.values();

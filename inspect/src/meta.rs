@@ -180,14 +180,20 @@ fn chunk_json(c: &ColumnChunkMetaData, leaf: &Leaf) -> Json {
         "dictionary_page_offset": c.dictionary_page_offset(),
         "data_page_offset": c.data_page_offset(),
         "statistics": stats,
-        "repetition_level_histogram": c.repetition_level_histogram().map(LevelHistogram::values),
-        "definition_level_histogram": c.definition_level_histogram().map(LevelHistogram::values),
+        "repetition_level_histogram": stored_histogram(c.repetition_level_histogram()).map(LevelHistogram::values),
+        "definition_level_histogram": stored_histogram(c.definition_level_histogram()).map(LevelHistogram::values),
     })
+}
+
+/// A stored level histogram, or `None` when it is absent or empty (Arrow C++ writes an
+/// empty list where the format lets it omit the histogram).
+pub fn stored_histogram(h: Option<&LevelHistogram>) -> Option<&LevelHistogram> {
+    h.filter(|h| !h.is_empty())
 }
 
 /// A level histogram as `level:count` pairs.
 pub fn histogram_text(h: Option<&LevelHistogram>) -> String {
-    match h {
+    match stored_histogram(h) {
         None => "-".into(),
         Some(h) => h
             .values()

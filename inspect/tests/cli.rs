@@ -205,37 +205,55 @@ fn group_path_selects_its_leaves() {
     );
 }
 
-/// Replaces the one occurrence of `from` in the footer of `bytes` with `to` (same length).
-fn patch_footer(bytes: &mut [u8], from: &[u8], to: &[u8]) {
+/// Replaces the one occurrence of `from` in the footer of `bytes` with `to` (any length:
+/// the footer is last, so only its length field moves).
+fn patch_footer(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let n = bytes.len();
     let footer_len = u32::from_le_bytes(bytes[n - 8..n - 4].try_into().unwrap()) as usize;
-    let footer = &mut bytes[n - 8 - footer_len..n - 8];
+    let footer_start = n - 8 - footer_len;
+    let footer = &bytes[footer_start..n - 8];
     let hits: Vec<usize> = (0..footer.len() - from.len())
         .filter(|&i| &footer[i..i + from.len()] == from)
         .collect();
     assert_eq!(hits.len(), 1, "the pattern occurs once in the footer");
-    footer[hits[0]..hits[0] + to.len()].copy_from_slice(to);
+    let mut new_footer = footer[..hits[0]].to_vec();
+    new_footer.extend_from_slice(to);
+    new_footer.extend_from_slice(&footer[hits[0] + from.len()..]);
+    let mut out = bytes[..footer_start].to_vec();
+    out.extend_from_slice(&new_footer);
+    out.extend_from_slice(&(new_footer.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"PAR1");
+    out
 }
 
-#[test]
-fn stored_histogram_that_disagrees_exits_1() {
-    // 37 nulls and 53 values: the chunk's definition histogram is the thrift list<i64>
-    // [37, 53], encoded as 0x26 (2 elements of type i64), zigzag 74, zigzag 106.
+/// A file whose one column's chunk has the definition histogram [37, 53]: the thrift
+/// list<i64> 0x26 (2 elements of type i64), zigzag 74, zigzag 106.
+fn histogram_file() -> common::TestFile {
     let records: Vec<serde_json::Value> = (0..90)
         .map(|i| if i < 37 { json!({}) } else { json!({"x": i}) })
         .collect();
-    let f = write_with_shred(
+    write_with_shred(
         "message m { optional int32 x; }",
         &records,
         &[90],
         WriterProperties::builder().build(),
-    );
+    )
+}
+
+const HISTOGRAM_37_53: [u8; 3] = [0x26, 74, 106];
+
+#[test]
+fn stored_histogram_that_disagrees_exits_1() {
+    let f = histogram_file();
     inspect()
         .args(["histogram", f.path_str()])
         .assert()
         .success();
-    let mut bytes = std::fs::read(&f.path).unwrap();
-    patch_footer(&mut bytes, &[0x26, 74, 106], &[0x26, 74, 108]);
+    let bytes = patch_footer(
+        &std::fs::read(&f.path).unwrap(),
+        &HISTOGRAM_37_53,
+        &[0x26, 74, 108],
+    );
     let bad = f.dir.path().join("hist.parquet");
     std::fs::write(&bad, &bytes).unwrap();
     let bad = bad.to_str().unwrap();
@@ -248,6 +266,33 @@ fn stored_histogram_that_disagrees_exits_1() {
     // The table is printed before the error.
     let output = inspect().args(["histogram", bad]).output().unwrap();
     assert!(String::from_utf8(output.stdout).unwrap().contains("54"));
+}
+
+#[test]
+fn empty_stored_histogram_is_no_histogram() {
+    // Arrow C++ writes an empty list where the format lets it omit a histogram.
+    let f = histogram_file();
+    let bytes = patch_footer(&std::fs::read(&f.path).unwrap(), &HISTOGRAM_37_53, &[0x06]);
+    let empty = f.dir.path().join("empty-hist.parquet");
+    std::fs::write(&empty, &bytes).unwrap();
+    let out = inspect()
+        .args(["histogram", empty.to_str().unwrap(), "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "{\"column\":\"x\",\"max_r\":0,\"max_d\":1,\"d\":[37,53],\"r\":[90],\"stored_d\":null,\"stored_r\":null}\n"
+    );
+    inspect()
+        .args(["meta", empty.to_str().unwrap(), "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "\"definition_level_histogram\":null",
+        ));
 }
 
 #[test]
