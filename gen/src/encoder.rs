@@ -9,9 +9,12 @@
 //! - [`EncoderKind::Arrow`]: contacts → Arrow builders ([`ContactArrays`]) →
 //!   `compute_leaves` → `ArrowColumnWriter`s from an `ArrowRowGroupWriterFactory`; the
 //!   study's write path, minus its single writer thread.
-//! - [`EncoderKind::Dremel`]: contacts → [`ContactStripes`] (the typed Dremel shredder) →
+//! - [`EncoderKind::Dremel`]: records → [`ContactStripes`] →
 //!   [`shred::column_io::write_stripe`] into the `parquet` crate's low-level column writers,
 //!   each writing its column chunk into its own memory buffer; no Arrow array in between.
+//!   The stripes come from [`Generator::fill_stripes`], which applies the typed Dremel
+//!   shredder's rules as it draws each field (tested equal to `ContactStripes::shred` of the
+//!   generated contacts), so no `Contact` is materialized on this path.
 //!
 //! Both paths open files the same way ([`FileFormat::open`]): the Parquet schema
 //! [`shred::contact::CONTACT_SCHEMA`], the writer properties of the run, and the
@@ -302,8 +305,7 @@ impl EncoderWorker<'_> {
                 .collect();
             for start in rows.clone().step_by(batch_size.max(1)) {
                 let count = (rows.end - start).min(batch_size as u64) as usize;
-                generator.fill(start, count, &mut self.contacts);
-                self.stripes.shred(&self.contacts);
+                generator.fill_stripes(start, count, &mut self.stripes);
                 for ((writer, leaf), stripe) in
                     writers.iter_mut().zip(leaves).zip(self.stripes.columns())
                 {

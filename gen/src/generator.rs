@@ -32,7 +32,9 @@
 use std::cell::RefCell;
 use std::sync::LazyLock;
 
-use shred::contact::{Contact, Phone, PhoneType};
+use shred::Stripe;
+use shred::contact::{Contact, ContactStripes, Phone, PhoneType};
+use shred::stripe::{ByteValues, Values};
 
 use crate::distribution::{Distribution, DistributionError};
 use crate::names::{FIRST_NAMES, LAST_NAMES, PADDED, PaddedNames, ZipfTable};
@@ -190,16 +192,13 @@ const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
-/// Appends `+91-` and `id` zero-padded to [`NUMBER_DIGITS`] digits (more digits when `id`
-/// needs them).
+/// `+91-` and `id` zero-padded to [`NUMBER_DIGITS`] digits, built on the stack; `None`
+/// when `id` needs more digits.
 #[inline]
-pub fn write_number(out: &mut String, id: u64) {
+pub fn number_text(id: u64) -> Option<[u8; NUMBER_PREFIX.len() + NUMBER_DIGITS]> {
     if id >= 10_000_000_000 {
-        use std::fmt::Write;
-        let _ = write!(out, "{NUMBER_PREFIX}{id}");
-        return;
+        return None;
     }
-    // Built on the stack and appended with one copy.
     let mut text = [0u8; NUMBER_PREFIX.len() + NUMBER_DIGITS];
     text[..NUMBER_PREFIX.len()].copy_from_slice(NUMBER_PREFIX.as_bytes());
     let digits = &mut text[NUMBER_PREFIX.len()..];
@@ -210,8 +209,21 @@ pub fn write_number(out: &mut String, id: u64) {
         digits[pair * 2] = DIGIT_PAIRS[two * 2];
         digits[pair * 2 + 1] = DIGIT_PAIRS[two * 2 + 1];
     }
-    // SAFETY: the prefix and the digits are ASCII.
-    unsafe { append_ascii(out, &text) };
+    Some(text)
+}
+
+/// Appends `+91-` and `id` zero-padded to [`NUMBER_DIGITS`] digits (more digits when `id`
+/// needs them).
+#[inline]
+pub fn write_number(out: &mut String, id: u64) {
+    match number_text(id) {
+        // SAFETY: the prefix and the digits are ASCII.
+        Some(text) => unsafe { append_ascii(out, &text) },
+        None => {
+            use std::fmt::Write;
+            let _ = write!(out, "{NUMBER_PREFIX}{id}");
+        }
+    }
 }
 
 /// Appends ASCII bytes to a string without UTF-8 validation (`from_utf8` plus `push_str`
@@ -307,37 +319,48 @@ impl Generator {
         range.map(|index| self.contact(index))
     }
 
+    /// Overwrites `stripes` with the stripes of records `[start, start + count)`: the same
+    /// levels and values as `ContactStripes::shred` of [`Generator::fill`]'s records, written
+    /// straight from the generator without materializing contacts (the `dremel` encoder's
+    /// fast path; equality with the typed shredder is tested).
+    pub fn fill_stripes(&self, start: u64, count: usize, stripes: &mut ContactStripes) {
+        stripes.clear();
+        let mut sink = StripeSink::new(stripes);
+        for offset in 0..count as u64 {
+            self.generate(start + offset, &mut sink);
+        }
+    }
+
     #[inline]
     fn fill_one(&self, contact: &mut Contact, index: u64, spares: &mut Spares) {
+        self.generate(index, &mut ContactSink { contact, spares });
+    }
+
+    /// Draws record `index` and hands its fields to `sink`, in field order.
+    #[inline]
+    fn generate<S: RecordSink>(&self, index: u64, sink: &mut S) {
         let t = &self.thresholds;
         let mut rng = RecordRng::new(self.seed_key, index);
         let draw0 = rng.next();
         let draw1 = rng.next();
 
         if (draw0 & 0xFFFF_FFFF) < t.name_null {
-            if let Some(name) = contact.name.take() {
-                spares.put_string(name);
-            }
+            sink.name(None);
         } else {
-            let name = contact.name.get_or_insert_with(|| spares.string());
-            name.clear();
             let first = self.first_names.pick(draw1);
             let last = self.last_names.pick(draw1 >> 12);
-            // "First Last" assembled from fixed 16-byte copies on the stack, appended once.
-            let mut text = [0u8; 2 * PADDED + 1];
+            // "First Last" assembled from fixed 16-byte copies on the stack.
+            let mut text = [0u8; NAME_BUFFER];
             let first_len = PADDED_FIRST.len[first];
             text[..PADDED].copy_from_slice(&PADDED_FIRST.bytes[first]);
             text[first_len] = b' ';
             text[first_len + 1..first_len + 1 + PADDED].copy_from_slice(&PADDED_LAST.bytes[last]);
-            // SAFETY: `PaddedNames::new` checked every name is ASCII; the space is too.
-            unsafe { append_ascii(name, &text[..first_len + 1 + PADDED_LAST.len[last]]) };
+            sink.name(Some((&text, first_len + 1 + PADDED_LAST.len[last])));
         }
 
         let count_bits = draw0 >> 32;
         let count = if count_bits < t.phones_null {
-            if let Some(list) = contact.phones.take() {
-                spares.put_list(list);
-            }
+            sink.null_list();
             return;
         } else if count_bits < t.phones_empty {
             0
@@ -348,21 +371,14 @@ impl Generator {
         } else {
             (t.many_min + (((draw1 >> 32) * t.many_span) >> 32)) as usize
         };
-
-        let list = contact.phones.get_or_insert_with(|| spares.list());
-        while list.len() > count {
-            let phone = list.pop().flatten();
-            spares.put_phone(phone);
-        }
-        list.resize_with(count, || None);
-        for (k, slot) in list.iter_mut().enumerate() {
+        sink.list(count);
+        for k in 0..count {
             let fields = rng.next();
             let item = rng.next();
             if (item & 0xFFFF_FFFF) < t.item_null {
-                spares.put_phone(slot.take());
+                sink.null_item(k);
                 continue;
             }
-            let phone = slot.get_or_insert_with(Phone::default);
             let presence = fields & 0xFFFF_FFFF;
             let (has_number, has_type) = if presence < t.both {
                 (true, true)
@@ -373,14 +389,7 @@ impl Generator {
             } else {
                 (false, false)
             };
-            if has_number {
-                let number = phone.number.get_or_insert_with(|| spares.string());
-                number.clear();
-                write_number(number, phone_id(index, k));
-            } else if let Some(number) = phone.number.take() {
-                spares.put_string(number);
-            }
-            phone.phone_type = has_type.then(|| {
+            let phone_type = has_type.then(|| {
                 let type_bits = fields >> 32;
                 if type_bits < t.mobile {
                     PhoneType::Mobile
@@ -390,6 +399,242 @@ impl Generator {
                     PhoneType::Home
                 }
             });
+            sink.phone(k, has_number.then(|| phone_id(index, k)), phone_type);
+        }
+    }
+}
+
+/// Size of the stack buffer a name is assembled in (two padded slots and the space).
+const NAME_BUFFER: usize = 2 * PADDED + 1;
+
+/// Where [`Generator::generate`] puts one record's fields, in field order: the name, then
+/// either `null_list` or `list(count)` followed by `null_item` or `phone` for each item.
+trait RecordSink {
+    /// The name: `(buffer, len)` holds it in `buffer[..len]`, ASCII; `None` is null.
+    fn name(&mut self, name: Option<(&[u8; NAME_BUFFER], usize)>);
+    /// A null phone list.
+    fn null_list(&mut self);
+    /// A phone list of `count` items (0: an empty list).
+    fn list(&mut self, count: usize);
+    /// Item `k` is null.
+    fn null_item(&mut self, k: usize);
+    /// Item `k`: the phone id of its number (if any) and its type (if any).
+    fn phone(&mut self, k: usize, number: Option<u64>, phone_type: Option<PhoneType>);
+}
+
+/// Writes a record into a recycled [`Contact`].
+struct ContactSink<'a> {
+    contact: &'a mut Contact,
+    spares: &'a mut Spares,
+}
+
+impl ContactSink<'_> {
+    #[inline]
+    fn slot(&mut self, k: usize) -> &mut Option<Phone> {
+        &mut self
+            .contact
+            .phones
+            .as_mut()
+            .expect("list() comes before its items")[k]
+    }
+}
+
+impl RecordSink for ContactSink<'_> {
+    #[inline]
+    fn name(&mut self, name: Option<(&[u8; NAME_BUFFER], usize)>) {
+        match name {
+            None => {
+                if let Some(old) = self.contact.name.take() {
+                    self.spares.put_string(old);
+                }
+            }
+            Some((text, len)) => {
+                let spares = &mut *self.spares;
+                let out = self.contact.name.get_or_insert_with(|| spares.string());
+                out.clear();
+                // SAFETY: `PaddedNames::new` checked every name is ASCII; the space is too.
+                unsafe { append_ascii(out, &text[..len]) };
+            }
+        }
+    }
+
+    #[inline]
+    fn null_list(&mut self) {
+        if let Some(list) = self.contact.phones.take() {
+            self.spares.put_list(list);
+        }
+    }
+
+    #[inline]
+    fn list(&mut self, count: usize) {
+        let spares = &mut *self.spares;
+        let list = self.contact.phones.get_or_insert_with(|| spares.list());
+        while list.len() > count {
+            let phone = list.pop().flatten();
+            spares.put_phone(phone);
+        }
+        list.resize_with(count, || None);
+    }
+
+    #[inline]
+    fn null_item(&mut self, k: usize) {
+        let phone = self.slot(k).take();
+        self.spares.put_phone(phone);
+    }
+
+    #[inline]
+    fn phone(&mut self, k: usize, number: Option<u64>, phone_type: Option<PhoneType>) {
+        let ContactSink { contact, spares } = self;
+        let phones = contact
+            .phones
+            .as_mut()
+            .expect("list() comes before its items");
+        let phone = phones[k].get_or_insert_with(Phone::default);
+        match number {
+            Some(id) => {
+                let out = phone.number.get_or_insert_with(|| spares.string());
+                out.clear();
+                write_number(out, id);
+            }
+            None => {
+                if let Some(old) = phone.number.take() {
+                    spares.put_string(old);
+                }
+            }
+        }
+        phone.phone_type = phone_type;
+    }
+}
+
+/// One byte-array stripe's buffers, borrowed apart so every push is direct.
+struct StripeBuffers<'a> {
+    rep: &'a mut Vec<i16>,
+    def: &'a mut Vec<i16>,
+    values: &'a mut ByteValues,
+}
+
+impl<'a> StripeBuffers<'a> {
+    fn new(stripe: &'a mut Stripe) -> Self {
+        if !matches!(stripe.values, Values::ByteArray(_)) {
+            stripe.values = Values::ByteArray(ByteValues::default());
+        }
+        let Values::ByteArray(values) = &mut stripe.values else {
+            unreachable!("just made a byte-array stripe")
+        };
+        StripeBuffers {
+            rep: &mut stripe.rep,
+            def: &mut stripe.def,
+            values,
+        }
+    }
+
+    #[inline]
+    fn null(&mut self, r: i16, d: i16) {
+        self.rep.push(r);
+        self.def.push(d);
+    }
+
+    /// Appends a value whose bytes are `buffer[..len]`, copying the whole fixed-size buffer
+    /// (one inlined move, no `memcpy` call) and cutting it back to `len`.
+    #[inline]
+    fn value<const N: usize>(&mut self, r: i16, d: i16, buffer: &[u8; N], len: usize) {
+        self.null(r, d);
+        let data = &mut self.values.data;
+        let end = data.len() + len;
+        data.extend_from_slice(buffer);
+        data.truncate(end);
+        self.values.offsets.push(end);
+    }
+}
+
+/// Phone types as fixed 8-byte, zero-padded buffers with their lengths.
+fn type_bytes() -> [([u8; 8], usize); 3] {
+    PhoneType::ALL.map(|t| {
+        let mut buffer = [0u8; 8];
+        buffer[..t.as_str().len()].copy_from_slice(t.as_str().as_bytes());
+        (buffer, t.as_str().len())
+    })
+}
+
+/// Definition levels of the phone columns (see `shred::contact`).
+const DEF_NULL_LIST: i16 = 0;
+const DEF_EMPTY_LIST: i16 = 1;
+const DEF_NULL_ITEM: i16 = 2;
+const DEF_NULL_FIELD: i16 = 3;
+const DEF_PRESENT: i16 = 4;
+
+/// Writes records straight into [`ContactStripes`]: the typed Dremel shredder's rules
+/// applied as the generator draws each field.
+struct StripeSink<'a> {
+    name: StripeBuffers<'a>,
+    number: StripeBuffers<'a>,
+    phone_type: StripeBuffers<'a>,
+    type_bytes: [([u8; 8], usize); 3],
+}
+
+impl<'a> StripeSink<'a> {
+    fn new(stripes: &'a mut ContactStripes) -> Self {
+        StripeSink {
+            name: StripeBuffers::new(&mut stripes.name),
+            number: StripeBuffers::new(&mut stripes.number),
+            phone_type: StripeBuffers::new(&mut stripes.phone_type),
+            type_bytes: type_bytes(),
+        }
+    }
+}
+
+impl RecordSink for StripeSink<'_> {
+    #[inline]
+    fn name(&mut self, name: Option<(&[u8; NAME_BUFFER], usize)>) {
+        match name {
+            None => self.name.null(0, 0),
+            Some((text, len)) => self.name.value(0, 1, text, len),
+        }
+    }
+
+    #[inline]
+    fn null_list(&mut self) {
+        self.number.null(0, DEF_NULL_LIST);
+        self.phone_type.null(0, DEF_NULL_LIST);
+    }
+
+    #[inline]
+    fn list(&mut self, count: usize) {
+        if count == 0 {
+            self.number.null(0, DEF_EMPTY_LIST);
+            self.phone_type.null(0, DEF_EMPTY_LIST);
+        }
+    }
+
+    #[inline]
+    fn null_item(&mut self, k: usize) {
+        let r = i16::from(k > 0);
+        self.number.null(r, DEF_NULL_ITEM);
+        self.phone_type.null(r, DEF_NULL_ITEM);
+    }
+
+    #[inline]
+    fn phone(&mut self, k: usize, number: Option<u64>, phone_type: Option<PhoneType>) {
+        let r = i16::from(k > 0);
+        match number {
+            Some(id) => match number_text(id) {
+                Some(text) => self.number.value(r, DEF_PRESENT, &text, text.len()),
+                None => {
+                    // Ids past 10 digits (over 625M records) take the general path.
+                    let mut long = String::new();
+                    write_number(&mut long, id);
+                    self.number.null(r, DEF_PRESENT);
+                    self.number.values.push(long.as_bytes());
+                }
+            },
+            None => self.number.null(r, DEF_NULL_FIELD),
+        }
+        match phone_type {
+            Some(t) => {
+                let (text, len) = self.type_bytes[t as usize];
+                self.phone_type.value(r, DEF_PRESENT, &text, len);
+            }
+            None => self.phone_type.null(r, DEF_NULL_FIELD),
         }
     }
 }
@@ -488,6 +733,41 @@ mod tests {
             firsts.insert(first.to_string());
         }
         assert!(firsts.len() > 100, "only {} first names", firsts.len());
+    }
+
+    #[test]
+    fn fill_stripes_equals_the_typed_shredder() {
+        for distribution in [Distribution::default(), Distribution::all_def_states()] {
+            let g = Generator::new(17, distribution);
+            let mut contacts = Vec::new();
+            let mut expected = ContactStripes::default();
+            let mut direct = ContactStripes::default();
+            for (start, count) in [(0, 3000), (999_999, 1000), (5, 0), (u64::MAX / 32, 200)] {
+                g.fill(start, count, &mut contacts);
+                expected.shred(&contacts);
+                g.fill_stripes(start, count, &mut direct);
+                assert_eq!(direct, expected, "records {start}..+{count}");
+            }
+        }
+    }
+
+    #[test]
+    fn fill_stripes_spells_long_ids_in_full() {
+        let g = Generator::new(17, Distribution::default());
+        let index = 700_000_000; // id = index · 16 + k needs 11 digits
+        let mut contacts = Vec::new();
+        g.fill(index, 50, &mut contacts);
+        let mut expected = ContactStripes::default();
+        expected.shred(&contacts);
+        let mut direct = ContactStripes::default();
+        g.fill_stripes(index, 50, &mut direct);
+        assert_eq!(direct, expected);
+        let number = contacts
+            .iter()
+            .flat_map(|c| c.phones.iter().flatten().flatten())
+            .find_map(|p| p.number.clone())
+            .unwrap();
+        assert_eq!(number.len(), NUMBER_PREFIX.len() + 11, "{number}");
     }
 
     #[test]
