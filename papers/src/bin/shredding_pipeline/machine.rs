@@ -57,6 +57,31 @@ impl Machine {
     }
 }
 
+/// How many cores this process actually gets right now: `threads` threads each burn
+/// `cpu_ms` of their own CPU time; the total CPU time divided by the wall time is the
+/// number of cores they ran on at once (2.0 on an idle 2-core machine, less when other
+/// processes compete for the cores).
+pub fn cores_available(threads: usize, cpu_ms: u64) -> f64 {
+    let start = std::time::Instant::now();
+    let burn = std::time::Duration::from_millis(cpu_ms);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| {
+                let begin = shred_gen::usage::thread_cpu_time();
+                let mut x = 1u64;
+                while shred_gen::usage::thread_cpu_time() - begin < burn {
+                    for _ in 0..1000 {
+                        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    }
+                }
+                std::hint::black_box(x);
+            });
+        }
+    });
+    let wall = start.elapsed().as_secs_f64();
+    threads.max(1) as f64 * burn.as_secs_f64() / wall
+}
+
 /// The 1-, 5- and 15-minute load averages, if readable.
 pub fn load_average() -> Option<[f64; 3]> {
     parse_loadavg(&std::fs::read_to_string("/proc/loadavg").ok()?)
@@ -115,6 +140,12 @@ mod tests {
             Some([0.52, 1.10, 0.97])
         );
         assert_eq!(parse_loadavg("garbage"), None);
+    }
+
+    #[test]
+    fn one_thread_gets_at_most_one_core() {
+        let got = cores_available(1, 20);
+        assert!(got > 0.0 && got <= 1.05, "{got}");
     }
 
     #[test]

@@ -71,6 +71,13 @@ pub fn markdown_report(results: &Results, command: &str) -> String {
         load(results.load_before),
         load(results.load_after)
     );
+    let [before, after] = results.cores_available;
+    let _ = writeln!(
+        out,
+        "- Cores a {}-thread busy loop got just before / after the end-to-end runs: {before:.2} / \
+         {after:.2} (of {}); *cores used* in the tables is a run's CPU time / elapsed time",
+        s.cores, s.cores
+    );
     let _ = writeln!(out, "- perf: {}", results.perf.note);
     let _ = writeln!(
         out,
@@ -216,17 +223,19 @@ fn series_row(series: &Series, baseline: Option<&Series>, cores: usize) -> Vec<S
         format!("{}/s", millions(series.records_per_s())),
         format!("{}/s", millions(series.records_per_s() / cores as f64)),
         format!("{:.3} s", series.cpu().median),
+        format!("{:.2}", series.cores_used()),
         ns(series.cpu_ns_per_record()),
         format!("{:.0} MiB", series.rss().median),
         ratio(speedup),
     ]
 }
 
-const SERIES_HEADER: [&str; 7] = [
+const SERIES_HEADER: [&str; 8] = [
     "elapsed (min–max)",
     "records/s",
     "per core",
     "CPU",
+    "cores used",
     "CPU ns/record",
     "peak RSS",
     "vs baseline",

@@ -227,6 +227,11 @@ impl Series {
         self.cpu().median * 1e9 / self.config.records as f64
     }
 
+    /// Cores the run kept busy: median of CPU seconds / elapsed seconds.
+    pub fn cores_used(&self) -> f64 {
+        self.summary(|r| r.cpu_s / r.report.elapsed_s).median
+    }
+
     /// Median peak RSS in MiB.
     pub fn rss(&self) -> Summary {
         self.summary(|r| r.max_rss_mib)

@@ -19,7 +19,7 @@ use anyhow::Result;
 use serde::Serialize;
 use shred_gen::{Distribution, Generator};
 
-use crate::machine::{Machine, load_average};
+use crate::machine::{Machine, cores_available, load_average};
 use crate::perf::{self, Counter, Support};
 use crate::runs::{Pipeline, RunConfig, Runner, Series};
 use crate::stages::{self, BatchResults, Encoder, StageConfig};
@@ -65,6 +65,9 @@ pub struct Results {
     pub load_before: Option<[f64; 3]>,
     /// Load averages after.
     pub load_after: Option<[f64; 3]>,
+    /// Cores a `cores`-thread busy loop got, before and after the end-to-end runs
+    /// ([`crate::machine::cores_available`]).
+    pub cores_available: [f64; 2],
     /// What perf can count.
     pub perf: PerfSupport,
     /// Single-core passes per batch size.
@@ -268,6 +271,12 @@ pub fn run(
         )?);
     }
 
+    let available_before = cores_available(settings.cores, 300);
+    log(&format!(
+        "cores available to a {}-thread busy loop: {available_before:.2}",
+        settings.cores
+    ));
+
     // Every end-to-end configuration, each measured once even if several tables use it.
     let baseline = baseline_config(&settings);
     let mut configs: Vec<RunConfig> = Vec::new();
@@ -343,7 +352,9 @@ pub fn run(
         }
     }
 
+    let available_after = cores_available(settings.cores, 300);
     Ok(Results {
+        cores_available: [available_before, available_after],
         load_before,
         load_after: load_average(),
         perf: PerfSupport::from(&support),
