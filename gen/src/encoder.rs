@@ -6,7 +6,7 @@
 //! is still written in order (the approach arrow-rs documents for `ArrowColumnWriter`). Two
 //! encoders produce the same schema and the same records:
 //!
-//! - [`EncoderKind::Arrow`]: contacts → Arrow builders ([`ContactArrays`]) →
+//! - [`EncoderKind::Arrow`]: records → Arrow builders ([`ContactArrays::generate`]) →
 //!   `compute_leaves` → `ArrowColumnWriter`s from an `ArrowRowGroupWriterFactory`; the
 //!   study's write path, minus its single writer thread.
 //! - [`EncoderKind::Dremel`]: records → [`ContactStripes`] →
@@ -37,7 +37,7 @@ use parquet::schema::types::{SchemaDescPtr, SchemaDescriptor};
 use serde::Serialize;
 use shred::Schema;
 use shred::column_io::write_stripe;
-use shred::contact::{CONTACT_SCHEMA, Contact, ContactStripes};
+use shred::contact::{CONTACT_SCHEMA, ContactStripes};
 
 use crate::arrow_contacts::{ContactArrays, contact_schema};
 use crate::generator::Generator;
@@ -154,11 +154,10 @@ impl RowGroupEncoder {
         &self.format
     }
 
-    /// Per-thread state: record and stripe buffers reused from row group to row group.
+    /// Per-thread state: stripe and array buffers reused from row group to row group.
     pub fn worker(&self) -> EncoderWorker<'_> {
         EncoderWorker {
             encoder: self,
-            contacts: Vec::new(),
             stripes: ContactStripes::default(),
             arrays: ContactArrays::default(),
         }
@@ -169,7 +168,6 @@ impl RowGroupEncoder {
 #[derive(Debug)]
 pub struct EncoderWorker<'a> {
     encoder: &'a RowGroupEncoder,
-    contacts: Vec<Contact>,
     stripes: ContactStripes,
     arrays: ContactArrays,
 }
@@ -258,8 +256,7 @@ impl EncoderWorker<'_> {
         let schema = contact_schema();
         for start in rows.clone().step_by(batch_size.max(1)) {
             let count = (rows.end - start).min(batch_size as u64) as usize;
-            generator.fill(start, count, &mut self.contacts);
-            let batch = self.arrays.build(&self.contacts);
+            let batch = self.arrays.generate(generator, start, count);
             let mut writer = writers.iter_mut();
             for (field, array) in schema.fields().iter().zip(batch.columns()) {
                 for leaf in compute_leaves(field, array)? {
@@ -338,6 +335,7 @@ mod tests {
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
     use crate::arrow_contacts::contacts_from_batch;
+    use shred::contact::Contact;
 
     fn write_file(kind: EncoderKind, generator: &Generator, rows: u64, rg: u64) -> Vec<u8> {
         let format = Arc::new(FileFormat::new(Compression::UNCOMPRESSED, rg as usize));

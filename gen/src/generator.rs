@@ -338,7 +338,7 @@ impl Generator {
 
     /// Draws record `index` and hands its fields to `sink`, in field order.
     #[inline]
-    fn generate<S: RecordSink>(&self, index: u64, sink: &mut S) {
+    pub(crate) fn generate<S: RecordSink>(&self, index: u64, sink: &mut S) {
         let t = &self.thresholds;
         let mut rng = RecordRng::new(self.seed_key, index);
         let draw0 = rng.next();
@@ -405,11 +405,11 @@ impl Generator {
 }
 
 /// Size of the stack buffer a name is assembled in (two padded slots and the space).
-const NAME_BUFFER: usize = 2 * PADDED + 1;
+pub(crate) const NAME_BUFFER: usize = 2 * PADDED + 1;
 
 /// Where [`Generator::generate`] puts one record's fields, in field order: the name, then
 /// either `null_list` or `list(count)` followed by `null_item` or `phone` for each item.
-trait RecordSink {
+pub(crate) trait RecordSink {
     /// The name: `(buffer, len)` holds it in `buffer[..len]`, ASCII; `None` is null.
     fn name(&mut self, name: Option<(&[u8; NAME_BUFFER], usize)>);
     /// A null phone list.
