@@ -305,27 +305,46 @@ pub fn split_svg(results: &Results) -> Result<String> {
     )
 }
 
-/// The single-core time of one record, stage by stage, per encoder (stacked bars).
+/// The single-core time of one record, stage by stage, per encoder (stacked bars): the
+/// study's way (records first, then build) and `shred-gen`'s (generated straight into the
+/// arrays or stripes).
 pub fn breakdown_svg(results: &Results) -> Result<String> {
     let Some(batch) = results.reference_single_core() else {
         return Err(anyhow!(
             "no single-core results at the reference batch size"
         ));
     };
-    let stages = ["generate", "build", "encode", "I/O", "+snappy"];
-    let parts = |e: Encoder| -> [f64; 5] {
-        let b = batch.breakdown(e);
-        [b.generate, b.build, b.encode, b.io, b.snappy]
-    };
+    let stages = [
+        "generate records",
+        "build / shred",
+        "generate straight into arrays / stripes",
+        "encode",
+        "I/O",
+    ];
+    // (label, [stage costs in `stages` order]).
+    let mut rows: Vec<(String, [f64; 5])> = Vec::new();
+    for encoder in Encoder::ALL {
+        let b = batch.breakdown(encoder);
+        rows.push((
+            format!("{} records first", encoder.name()),
+            [b.generate, b.build, 0.0, b.encode, b.io],
+        ));
+        rows.push((
+            format!("{} shred-gen", encoder.name()),
+            [0.0, 0.0, b.fused, b.encode, b.io],
+        ));
+    }
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (760, 300)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (860, 380)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
-        let totals: Vec<f64> = Encoder::ALL
+        let right = rows
             .iter()
-            .map(|&e| parts(e).iter().map(|v| v.max(0.0)).sum())
-            .collect();
-        let right = totals.iter().copied().fold(0.0_f64, f64::max) * 1.35;
+            .map(|(_, parts)| parts.iter().map(|v| v.max(0.0)).sum::<f64>())
+            .fold(0.0_f64, f64::max)
+            * 1.6;
+        let n = rows.len();
+        let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
         let mut chart = ChartBuilder::on(&root)
             .caption(
                 format!(
@@ -336,17 +355,17 @@ pub fn breakdown_svg(results: &Results) -> Result<String> {
             )
             .margin(12)
             .x_label_area_size(36)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0.0..right.max(1.0), -0.5..1.5)
+            .y_label_area_size(130)
+            .build_cartesian_2d(0.0..right.max(1.0), -0.5..(n as f64 - 0.5))
             .map_err(plot_err)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .y_labels(2)
+            .y_labels(n)
             .y_label_formatter(&|y: &f64| {
                 let i = y.round();
-                if (y - i).abs() < 1e-6 && (0.0..=1.0).contains(&i) {
-                    Encoder::ALL[i as usize].name().to_string()
+                if (y - i).abs() < 1e-6 && i >= 0.0 {
+                    labels.get(i as usize).cloned().unwrap_or_default()
                 } else {
                     String::new()
                 }
@@ -354,26 +373,24 @@ pub fn breakdown_svg(results: &Results) -> Result<String> {
             .x_desc("ns per record")
             .draw()
             .map_err(plot_err)?;
-        for (row, &encoder) in Encoder::ALL.iter().enumerate() {
-            let mut left = 0.0;
-            let y = row as f64;
-            for (k, value) in parts(encoder).iter().enumerate() {
-                let value = value.max(0.0);
-                let colour = COLOURS[k % COLOURS.len()];
-                let style = if k == 4 {
-                    colour.mix(0.35).filled()
-                } else {
-                    colour.filled()
-                };
-                let rect = Rectangle::new([(left, y - 0.3), (left + value, y + 0.3)], style);
-                let series = chart.draw_series(std::iter::once(rect)).map_err(plot_err)?;
-                if row == 0 {
-                    series
-                        .label(stages[k])
-                        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], style));
-                }
-                left += value;
-            }
+        for (k, stage) in stages.iter().enumerate() {
+            let colour = COLOURS[k % COLOURS.len()];
+            let style = colour.filled();
+            let rects: Vec<Rectangle<(f64, f64)>> = rows
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, parts))| parts[k] > 0.0)
+                .map(|(row, (_, parts))| {
+                    let left: f64 = parts[..k].iter().map(|v| v.max(0.0)).sum();
+                    let y = row as f64;
+                    Rectangle::new([(left, y - 0.3), (left + parts[k], y + 0.3)], style)
+                })
+                .collect();
+            chart
+                .draw_series(rects)
+                .map_err(plot_err)?
+                .label(*stage)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], style));
         }
         chart
             .configure_series_labels()

@@ -1,19 +1,21 @@
 //! Single-core cost of each stage of the pipeline, per record, measured in-process.
 //!
 //! The study splits a record's cost into generating it (~140 ns on one core) and writing
-//! it (~130 ns). Here one thread runs cumulative passes over the same records with
-//! `shred-gen`'s library, each pass doing one stage more than the previous one, and each
-//! stage's cost is the difference of two passes:
+//! it (~130 ns). Here one thread runs passes over the same records with `shred-gen`'s
+//! library, and each stage's cost is the difference of two passes that differ by that
+//! stage only:
 //!
 //! | pass | what it does |
 //! |---|---|
-//! | `generate` | `Generator::fill`, batch by batch |
-//! | `+shred` / `+arrow` | … then the typed Dremel shredder (`ContactStripes::shred`) or the Arrow builders (`ContactArrays::build`) |
-//! | `+encode` | … then a whole Parquet file (`RowGroupEncoder`, uncompressed, dictionary and statistics on) into a sink that counts and drops the bytes |
-//! | `+snappy` / `+zstd` | the same file compressed |
-//! | `+file` | the uncompressed file written to disk (into the page cache) |
+//! | `generate` | `Generator::fill`: records as `Contact` values, batch by batch (what the study's producers do first) |
+//! | `build` | … then the Arrow builders (`ContactArrays::build`) or the typed Dremel shredder (`ContactStripes::shred`) |
+//! | `fused` | records drawn straight into the Arrow builders (`ContactArrays::generate`) or the stripes (`Generator::fill_stripes`): how `shred-gen`'s encoders generate, with no `Contact` in between |
+//! | `encode` | `fused`, then a whole Parquet file (`RowGroupEncoder`: uncompressed, dictionary and statistics on) into a sink that counts and drops the bytes |
+//! | `snappy` / `zstd` | the same file compressed |
+//! | `file` | the uncompressed file written to disk (into the page cache): the whole single-core job as `shred-gen` runs it |
 //!
-//! `write` = `+file − generate`: everything the study's writer does. Times are the
+//! The study's *write* is everything after generation: build from the generated records
+//! (`build − generate`) plus encode and write the file (`file − fused`). Times are the
 //! thread's CPU clock (`CLOCK_THREAD_CPUTIME_ID`), which other processes on a shared
 //! machine cannot inflate, except `fsync`, which waits for the disk and is wall time. The
 //! passes of one repetition run back to back in a fixed order and every number is the
@@ -37,12 +39,12 @@ use crate::stats::Summary;
 /// One pass over the records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Pass {
-    /// Generate only.
+    /// Generate `Contact` values only.
     Generate,
-    /// Generate and shred into stripes.
-    Shred,
-    /// Generate and build Arrow arrays.
-    ArrowBuild,
+    /// Generate contacts, then build Arrow arrays (arrow) or shred them (dremel).
+    Build(Encoder),
+    /// Generate straight into Arrow builders (arrow) or stripes (dremel).
+    Fused(Encoder),
     /// Generate and encode a whole file with `encoder` and `codec`, in memory or on disk.
     Encode {
         /// The write path.
@@ -174,9 +176,11 @@ impl BatchResults {
         self.passes.iter().find(|p| p.pass == pass)
     }
 
-    /// `write` of the study: generate + encode + file, minus generate.
+    /// The study's *write*: build from the generated records, encode, write the file
+    /// (`build − generate` + `file − fused`).
     pub fn write(&self, encoder: Encoder) -> f64 {
-        self.cpu(file_pass(encoder)) - self.cpu(Pass::Generate)
+        self.cpu(Pass::Build(encoder)) - self.cpu(Pass::Generate) + self.cpu(file_pass(encoder))
+            - self.cpu(Pass::Fused(encoder))
     }
 }
 
@@ -184,15 +188,20 @@ impl BatchResults {
 /// `fsync`, which is wall time).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Breakdown {
-    /// Generating the records.
+    /// Generating the records as `Contact` values.
     pub generate: f64,
-    /// Arrow builders (arrow) or the typed shredder (dremel).
+    /// Arrow builders (arrow) or the typed shredder (dremel), from the generated records.
     pub build: f64,
+    /// Generating straight into the builders or stripes (`shred-gen`'s way), in place of
+    /// `generate` + `build`.
+    pub fused: f64,
     /// Levels, dictionary, statistics and pages, uncompressed, into a discarding sink.
     pub encode: f64,
     /// Writing the bytes to a file in the page cache.
     pub io: f64,
-    /// All of the above: the uncompressed file pass.
+    /// generate + build + encode + I/O: the study's way, records first.
+    pub total_records_first: f64,
+    /// fused + encode + I/O: the whole job as `shred-gen` runs it (the file pass).
     pub total: f64,
     /// What snappy compression adds.
     pub snappy: f64,
@@ -213,14 +222,19 @@ pub struct StageCost {
 
 impl Breakdown {
     /// The stages in table order, then the extras that are not part of the study's settings.
-    pub fn rows(&self) -> [StageCost; 8] {
+    pub fn rows(&self) -> [StageCost; 10] {
         let row = |stage, ns| StageCost { stage, ns };
         [
-            row("generate", self.generate),
-            row("build (arrow arrays / dremel stripes)", self.build),
+            row("generate records", self.generate),
+            row("build arrow arrays / shred into stripes", self.build),
             row("encode (uncompressed)", self.encode),
             row("I/O (write to page cache)", self.io),
-            row("total", self.total),
+            row(
+                "total, records first (the study's way)",
+                self.total_records_first,
+            ),
+            row("generate straight into arrays / stripes", self.fused),
+            row("total, as shred-gen runs it", self.total),
             row("+ snappy compression", self.snappy),
             row("+ zstd(1) compression", self.zstd),
             row("+ fsync (wall)", self.fsync),
@@ -232,17 +246,18 @@ impl BatchResults {
     /// The stage-by-stage cost of `encoder` (NaN for passes that were not run).
     pub fn breakdown(&self, encoder: Encoder) -> Breakdown {
         let generate = self.cpu(Pass::Generate);
-        let build = match encoder {
-            Encoder::Arrow => self.cpu(Pass::ArrowBuild),
-            Encoder::Dremel => self.cpu(Pass::Shred),
-        };
+        let build = self.cpu(Pass::Build(encoder)) - generate;
+        let fused = self.cpu(Pass::Fused(encoder));
         let encoded = self.cpu(memory_pass(encoder, Codec::None));
         let total = self.cpu(file_pass(encoder));
+        let (encode, io) = (encoded - fused, total - encoded);
         Breakdown {
             generate,
-            build: build - generate,
-            encode: encoded - build,
-            io: total - encoded,
+            build,
+            fused,
+            encode,
+            io,
+            total_records_first: generate + build + encode + io,
             total,
             snappy: self.cpu(memory_pass(encoder, Codec::Snappy)) - encoded,
             zstd: self.cpu(memory_pass(encoder, Codec::Zstd1)) - encoded,
@@ -274,10 +289,8 @@ pub fn memory_pass(encoder: Encoder, codec: Codec) -> Pass {
 /// The passes needed for the per-batch-size table (`full`: also every breakdown pass).
 pub fn passes(full: bool) -> Vec<Pass> {
     let mut passes = vec![Pass::Generate];
-    if full {
-        passes.extend([Pass::Shred, Pass::ArrowBuild]);
-    }
     for encoder in Encoder::ALL {
+        passes.extend([Pass::Build(encoder), Pass::Fused(encoder)]);
         if full {
             for codec in [Codec::None, Codec::Snappy, Codec::Zstd1] {
                 passes.push(memory_pass(encoder, codec));
@@ -375,7 +388,7 @@ fn run_pass(
                 std::hint::black_box(&batch);
             }
         }
-        Pass::Shred => {
+        Pass::Build(Encoder::Dremel) => {
             let mut stripes = ContactStripes::default();
             for start in (0..records).step_by(batch_size) {
                 let count = (records - start).min(batch_size as u64) as usize;
@@ -384,12 +397,27 @@ fn run_pass(
                 std::hint::black_box(&stripes);
             }
         }
-        Pass::ArrowBuild => {
+        Pass::Build(Encoder::Arrow) => {
             let mut arrays = ContactArrays::default();
             for start in (0..records).step_by(batch_size) {
                 let count = (records - start).min(batch_size as u64) as usize;
                 generator.fill(start, count, &mut batch);
                 std::hint::black_box(arrays.build(&batch));
+            }
+        }
+        Pass::Fused(Encoder::Dremel) => {
+            let mut stripes = ContactStripes::default();
+            for start in (0..records).step_by(batch_size) {
+                let count = (records - start).min(batch_size as u64) as usize;
+                generator.fill_stripes(start, count, &mut stripes);
+                std::hint::black_box(&stripes);
+            }
+        }
+        Pass::Fused(Encoder::Arrow) => {
+            let mut arrays = ContactArrays::default();
+            for start in (0..records).step_by(batch_size) {
+                let count = (records - start).min(batch_size as u64) as usize;
+                std::hint::black_box(arrays.generate(generator, start, count));
             }
         }
         Pass::Encode {
@@ -504,20 +532,25 @@ mod tests {
     }
 
     #[test]
-    fn breakdown_stages_add_up_to_the_file_pass() {
+    fn breakdown_stages_add_up_to_both_totals() {
         let generator = Generator::new(DEFAULT_SEED, Distribution::default());
         let dir = tempfile::tempdir().unwrap();
         let r = measure(&generator, &tiny(), 1024, &passes(true), dir.path()).unwrap();
         for encoder in Encoder::ALL {
             let b = r.breakdown(encoder);
             let sum = b.generate + b.build + b.encode + b.io;
-            assert!((sum - b.total).abs() < 1e-6, "{b:?}");
-            assert!(b.generate > 0.0 && b.fsync.is_finite(), "{b:?}");
-            assert_eq!(b.rows()[4].ns, b.total);
+            assert!((sum - b.total_records_first).abs() < 1e-6, "{b:?}");
+            assert!((b.fused + b.encode + b.io - b.total).abs() < 1e-6, "{b:?}");
+            assert!(
+                b.generate > 0.0 && b.fused > 0.0 && b.fsync.is_finite(),
+                "{b:?}"
+            );
+            assert_eq!(b.rows()[6].ns, b.total);
         }
-        // Without the breakdown passes, build and encode are unknown, not made up.
+        // Without the breakdown passes, encode is unknown, not made up.
         let short = measure(&generator, &tiny(), 1024, &passes(false), dir.path()).unwrap();
-        assert!(short.breakdown(Encoder::Arrow).build.is_nan());
+        assert!(short.breakdown(Encoder::Arrow).encode.is_nan());
+        assert!(short.write(Encoder::Arrow).is_finite());
     }
 
     #[test]
