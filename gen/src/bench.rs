@@ -50,10 +50,20 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 3)]
     pub repeat: usize,
     /// Writer counts of table 2.
-    #[arg(long, value_delimiter = ',', default_values_t = [1u64, 2, 4])]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1,2,4",
+        value_name = "N,N,.."
+    )]
     pub writers: Vec<u64>,
     /// Record batch sizes of tables 1 and 2.
-    #[arg(long, value_delimiter = ',', default_values_t = [1024usize, 2048, 4096, 8192])]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1024,2048,4096,8192",
+        value_name = "N,N,.."
+    )]
     pub batch_sizes: Vec<usize>,
     /// Encoder of table 2.
     #[arg(long, value_enum, default_value_t = EncoderKind::Dremel)]

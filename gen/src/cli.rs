@@ -412,6 +412,17 @@ mod tests {
     }
 
     #[test]
+    fn bench_defaults_are_the_studys_grid() {
+        let cli = args(&["bench"]).unwrap();
+        let Some(Command::Bench(bench)) = cli.command else {
+            panic!("bench subcommand expected")
+        };
+        assert_eq!(bench.writers, vec![1, 2, 4]);
+        assert_eq!(bench.batch_sizes, vec![1024, 2048, 4096, 8192]);
+        assert_eq!(bench.records, 10_000_000);
+    }
+
+    #[test]
     fn zero_writers_is_rejected_by_clap() {
         let err = args(&["--num-writers", "0"]).unwrap_err();
         assert_eq!(err.exit_code(), 2);
