@@ -160,6 +160,7 @@ impl RowGroupEncoder {
             encoder: self,
             stripes: ContactStripes::default(),
             arrays: ContactArrays::default(),
+            chunk_sizes: Vec::new(),
         }
     }
 }
@@ -170,6 +171,9 @@ pub struct EncoderWorker<'a> {
     encoder: &'a RowGroupEncoder,
     stripes: ContactStripes,
     arrays: ContactArrays,
+    /// Encoded size of each column chunk of the previous row group (dremel path), to size
+    /// the next chunk's buffer once instead of growing it by doubling.
+    chunk_sizes: Vec<usize>,
 }
 
 /// An encoded column chunk of the dremel path: its bytes and the writer's close result.
@@ -284,9 +288,11 @@ impl EncoderWorker<'_> {
         let format = &self.encoder.format;
         let leaves = format.schema().leaves();
         let descriptors = format.descriptor.columns();
-        let mut sinks: Vec<TrackedWrite<Vec<u8>>> = leaves
-            .iter()
-            .map(|_| TrackedWrite::new(Vec::new()))
+        let mut sinks: Vec<TrackedWrite<Vec<u8>>> = (0..leaves.len())
+            .map(|i| {
+                let expected = self.chunk_sizes.get(i).copied().unwrap_or(0);
+                TrackedWrite::new(Vec::with_capacity(expected + expected / 8))
+            })
             .collect();
         let closes = {
             let mut writers: Vec<_> = sinks
@@ -315,6 +321,7 @@ impl EncoderWorker<'_> {
                 .map(|w| w.close())
                 .collect::<Result<Vec<_>, _>>()?
         };
+        self.chunk_sizes = sinks.iter().map(TrackedWrite::bytes_written).collect();
         sinks
             .into_iter()
             .zip(closes)
