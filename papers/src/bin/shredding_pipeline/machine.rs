@@ -82,6 +82,27 @@ pub fn cores_available(threads: usize, cpu_ms: u64) -> f64 {
     threads.max(1) as f64 * burn.as_secs_f64() / wall
 }
 
+/// The workspace's git commit (`git rev-parse --short HEAD`), with `+changes` when the
+/// working tree differs from it, or `None` outside a git checkout.
+pub fn source_commit() -> Option<String> {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let commit = git(&["rev-parse", "--short", "HEAD"])?;
+    let dirty =
+        git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+    Some(if dirty {
+        format!("{commit}+changes")
+    } else {
+        commit
+    })
+}
+
 /// The 1-, 5- and 15-minute load averages, if readable.
 pub fn load_average() -> Option<[f64; 3]> {
     parse_loadavg(&std::fs::read_to_string("/proc/loadavg").ok()?)
@@ -146,6 +167,16 @@ mod tests {
     fn one_thread_gets_at_most_one_core() {
         let got = cores_available(1, 20);
         assert!(got > 0.0 && got <= 1.05, "{got}");
+    }
+
+    #[test]
+    fn source_commit_names_this_checkout() {
+        let commit = source_commit().expect("the tests run inside the git checkout");
+        let hash = commit.trim_end_matches("+changes");
+        assert!(
+            hash.len() >= 7 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+            "{commit}"
+        );
     }
 
     #[test]

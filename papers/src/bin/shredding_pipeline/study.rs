@@ -19,7 +19,7 @@ use anyhow::Result;
 use serde::Serialize;
 use shred_gen::{Distribution, Generator};
 
-use crate::machine::{Machine, cores_available, load_average};
+use crate::machine::{Machine, cores_available, load_average, source_commit};
 use crate::perf::{self, Counter, Support};
 use crate::runs::{Pipeline, RunConfig, Runner, Series};
 use crate::stages::{self, BatchResults, Encoder, StageConfig};
@@ -61,6 +61,8 @@ pub struct Results {
     pub settings: Settings,
     /// The machine.
     pub machine: Machine,
+    /// The workspace commit measured ([`crate::machine::source_commit`]).
+    pub commit: Option<String>,
     /// Load averages before and after.
     pub load_before: Option<[f64; 3]>,
     /// Load averages after.
@@ -355,6 +357,7 @@ pub fn run(
     let available_after = cores_available(settings.cores, 300);
     Ok(Results {
         cores_available: [available_before, available_after],
+        commit: source_commit(),
         load_before,
         load_after: load_average(),
         perf: PerfSupport::from(&support),
