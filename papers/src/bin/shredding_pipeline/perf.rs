@@ -6,6 +6,8 @@
 //! find out. Software counters (task-clock, context switches, CPU migrations, page faults)
 //! come from the kernel's scheduler and memory manager and work wherever `perf` runs. The
 //! counts are read from `perf stat -x,` (CSV: value, unit, event, …); see perf-stat(1).
+//! [`profile`] samples a run with the software `cpu-clock` event (`perf record`), which
+//! also works without hardware counters, and ranks functions by their share of samples.
 
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -144,6 +146,75 @@ pub fn stat(events: &[&str], program: &str, args: &[String]) -> Result<(Measured
     Ok((measured, parse_csv(&text)))
 }
 
+/// One line of a sampled profile: a function and its share of the samples.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hotspot {
+    /// Percent of all samples (self time, not including callees).
+    pub percent: f64,
+    /// `[.]` user space or `[k]` kernel.
+    pub space: String,
+    /// The function (demangled; an address when it has no symbol).
+    pub symbol: String,
+}
+
+/// Samples `program args…` with the software `cpu-clock` event (works without hardware
+/// counters) and returns the functions with at least `min_percent` of the samples, as
+/// `perf report --no-children` ranks them (self time).
+pub fn profile(program: &str, args: &[String], min_percent: f64) -> Result<Vec<Hotspot>> {
+    let dir = tempfile::tempdir().context("temporary directory for perf data")?;
+    let data = dir.path().join("perf.data");
+    let data_arg = data.display().to_string();
+    let mut record = vec![
+        "record".to_string(),
+        "-e".into(),
+        "cpu-clock".into(),
+        "-F".into(),
+        "1999".into(),
+        "-o".into(),
+        data_arg.clone(),
+        "--".into(),
+        program.to_string(),
+    ];
+    record.extend(args.iter().cloned());
+    run("perf", &record)?;
+    let report = run(
+        "perf",
+        &[
+            "report".into(),
+            "-i".into(),
+            data_arg,
+            "--stdio".into(),
+            "--no-children".into(),
+            "-F".into(),
+            "overhead,sym".into(),
+            "--percent-limit".into(),
+            min_percent.to_string(),
+        ],
+    )?;
+    Ok(parse_report(&report.stdout))
+}
+
+/// Parses `perf report --stdio -F overhead,sym` lines: `  12.48%  [.] symbol`.
+pub fn parse_report(text: &str) -> Vec<Hotspot> {
+    text.lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            let (percent, rest) = line.split_once('%')?;
+            let percent: f64 = percent.trim().parse().ok()?;
+            let rest = rest.trim_start();
+            let (space, symbol) = rest.split_once(' ')?;
+            if !(space.starts_with('[') && space.ends_with(']')) {
+                return None;
+            }
+            Some(Hotspot {
+                percent,
+                space: space.to_string(),
+                symbol: symbol.trim().to_string(),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +231,17 @@ mod tests {
         );
         assert_eq!(c[1].value, Some(76.0));
         assert_eq!((c[2].event.as_str(), c[2].value), ("instructions", None));
+    }
+
+    #[test]
+    fn report_lines_give_percent_space_and_symbol() {
+        let text = "# Samples: 809\n#\n    12.48%  [.] __memcmp_evex_movbe\n     1.48%  [k] exc_page_fault\n\
+                    \n     9.77%  [.] bytes::bytes::promotable_even_clone\n";
+        let h = parse_report(text);
+        assert_eq!(h.len(), 3);
+        assert_eq!((h[0].percent, h[0].space.as_str()), (12.48, "[.]"));
+        assert_eq!(h[1].symbol, "exc_page_fault");
+        assert_eq!(h[2].symbol, "bytes::bytes::promotable_even_clone");
     }
 
     #[test]

@@ -97,6 +97,7 @@ pub fn markdown_report(results: &Results, command: &str) -> String {
     out.push_str(&split_table(results));
     out.push_str(&encoder_table(results));
     out.push_str(&perf_table(results));
+    out.push_str(&profile_table(results));
     out.push_str(&study_table(results));
     out
 }
@@ -378,9 +379,88 @@ fn perf_table(results: &Results) -> String {
     out
 }
 
+/// A function name short enough for a table: generic arguments dropped
+/// (`GenericColumnWriter<E>::write_mini_batch` → `GenericColumnWriter::write_mini_batch`),
+/// qualified paths kept (`<Vec<T> as Drop>::drop` → `<Vec as Drop>::drop`).
+pub fn short_symbol(symbol: &str) -> String {
+    let mut out = String::new();
+    // One entry per open `<`: true when it opens a qualified path (kept), false for generic
+    // arguments (dropped with everything inside).
+    let mut stack: Vec<bool> = Vec::new();
+    let mut prev = ' ';
+    for c in symbol.chars() {
+        let dropping = stack.iter().any(|keep| !keep);
+        match c {
+            '<' => {
+                let qualified = !(prev.is_alphanumeric() || prev == '_' || prev == '>');
+                if qualified && !dropping {
+                    out.push('<');
+                }
+                stack.push(qualified);
+            }
+            '>' => {
+                let closes_qualified = stack.pop() == Some(true);
+                if closes_qualified && !stack.iter().any(|keep| !keep) {
+                    out.push('>');
+                }
+            }
+            _ if !dropping => out.push(c),
+            _ => {}
+        }
+        prev = c;
+    }
+    out.replace('|', "\\|")
+}
+
+fn profile_table(results: &Results) -> String {
+    let mut out = String::from("## 7. Where the CPU time goes, by function\n\n");
+    if results.profiles.is_empty() {
+        let _ = writeln!(out, "Not measured: {}\n", results.perf.note);
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "`perf record -e cpu-clock` (software timer sampling, no PMU needed) of one run per \
+         encoder, {} records, 1 producer : 1 writer; self time per function, top 15 \
+         (`[k]`: kernel).\n",
+        results.profiles[0].config.records
+    );
+    let mut b = Builder::default();
+    let mut header = vec!["#".to_string()];
+    for p in &results.profiles {
+        header.push(format!("{} encoder", p.config.encoder.name()));
+        header.push("%".into());
+    }
+    b.push_record(header);
+    for rank in 0..15 {
+        let mut row = vec![(rank + 1).to_string()];
+        let mut any = false;
+        for p in &results.profiles {
+            match p.hotspots.get(rank) {
+                Some(h) => {
+                    any = true;
+                    let space = if h.space == "[k]" { " [k]" } else { "" };
+                    row.push(format!("`{}`{space}", short_symbol(&h.symbol)));
+                    row.push(format!("{:.1}", h.percent));
+                }
+                None => {
+                    row.push(String::new());
+                    row.push(String::new());
+                }
+            }
+        }
+        if any {
+            b.push_record(row);
+        }
+    }
+    out.push_str(&markdown(b));
+    out.push('\n');
+    out
+}
+
 fn study_table(results: &Results) -> String {
     let s = &results.settings;
-    let mut out = String::from("## 7. Against the study\n\n");
+    let mut out = String::from("## 8. Against the study\n\n");
     let mut b = Builder::default();
     b.push_record(["", "the study", "here"]);
     if let Some(batch) = results.reference_single_core() {
@@ -444,4 +524,28 @@ fn study_table(results: &Results) -> String {
     out.push_str(&markdown(b));
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_symbols_drop_generic_arguments() {
+        assert_eq!(
+            short_symbol("parquet::column::writer::GenericColumnWriter<E>::write_mini_batch"),
+            "parquet::column::writer::GenericColumnWriter::write_mini_batch"
+        );
+        assert_eq!(
+            short_symbol("<alloc::vec::Vec<T> as core::ops::Drop>::drop"),
+            "<alloc::vec::Vec as core::ops::Drop>::drop"
+        );
+        assert_eq!(
+            short_symbol(
+                "<shred_gen::generator::StripeSink as shred_gen::generator::RecordSink>::phone"
+            ),
+            "<shred_gen::generator::StripeSink as shred_gen::generator::RecordSink>::phone"
+        );
+        assert_eq!(short_symbol("a|b"), "a\\|b");
+    }
 }

@@ -20,7 +20,7 @@ use serde::Serialize;
 use shred_gen::{Distribution, Generator};
 
 use crate::machine::{Machine, cores_available, load_average, source_commit};
-use crate::perf::{self, Counter, Support};
+use crate::perf::{self, Counter, Hotspot, Support};
 use crate::runs::{Pipeline, RunConfig, Runner, Series};
 use crate::stages::{self, BatchResults, Encoder, StageConfig};
 
@@ -54,6 +54,15 @@ pub struct PerfRun {
     pub counters: Vec<Counter>,
 }
 
+/// A sampled profile of one configuration.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileRun {
+    /// The configuration.
+    pub config: RunConfig,
+    /// Functions with their share of the samples.
+    pub hotspots: Vec<Hotspot>,
+}
+
 /// Everything measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct Results {
@@ -78,6 +87,8 @@ pub struct Results {
     pub series: Vec<Series>,
     /// `perf stat` runs (empty without perf).
     pub perf_runs: Vec<PerfRun>,
+    /// Sampled profiles, one producer and one writer per encoder (empty without perf).
+    pub profiles: Vec<ProfileRun>,
 }
 
 /// [`Support`], serializable.
@@ -353,6 +364,28 @@ pub fn run(
             perf_runs.push(PerfRun { config, counters });
         }
     }
+    let mut profiles = Vec::new();
+    if support.perf {
+        for encoder in Encoder::ALL {
+            let config = RunConfig {
+                records: settings.single_core_records,
+                ..config(
+                    &settings,
+                    Pipeline::Shredkit,
+                    1,
+                    1,
+                    settings.reference_batch,
+                    encoder,
+                )
+            };
+            log(&format!("perf record: {}", config.label()));
+            let dir = scratch.join("profile-run");
+            let hotspots =
+                perf::profile(&runner.exe.display().to_string(), &config.args(&dir), 0.5)?;
+            std::fs::remove_dir_all(&dir).ok();
+            profiles.push(ProfileRun { config, hotspots });
+        }
+    }
 
     let available_after = cores_available(settings.cores, 300);
     Ok(Results {
@@ -366,6 +399,7 @@ pub fn run(
         single_core,
         series,
         perf_runs,
+        profiles,
     })
 }
 
