@@ -16,6 +16,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use parquet::basic::Compression;
 
 use crate::Distribution;
+use crate::baseline::run_study_pipeline;
 use crate::bench::BenchArgs;
 use crate::compression::{compression_name, parse_compression};
 use crate::encoder::EncoderKind;
@@ -163,6 +164,10 @@ pub struct GenerateArgs {
     /// Never show the progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Write with the study's pipeline instead (Arrow batches → one `ArrowWriter` thread);
+    /// the bench command's baseline. One file only.
+    #[arg(long, hide = true)]
+    pub study_pipeline: bool,
 }
 
 /// Everything a generate run needs, resolved from the flags.
@@ -240,7 +245,11 @@ impl GenerateArgs {
             record_batch_size: self.record_batch_size,
             row_group_size: self.row_group_size,
             compression: compression_name(self.compression),
-            encoder: self.encoder.to_string(),
+            encoder: if self.study_pipeline {
+                "study pipeline".into()
+            } else {
+                self.encoder.to_string()
+            },
             distribution,
         };
         let pipeline = PipelineConfig {
@@ -338,16 +347,38 @@ pub fn generate(args: &GenerateArgs) -> Result<String> {
             dry_run_text(&resolved)
         });
     }
+    if args.study_pipeline && resolved.plan.files.len() != 1 {
+        return Err(GenError::Usage(
+            "--study-pipeline writes one file: use --num-writers 1 without --parts".into(),
+        ));
+    }
     let bar = progress_bar(resolved.plan.len(), args.quiet);
     usage::reset_peak_rss();
     let cpu_before = usage::cpu_time();
     let started = Instant::now();
-    let files = run(
-        &resolved.pipeline,
-        &resolved.plan,
-        &resolved.generator,
-        &|n| bar.inc(n),
-    );
+    let files = if args.study_pipeline {
+        let file = &resolved.plan.files[0];
+        std::fs::create_dir_all(&args.output_dir).map_err(|source| GenError::Io {
+            path: args.output_dir.clone(),
+            source,
+        })?;
+        run_study_pipeline(
+            &file.path,
+            &resolved.generator,
+            file.len(),
+            args.record_batch_size,
+            resolved.pipeline.producers,
+            args.compression,
+        )
+        .map(|written| vec![written])
+    } else {
+        run(
+            &resolved.pipeline,
+            &resolved.plan,
+            &resolved.generator,
+            &|n| bar.inc(n),
+        )
+    };
     let elapsed = started.elapsed();
     let cpu = usage::cpu_time().saturating_sub(cpu_before);
     bar.finish_and_clear();

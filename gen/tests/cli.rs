@@ -304,3 +304,75 @@ fn killed_run_leaves_nothing_that_looks_finished() {
     }
     assert!(parquet_files(dir.path()).is_empty());
 }
+
+#[test]
+fn bench_fills_every_table_and_cleans_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = shred_gen()
+        .args([
+            "bench",
+            "--records",
+            "3000",
+            "--single-core-records",
+            "2000",
+            "--repeat",
+            "1",
+        ])
+        .args(["--writers", "1,2", "--batch-sizes", "512,1024", "--json"])
+        .arg("--output-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["single_core"].as_array().unwrap().len(), 2);
+    assert_eq!(report["throughput"].as_array().unwrap().len(), 4);
+    let comparison = report["comparison"].as_array().unwrap();
+    assert!(comparison.len() >= 3);
+    assert_eq!(comparison[0]["speedup"], 1.0);
+    assert!(
+        comparison[0]["pipeline"]
+            .as_str()
+            .unwrap()
+            .starts_with("study pipeline")
+    );
+    for row in report["throughput"].as_array().unwrap() {
+        assert!(row["wall_s"].as_f64().unwrap() > 0.0);
+        assert!(row["peak_rss_bytes"].as_u64().unwrap() > 0);
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "bench files removed"
+    );
+}
+
+#[test]
+fn study_pipeline_writes_the_same_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = shred_gen()
+        .args([
+            "--target-records",
+            RECORDS,
+            "--study-pipeline",
+            "--num-writers",
+            "1",
+            "--json",
+        ])
+        .arg("--output-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["settings"]["encoder"], "study pipeline");
+    let files = parquet_files(dir.path());
+    let expected: Vec<Contact> = Generator::new(DEFAULT_SEED, Distribution::default())
+        .contacts(0..12_000)
+        .collect();
+    assert_eq!(records(&files), expected);
+}
