@@ -275,9 +275,15 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:40}] {human_pos}/{human_len} records ({per_sec}, eta {eta})",
+            "{elapsed_precise} [{bar:40}] {human_pos}/{human_len} records ({rate}, eta {eta})",
         )
         .expect("valid template")
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.2}M records/s", state.per_sec() / 1e6);
+            },
+        )
         .progress_chars("=> "),
     );
     bar
