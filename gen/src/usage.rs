@@ -59,6 +59,27 @@ pub fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
+/// Size from which glibc serves allocations with `mmap` (see [`return_large_buffers_to_os`]).
+pub const MMAP_THRESHOLD: usize = 1 << 20;
+
+/// Makes glibc serve every allocation of [`MMAP_THRESHOLD`] or more with its own `mmap`, and
+/// so give it back to the kernel when freed. By default glibc raises that threshold as
+/// large blocks are freed and then recycles them from its heaps, whose fragmentation made
+/// peak RSS creep up with `--target-records` (124 MiB at 10M, 160 MiB at 100M records);
+/// with a fixed threshold, peak RSS is the live data (encoded row groups in flight) and the
+/// same for any dataset size, at no measurable CPU cost. Returns false where unsupported.
+pub fn return_large_buffers_to_os() -> bool {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: mallopt only changes allocator tuning; called before any threads start.
+        unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD as libc::c_int) == 1 }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        false
+    }
+}
+
 /// Number of CPUs this process may run on.
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
