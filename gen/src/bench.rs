@@ -168,7 +168,7 @@ fn time_generate_and_write(
         let rows = first..(first + row_group_size).min(records);
         let encoded = worker
             .encode(generator, rows, batch_size, |_| {})
-            .map_err(|e| GenError::Usage(format!("bench encode failed: {e}")))?;
+            .map_err(|e| GenError::Failed(format!("bench encode failed: {e}")))?;
         encoded.append_to(&mut file).map_err(err)?;
     }
     std::hint::black_box(file.into_inner().map_err(err)?);
@@ -214,18 +214,18 @@ fn run_child(
         source,
     })?;
     if !output.status.success() {
-        return Err(GenError::Usage(format!(
+        return Err(GenError::Failed(format!(
             "bench run failed: {}",
             String::from_utf8_lossy(&output.stderr).trim()
         )));
     }
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout)
-        .map_err(|e| GenError::Usage(format!("bench run printed no summary: {e}")))?;
+        .map_err(|e| GenError::Failed(format!("bench run printed no summary: {e}")))?;
     let seconds = |key: &str| {
         summary[key]
             .as_f64()
             .map(Duration::from_secs_f64)
-            .ok_or_else(|| GenError::Usage(format!("bench run summary lacks {key}")))
+            .ok_or_else(|| GenError::Failed(format!("bench run summary lacks {key}")))
     };
     let measured = Measured {
         wall: seconds("elapsed_s")?,

@@ -41,6 +41,9 @@ pub enum GenError {
         /// The underlying error.
         source: shred::Error,
     },
+    /// Work that failed for a reason without a file of its own (a bench run, a thread pool).
+    #[error("{0}")]
+    Failed(String),
     /// A file left unwritten because another part of the run failed first.
     #[error("{}: not written because another file failed", path.display())]
     Aborted {

@@ -65,7 +65,7 @@ pub fn verify_files(
     threads: usize,
 ) -> Result<Verified> {
     let schema = shred::Schema::parse(shred::contact::CONTACT_SCHEMA)
-        .map_err(|e| GenError::Usage(format!("the Contact schema does not parse: {e}")))?;
+        .map_err(|e| GenError::Failed(format!("the Contact schema does not parse: {e}")))?;
     let mut tasks = Vec::new();
     for file in files {
         check_metadata(file)?;
@@ -78,7 +78,7 @@ pub fn verify_files(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()
-        .map_err(|e| GenError::Usage(format!("cannot start verification threads: {e}")))?;
+        .map_err(|e| GenError::Failed(format!("cannot start verification threads: {e}")))?;
     let results: Vec<Result<Verified>> = pool.install(|| {
         tasks
             .par_iter()
