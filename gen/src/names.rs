@@ -1,8 +1,8 @@
 //! The name lists of the Contact dataset and their skewed (Zipf) sampling tables.
 //!
-//! Names are drawn from real lists, most common first: frequent US given names (Social
-//! Security Administration) and surnames (US Census 2010), `FIRST_NAMES.len()` and
-//! `LAST_NAMES.len()` of each. The name of rank `k` (from 0) is picked with weight
+//! Names are drawn from real lists, roughly most common first: 128 frequent US given names
+//! (as in the Social Security Administration's lists) and 128 frequent surnames (as in the
+//! US Census 2010 surname list). The name of rank `k` (from 0) is picked with weight
 //! `1 / (k + 1)` (Zipf's law with exponent 1), which gives the skewed, repetitive name column
 //! a dictionary encoder sees in real data. Sampling is one table lookup: a [`ZipfTable`]
 //! holds [`ZipfTable::SLOTS`] slots, each naming a rank, in proportion to the weights, and
