@@ -73,7 +73,16 @@ pub fn meta(file: &ParquetFile, output: &Output, out: &mut dyn Write) -> Result<
                     .zip(file.schema.leaves())
                     .map(|(c, leaf)| chunk_row(c, leaf))
                     .collect();
-                let header = [
+                // Two tables, layout then statistics, so each fits a terminal.
+                let (layout, stats): (Vec<Vec<String>>, Vec<Vec<String>>) = rows
+                    .into_iter()
+                    .map(|row| {
+                        let mut stats = vec![row[0].clone()];
+                        stats.extend_from_slice(&row[8..]);
+                        (row[..8].to_vec(), stats)
+                    })
+                    .unzip();
+                let layout_header = [
                     "column",
                     "values",
                     "encodings",
@@ -82,14 +91,13 @@ pub fn meta(file: &ParquetFile, output: &Output, out: &mut dyn Write) -> Result<
                     "uncompressed",
                     "dict page",
                     "data page",
-                    "min",
-                    "max",
-                    "nulls",
-                    "distinct",
-                    "rep hist",
-                    "def hist",
                 ];
-                writeln!(out, "{}", table::render(&header, &rows))?;
+                writeln!(out, "{}", table::render(&layout_header, &layout))?;
+                writeln!(out)?;
+                let stats_header = [
+                    "column", "min", "max", "nulls", "distinct", "rep hist", "def hist",
+                ];
+                writeln!(out, "{}", table::render(&stats_header, &stats))?;
                 writeln!(out)?;
             }
         }

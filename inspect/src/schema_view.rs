@@ -40,7 +40,7 @@ pub fn schema(file: &ParquetFile, output: &Output, out: &mut dyn Write) -> Resul
             writeln!(out, "{}", table::render(&header, &rows))?;
             writeln!(
                 out,
-                "{} columns; r/d of a group: the levels it has when present; * = no JSON value of its own (LIST/MAP wrapper)",
+                "{} columns; * = LIST/MAP wrapper (no JSON value of its own); a group's max r/d: its levels when present",
                 file.schema.leaves().len()
             )?;
         }
@@ -57,7 +57,7 @@ pub fn schema(file: &ParquetFile, output: &Output, out: &mut dyn Write) -> Resul
                 .enumerate()
                 .map(|(i, l)| {
                     json!({"column": i, "path": l.path, "physical": physical_name(l.physical(), l.descr.type_length()),
-                           "logical": logical_name(l.descr.self_type().get_basic_info()), "repetition": l.repetition().to_string(),
+                           "logical": Some(logical_name(l.descr.self_type().get_basic_info())).filter(|s| !s.is_empty()), "repetition": l.repetition().to_string(),
                            "max_r": l.max_rep, "max_d": l.max_def})
                 })
                 .collect();
