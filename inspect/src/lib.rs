@@ -3,7 +3,7 @@
 //!
 //! Subcommands, one module each: [`schema_view`] (`schema`), [`meta`] (`meta`),
 //! [`pages`] (`pages`), [`levels`] (`levels`), [`record_trace`] (`record`),
-//! [`histogram`] (`histogram`) and [`bench`] (`bench`). They share
+//! [`histogram`] (`histogram`) and [`bench`](mod@bench) (`bench`). They share
 //! [`parquet_file`] (opening and checking a file), [`column_chunk`] (a column chunk read
 //! as `shred` stripes, batch by batch), [`page_header`] (page headers decoded from the
 //! Thrift compact protocol), [`entry_json`] and [`line_buffer`] (the fast JSON-lines writer),

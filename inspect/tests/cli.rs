@@ -315,3 +315,29 @@ fn good_file_every_command_exits_0() {
             r#"{"name":"N22","phones":[{"number":"+91-0000000022","phone_type":"Work"}]}"#,
         ));
 }
+
+#[test]
+fn closed_output_pipe_ends_quietly() {
+    // Far more output than a pipe buffer holds, read one line of it, then close the pipe.
+    let records: Vec<serde_json::Value> = (0..20_000).map(|i| json!({"x": i})).collect();
+    let f = write_with_shred(
+        "message m { optional int64 x; }",
+        &records,
+        &[20_000],
+        WriterProperties::builder().build(),
+    );
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("shred-inspect"))
+        .args(["levels", f.path_str(), "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
+    assert!(first.starts_with("{\"column\":\"x\""), "{first}");
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8(output.stderr).unwrap(), "");
+}
