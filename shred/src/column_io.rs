@@ -191,19 +191,21 @@ impl StripeReader {
             (ColumnReader::DoubleColumnReader(r), Values::Double(v)) => {
                 r.read_records(max_records, def, rep, v)
             }
-            (ColumnReader::ByteArrayColumnReader(r), values @ Values::ByteArray(_)) => {
+            (ColumnReader::ByteArrayColumnReader(r), Values::ByteArray(v)) => {
                 self.byte_buf.clear();
                 let res = r.read_records(max_records, def, rep, &mut self.byte_buf);
-                values.extend_byte_arrays(&self.byte_buf);
+                if let Ok((_, read, _)) = res {
+                    copy_byte_arrays(self.byte_buf.iter().take(read), v, &self.path)?;
+                }
                 res
             }
-            (
-                ColumnReader::FixedLenByteArrayColumnReader(r),
-                values @ Values::FixedLenByteArray(_),
-            ) => {
+            (ColumnReader::FixedLenByteArrayColumnReader(r), Values::FixedLenByteArray(v)) => {
                 self.fixed_buf.clear();
                 let res = r.read_records(max_records, def, rep, &mut self.fixed_buf);
-                values.extend_fixed_len(&self.fixed_buf);
+                if let Ok((_, read, _)) = res {
+                    let arrays = self.fixed_buf.iter().take(read).map(|a| &**a);
+                    copy_byte_arrays(arrays, v, &self.path)?;
+                }
                 res
             }
             _ => {
@@ -229,6 +231,25 @@ impl StripeReader {
         }
         Ok(records)
     }
+}
+
+/// Copies values the column reader returned into flat storage. A corrupt page can leave
+/// entries the reader never set; those are an error here, not a panic in `data()`.
+fn copy_byte_arrays<'a>(
+    arrays: impl Iterator<Item = &'a ByteArray>,
+    values: &mut crate::stripe::ByteValues,
+    path: &str,
+) -> Result<()> {
+    let unset = ByteArray::new();
+    for array in arrays {
+        if *array == unset {
+            return Err(Error::Input {
+                message: format!("reading column {path}: corrupt page: a value was not decoded"),
+            });
+        }
+        values.push(array.data());
+    }
+    Ok(())
 }
 
 /// The physical type a stripe for `leaf` must have.

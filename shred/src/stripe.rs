@@ -18,7 +18,7 @@
 //! ```
 
 use parquet::basic::Type as PhysicalType;
-use parquet::data_type::{ByteArray, FixedLenByteArray, Int96};
+use parquet::data_type::{ByteArray, Int96};
 
 /// Byte-array values stored end to end: value `i` is `data[offsets[i]..offsets[i + 1]]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,28 +179,6 @@ impl Values {
             (Values::ByteArray(a), Values::ByteArray(b))
             | (Values::FixedLenByteArray(a), Values::FixedLenByteArray(b)) => a.get(i) == b.get(j),
             _ => false,
-        }
-    }
-
-    /// Appends `parquet` byte arrays (as the column reader returns them).
-    pub fn extend_byte_arrays(&mut self, arrays: &[ByteArray]) {
-        if let Values::ByteArray(v) = self {
-            for a in arrays {
-                v.push(a.data());
-            }
-        } else {
-            panic!("extend_byte_arrays on {self:?}")
-        }
-    }
-
-    /// Appends `parquet` fixed-length byte arrays.
-    pub fn extend_fixed_len(&mut self, arrays: &[FixedLenByteArray]) {
-        if let Values::FixedLenByteArray(v) = self {
-            for a in arrays {
-                v.push(a.data());
-            }
-        } else {
-            panic!("extend_fixed_len on {self:?}")
         }
     }
 }
