@@ -247,7 +247,7 @@ fn histograms_agree_with_shredded_levels() {
             .lines()
             .map(|l| serde_json::from_str(l).expect("histogram JSON line"))
             .collect();
-        if printed.len() != expected.len() {
+        if !out.status.success() || printed.len() != expected.len() {
             failures.push(format!(
                 "{}: {} histograms for {} columns ({}): {}",
                 case.name,
