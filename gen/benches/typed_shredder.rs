@@ -46,7 +46,9 @@ fn shred_one_million(c: &mut Criterion) {
                 for chunk in contacts.chunks(batch) {
                     let batch = arrays.build(black_box(chunk));
                     for (field, array) in schema.fields().iter().zip(batch.columns()) {
-                        black_box(compute_leaves(field, array).expect("contact arrays have leaves"));
+                        black_box(
+                            compute_leaves(field, array).expect("contact arrays have leaves"),
+                        );
                     }
                 }
             })
