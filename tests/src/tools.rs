@@ -2,8 +2,10 @@
 //!
 //! Cargo exposes `CARGO_BIN_EXE_<name>` only to a package's own tests, and `shred`,
 //! `shred-gen` and `shred-inspect` live in other packages. So the first call to [`path`]
-//! runs `cargo build -p shred -p shred-gen -p shred-inspect --bins` once (a no-op when they
-//! are fresh, e.g. after `cargo test --workspace` built them) with the same profile and
+//! runs `cargo build --workspace --bins --tests` once (a no-op when they are fresh, e.g.
+//! after `cargo test --workspace` built them; building the whole workspace with its tests
+//! keeps cargo's feature unification the same as `cargo test --workspace`, where a `-p`
+//! selection would rebuild arrow and parquet with another feature set) with the same profile and
 //! target directory as the running test binary, found from its own path
 //! (`<target>/<profile>/deps/<test>`). Cargo is the one running the tests (`$CARGO`).
 //!
@@ -56,8 +58,7 @@ fn bin_dir() -> &'static Path {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut cmd = std::process::Command::new(cargo);
         cmd.current_dir(crate::workspace_dir())
-            .args(["build", "--quiet", "--bins"])
-            .args(["-p", "shred", "-p", "shred-gen", "-p", "shred-inspect"])
+            .args(["build", "--quiet", "--workspace", "--bins", "--tests"])
             .env("CARGO_TARGET_DIR", target);
         match profile {
             "debug" => {}
