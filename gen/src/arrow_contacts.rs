@@ -26,7 +26,7 @@ use arrow::array::{
     StructArray, UInt8Builder,
 };
 use arrow::buffer::OffsetBuffer;
-use arrow::datatypes::{DataType, Field, FieldRef, Fields, Schema, SchemaRef, UInt8Type};
+use arrow::datatypes::{SchemaRef, UInt8Type};
 use shred::contact::{Contact, Phone, PhoneType};
 
 use crate::generator::{Generator, NAME_BUFFER, RecordSink, number_text, write_number};
@@ -38,27 +38,7 @@ fn phone_type_values() -> ArrayRef {
     ))
 }
 
-fn item_fields() -> Fields {
-    Fields::from(vec![
-        Field::new("number", DataType::Utf8, true),
-        Field::new(
-            "phone_type",
-            DataType::Dictionary(Box::new(DataType::UInt8), Box::new(DataType::Utf8)),
-            true,
-        ),
-    ])
-}
-
-fn item_field() -> FieldRef {
-    Arc::new(Field::new("item", DataType::Struct(item_fields()), true))
-}
-
-static SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
-    Arc::new(Schema::new(vec![
-        Field::new("name", DataType::Utf8, true),
-        Field::new("phones", DataType::List(item_field()), true),
-    ]))
-});
+static SCHEMA: LazyLock<SchemaRef> = LazyLock::new(shred::crosscheck::contact_arrow_schema);
 
 /// The Arrow schema of the Contact dataset.
 pub fn contact_schema() -> SchemaRef {
@@ -221,13 +201,13 @@ impl ContactArrays {
             Arc::clone(&self.type_values),
         ));
         let items = StructArray::new(
-            item_fields(),
+            shred::crosscheck::phone_fields(),
             vec![number, phone_type],
             self.item_nulls.finish(),
         );
         let offsets = OffsetBuffer::new(std::mem::take(&mut self.offsets).into());
         let phones: ArrayRef = Arc::new(ListArray::new(
-            item_field(),
+            shred::crosscheck::phone_item_field(),
             offsets,
             Arc::new(items),
             self.list_nulls.finish(),
@@ -371,6 +351,7 @@ pub fn contacts_from_batch(batch: &RecordBatch) -> Result<Vec<Contact>, NotConta
 #[cfg(test)]
 mod tests {
     use super::*;
+    use arrow::datatypes::{DataType, Field, Schema};
     use parquet::arrow::ArrowSchemaConverter;
     use shred::Schema as ShredSchema;
     use shred::contact::CONTACT_SCHEMA;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use arrow::array::{
     ArrayRef, ListBuilder, RecordBatch, StringBuilder, StringDictionaryBuilder, StructBuilder,
 };
-use arrow::datatypes::{DataType, Field, Fields, Schema as ArrowSchema, UInt8Type};
+use arrow::datatypes::{DataType, Field, FieldRef, Fields, Schema as ArrowSchema, UInt8Type};
 use parquet::arrow::ArrowWriter;
 use parquet::file::reader::SerializedFileReader;
 
@@ -24,19 +24,17 @@ use crate::record::leaf_json;
 use crate::schema::Schema;
 use crate::stripe::Stripe;
 
-/// The Arrow schema of a contact batch.
+/// The Arrow schema of a contact batch: `phones` a list of nullable `item` structs,
+/// `phone_type` a `Dictionary(UInt8, Utf8)`, as in the study.
 pub fn contact_arrow_schema() -> Arc<ArrowSchema> {
     Arc::new(ArrowSchema::new(vec![
         Field::new("name", DataType::Utf8, true),
-        Field::new(
-            "phones",
-            DataType::List(Arc::new(Field::new("item", phone_struct(), true))),
-            true,
-        ),
+        Field::new("phones", DataType::List(phone_item_field()), true),
     ]))
 }
 
-fn phone_fields() -> Fields {
+/// The fields of one phone: `number` (Utf8) and `phone_type` (`Dictionary(UInt8, Utf8)`).
+pub fn phone_fields() -> Fields {
     Fields::from(vec![
         Field::new("number", DataType::Utf8, true),
         Field::new(
@@ -47,8 +45,9 @@ fn phone_fields() -> Fields {
     ])
 }
 
-fn phone_struct() -> DataType {
-    DataType::Struct(phone_fields())
+/// The list's element field: a nullable struct named `item`, as arrow-rs names it.
+pub fn phone_item_field() -> FieldRef {
+    Arc::new(Field::new("item", DataType::Struct(phone_fields()), true))
 }
 
 /// Builds the Arrow record batch of `contacts`.
@@ -63,7 +62,7 @@ pub fn contacts_to_batch(contacts: &[Contact]) -> Result<RecordBatch> {
     );
     let mut phones = ListBuilder::new(phone_builder).with_field(Arc::new(Field::new(
         "item",
-        phone_struct(),
+        DataType::Struct(phone_fields()),
         true,
     )));
     for contact in contacts {

@@ -235,16 +235,7 @@ fn roundtrip(schema_path: &Path, records_path: &Path) -> Result<()> {
         let record = record?;
         if let Some(d) = first_difference(input, &record) {
             return Err(Error::Mismatch {
-                message: format!(
-                    "record {i}: field {}: input {}, assembled {}",
-                    if d.path.is_empty() {
-                        "(record)"
-                    } else {
-                        &d.path
-                    },
-                    d.left,
-                    d.right
-                ),
+                message: format!("record {i}: {}", d.describe("input", "assembled")),
             });
         }
         assembled += 1;

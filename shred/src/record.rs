@@ -361,14 +361,24 @@ pub struct Difference {
     pub right: Json,
 }
 
-impl std::fmt::Display for Difference {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Difference {
+    /// `field P: LEFT_LABEL x, RIGHT_LABEL y`, naming where each side came from.
+    pub fn describe(&self, left_label: &str, right_label: &str) -> String {
         let path = if self.path.is_empty() {
             "(record)"
         } else {
             &self.path
         };
-        write!(f, "field {path}: {} vs {}", self.left, self.right)
+        format!(
+            "field {path}: {left_label} {}, {right_label} {}",
+            self.left, self.right
+        )
+    }
+}
+
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe("left", "right"))
     }
 }
 

@@ -119,14 +119,8 @@ pub fn verify_file(path: &Path, batch_size: usize) -> Result<VerifySummary> {
                 if let Some(d) = first_difference(&ours, &expected) {
                     return Err(Error::Mismatch {
                         message: format!(
-                            "{name}: record {record}: field {}: ours {}, arrow-rs {}",
-                            if d.path.is_empty() {
-                                "(record)"
-                            } else {
-                                &d.path
-                            },
-                            d.left,
-                            d.right
+                            "{name}: record {record}: {}",
+                            d.describe("ours", "arrow-rs")
                         ),
                     });
                 }
