@@ -70,7 +70,7 @@ pub struct Results {
     pub settings: Settings,
     /// The machine.
     pub machine: Machine,
-    /// The workspace commit measured ([`crate::machine::source_commit`]).
+    /// The workspace commit when the study started ([`crate::machine::source_commit`]).
     pub commit: Option<String>,
     /// Load averages before and after.
     pub load_before: Option<[f64; 3]>,
@@ -254,6 +254,9 @@ pub fn run(
     scratch: &std::path::Path,
     log: &mut dyn FnMut(&str),
 ) -> Result<Results> {
+    // Read first: the code this process runs is what the checkout held when it was built,
+    // which is HEAD (+changes) at start for `cargo run`, not whatever HEAD is at the end.
+    let commit = source_commit();
     let machine = Machine::detect();
     let load_before = load_average();
     let support = perf::detect();
@@ -390,7 +393,7 @@ pub fn run(
     let available_after = cores_available(settings.cores, 300);
     Ok(Results {
         cores_available: [available_before, available_after],
-        commit: source_commit(),
+        commit,
         load_before,
         load_after: load_average(),
         perf: PerfSupport::from(&support),
