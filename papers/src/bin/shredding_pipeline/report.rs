@@ -83,6 +83,10 @@ pub fn markdown_report(results: &Results, command: &str) -> String {
         s.cores, s.cores
     );
     let _ = writeln!(out, "- perf: {}", results.perf.note);
+    for failure in &results.perf_failures {
+        let first = failure.lines().next().unwrap_or_default();
+        let _ = writeln!(out, "- perf failed, its table is missing: {first}");
+    }
     let _ = writeln!(
         out,
         "- Settings: {} records per end-to-end run, {} per single-core pass; row groups of {} \

@@ -89,6 +89,8 @@ pub struct Results {
     pub perf_runs: Vec<PerfRun>,
     /// Sampled profiles, one producer and one writer per encoder (empty without perf).
     pub profiles: Vec<ProfileRun>,
+    /// perf runs that failed (the study goes on without them).
+    pub perf_failures: Vec<String>,
 }
 
 /// [`Support`], serializable.
@@ -349,6 +351,9 @@ pub fn run(
     ));
     series.extend(runner.series(&encoder_configs, settings.repetitions, &mut || {})?);
 
+    // perf is an extra: where it runs but is not allowed to (perf_event_paranoid, a
+    // container), the study still completes and says why the perf tables are missing.
+    let mut perf_failures = Vec::new();
     let mut perf_runs = Vec::new();
     if support.perf {
         let best_arrow = RunConfig {
@@ -358,13 +363,16 @@ pub fn run(
         for config in [baseline, best_arrow, best] {
             log(&format!("perf stat: {}", config.label()));
             let dir = scratch.join("perf-run");
-            let (_, counters) = perf::stat(
+            let result = perf::stat(
                 &support.events(),
                 &runner.exe.display().to_string(),
                 &config.args(&dir),
-            )?;
+            );
             std::fs::remove_dir_all(&dir).ok();
-            perf_runs.push(PerfRun { config, counters });
+            match result {
+                Ok((_, counters)) => perf_runs.push(PerfRun { config, counters }),
+                Err(e) => perf_failures.push(format!("perf stat of {}: {e:#}", config.label())),
+            }
         }
     }
     let mut profiles = Vec::new();
@@ -383,10 +391,12 @@ pub fn run(
             };
             log(&format!("perf record: {}", config.label()));
             let dir = scratch.join("profile-run");
-            let hotspots =
-                perf::profile(&runner.exe.display().to_string(), &config.args(&dir), 0.5)?;
+            let result = perf::profile(&runner.exe.display().to_string(), &config.args(&dir), 0.5);
             std::fs::remove_dir_all(&dir).ok();
-            profiles.push(ProfileRun { config, hotspots });
+            match result {
+                Ok(hotspots) => profiles.push(ProfileRun { config, hotspots }),
+                Err(e) => perf_failures.push(format!("perf record of {}: {e:#}", config.label())),
+            }
         }
     }
 
@@ -403,6 +413,7 @@ pub fn run(
         series,
         perf_runs,
         profiles,
+        perf_failures,
     })
 }
 
