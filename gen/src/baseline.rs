@@ -82,19 +82,7 @@ pub fn run_study_pipeline(
     let output = writer
         .into_inner()
         .map_err(|e| GenError::parquet(path, "writing the footer", e))?;
-    let path = output.commit().map_err(|e| GenError::shred(path, e))?;
-    let bytes = std::fs::metadata(&path)
-        .map_err(|source| GenError::Io {
-            path: path.clone(),
-            source,
-        })?
-        .len();
-    Ok(WrittenFile {
-        path,
-        records,
-        row_groups: row_groups.max(1),
-        bytes,
-    })
+    WrittenFile::commit(output, path, records, row_groups.max(1))
 }
 
 #[cfg(test)]

@@ -64,6 +64,30 @@ pub struct WrittenFile {
     pub bytes: u64,
 }
 
+impl WrittenFile {
+    /// Renames a complete output file to its final name and describes it.
+    pub(crate) fn commit(
+        output: OutputFile,
+        path: &std::path::Path,
+        records: u64,
+        row_groups: u64,
+    ) -> Result<Self> {
+        let path = output.commit().map_err(|e| GenError::shred(path, e))?;
+        let bytes = std::fs::metadata(&path)
+            .map_err(|source| GenError::Io {
+                path: path.clone(),
+                source,
+            })?
+            .len();
+        Ok(WrittenFile {
+            path,
+            records,
+            row_groups,
+            bytes,
+        })
+    }
+}
+
 /// One job: row group `ordinal` of file `file` (index into the plan's files).
 #[derive(Debug, Clone)]
 struct Job {
@@ -260,19 +284,7 @@ fn write_file(
     let output = writer
         .into_inner()
         .map_err(|e| GenError::parquet(path, "writing the footer", e))?;
-    let path = output.commit().map_err(|e| GenError::shred(path, e))?;
-    let bytes = std::fs::metadata(&path)
-        .map_err(|source| GenError::Io {
-            path: path.clone(),
-            source,
-        })?
-        .len();
-    Ok(WrittenFile {
-        path,
-        records: file.len(),
-        row_groups: expected,
-        bytes,
-    })
+    WrittenFile::commit(output, path, file.len(), expected)
 }
 
 #[cfg(test)]
