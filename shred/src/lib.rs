@@ -9,6 +9,7 @@
 
 pub mod arrow_records;
 pub mod assembler;
+pub mod chunk_encoder;
 pub mod column_io;
 pub mod contact;
 pub mod crosscheck;
