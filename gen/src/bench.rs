@@ -65,7 +65,7 @@ pub struct BenchArgs {
     )]
     pub batch_sizes: Vec<usize>,
     /// Encoder of table 2.
-    #[arg(long, value_enum, default_value_t = EncoderKind::Dremel)]
+    #[arg(long, value_enum, default_value_t = EncoderKind::Direct)]
     pub encoder: EncoderKind,
     /// Directory in which a temporary directory for the runs' files is made.
     #[arg(long, value_name = "DIR")]
@@ -86,6 +86,8 @@ pub struct SingleCoreRow {
     pub write_arrow_ns: f64,
     /// Writing with the dremel encoder, CPU ns per record.
     pub write_dremel_ns: f64,
+    /// Writing with the direct encoder, CPU ns per record.
+    pub write_direct_ns: f64,
 }
 
 /// One measured pipeline run (median over repeats).
@@ -303,6 +305,7 @@ pub fn bench(args: &BenchArgs, progress: &mut dyn FnMut(&str)) -> Result<BenchRe
         let mut generate = Vec::new();
         let mut arrow = Vec::new();
         let mut dremel = Vec::new();
+        let mut direct = Vec::new();
         for _ in 0..args.repeat {
             generate.push(time_generate(&generator, records, batch_size));
             arrow.push(time_generate_and_write(
@@ -317,6 +320,12 @@ pub fn bench(args: &BenchArgs, progress: &mut dyn FnMut(&str)) -> Result<BenchRe
                 batch_size,
                 EncoderKind::Dremel,
             )?);
+            direct.push(time_generate_and_write(
+                &generator,
+                records,
+                batch_size,
+                EncoderKind::Direct,
+            )?);
         }
         let generate_ns = median(generate);
         let row = SingleCoreRow {
@@ -324,10 +333,11 @@ pub fn bench(args: &BenchArgs, progress: &mut dyn FnMut(&str)) -> Result<BenchRe
             generate_ns,
             write_arrow_ns: median(arrow) - generate_ns,
             write_dremel_ns: median(dremel) - generate_ns,
+            write_direct_ns: median(direct) - generate_ns,
         };
         progress(&format!(
-            "single core, batch {batch_size}: generate {:.0} ns, write arrow {:.0} ns, write dremel {:.0} ns",
-            row.generate_ns, row.write_arrow_ns, row.write_dremel_ns
+            "single core, batch {batch_size}: generate {:.0} ns, write arrow {:.0} ns, write dremel {:.0} ns, write direct {:.0} ns",
+            row.generate_ns, row.write_arrow_ns, row.write_dremel_ns, row.write_direct_ns
         ));
         single_core.push(row);
     }
@@ -387,7 +397,7 @@ pub fn bench(args: &BenchArgs, progress: &mut dyn FnMut(&str)) -> Result<BenchRe
     });
     let mut producer_counts = vec![1, cores];
     producer_counts.dedup();
-    for encoder in [EncoderKind::Arrow, EncoderKind::Dremel] {
+    for encoder in [EncoderKind::Arrow, EncoderKind::Dremel, EncoderKind::Direct] {
         for &producers in &producer_counts {
             let runs = (0..args.repeat)
                 .map(|_| {
@@ -481,8 +491,10 @@ impl BenchReport {
                 "generate",
                 "write (arrow)",
                 "write (dremel)",
+                "write (direct)",
                 "total (arrow)",
                 "total (dremel)",
+                "total (direct)",
             ]
             .map(String::from),
         );
@@ -492,8 +504,10 @@ impl BenchReport {
                 format!("{:.0}", r.generate_ns),
                 format!("{:.0}", r.write_arrow_ns),
                 format!("{:.0}", r.write_dremel_ns),
+                format!("{:.0}", r.write_direct_ns),
                 format!("{:.0}", r.generate_ns + r.write_arrow_ns),
                 format!("{:.0}", r.generate_ns + r.write_dremel_ns),
+                format!("{:.0}", r.generate_ns + r.write_direct_ns),
             ]);
         }
         let mut table = builder.build();

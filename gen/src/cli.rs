@@ -130,9 +130,10 @@ pub struct GenerateArgs {
     /// Records per row group.
     #[arg(long, default_value = "1048576", value_parser = parse_count, value_name = "N")]
     pub row_group_size: u64,
-    /// Write path: arrow (Arrow builders → ArrowColumnWriter) or dremel (typed Dremel
-    /// shredder → stripes → parquet column writers).
-    #[arg(long, value_enum, default_value_t = EncoderKind::Dremel)]
+    /// Write path: arrow (Arrow builders → ArrowColumnWriter), dremel (typed Dremel
+    /// shredder → stripes → parquet column writers) or direct (the same stripes → shred's
+    /// hand-written chunk encoder; byte-identical files to dremel, less CPU).
+    #[arg(long, value_enum, default_value_t = EncoderKind::Direct)]
     pub encoder: EncoderKind,
     /// Write only part K (0-based) of the dataset split into --parts N.
     #[arg(long, value_parser = parse_part, value_name = "K", requires = "parts")]

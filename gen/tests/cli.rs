@@ -102,12 +102,15 @@ fn same_arguments_give_byte_identical_files_whatever_the_thread_count() {
 }
 
 #[test]
-fn arrow_and_dremel_encoders_write_byte_identical_files() {
+fn arrow_dremel_and_direct_encoders_write_byte_identical_files() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
+    let c = tempfile::tempdir().unwrap();
     let arrow = generate(a.path(), &["--encoder", "arrow", "--all-def-states"]);
     let dremel = generate(b.path(), &["--encoder", "dremel", "--all-def-states"]);
+    let direct = generate(c.path(), &["--encoder", "direct", "--all-def-states"]);
     assert_eq!(bytes(&arrow), bytes(&dremel));
+    assert_eq!(bytes(&direct), bytes(&dremel));
 }
 
 #[test]

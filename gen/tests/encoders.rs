@@ -1,4 +1,4 @@
-//! Both encoders write the same dataset: the same records through arrow-rs, and the levels
+//! All three encoders write the same dataset: the same records through arrow-rs, and the levels
 //! in the files are exactly the typed shredder's levels for the regenerated records.
 
 use std::fs::File;
@@ -57,7 +57,7 @@ fn read_records(files: &[WrittenFile]) -> Vec<Contact> {
 }
 
 #[test]
-fn dremel_and_arrow_files_hold_the_same_records() {
+fn arrow_dremel_and_direct_files_hold_the_same_records() {
     let generator = Generator::new(99, Distribution::all_def_states());
     let arrow_dir = tempfile::tempdir().unwrap();
     let dremel_dir = tempfile::tempdir().unwrap();
@@ -68,16 +68,24 @@ fn dremel_and_arrow_files_hold_the_same_records() {
         EncoderKind::Dremel,
         2,
     ));
+    let direct_dir = tempfile::tempdir().unwrap();
+    let direct = read_records(&write(
+        direct_dir.path(),
+        &generator,
+        EncoderKind::Direct,
+        2,
+    ));
     assert_eq!(arrow.len() as u64, RECORDS);
     assert_eq!(arrow, dremel);
+    assert_eq!(direct, dremel);
     assert_eq!(arrow, generator.contacts(0..RECORDS).collect::<Vec<_>>());
 }
 
 #[test]
-fn both_encoders_write_the_contact_schema_with_arrow_metadata() {
+fn every_encoder_writes_the_contact_schema_with_arrow_metadata() {
     let generator = Generator::new(1, Distribution::default());
     let expected = shred::Schema::parse(CONTACT_SCHEMA).unwrap();
-    for encoder in [EncoderKind::Arrow, EncoderKind::Dremel] {
+    for encoder in [EncoderKind::Arrow, EncoderKind::Dremel, EncoderKind::Direct] {
         let dir = tempfile::tempdir().unwrap();
         let files = write(dir.path(), &generator, encoder, 1);
         let reader = SerializedFileReader::new(File::open(&files[0].path).unwrap()).unwrap();
@@ -115,7 +123,7 @@ fn both_encoders_write_the_contact_schema_with_arrow_metadata() {
 fn levels_in_the_files_are_the_typed_shredders_levels() {
     let generator = Generator::new(7, Distribution::all_def_states());
     let schema = shred::Schema::parse(CONTACT_SCHEMA).unwrap();
-    for encoder in [EncoderKind::Arrow, EncoderKind::Dremel] {
+    for encoder in [EncoderKind::Arrow, EncoderKind::Dremel, EncoderKind::Direct] {
         let dir = tempfile::tempdir().unwrap();
         let files = write(dir.path(), &generator, encoder, 1);
         let reader = SerializedFileReader::new(File::open(&files[0].path).unwrap()).unwrap();

@@ -106,6 +106,9 @@ pub struct ByteChunkEncoder {
     levels: Levels,
     values: PageValues,
     page: PageStats,
+    /// Counts the pages this encoder has cut, to tell a dictionary value's first use in a
+    /// page.
+    page_number: u32,
     chunk: ChunkState,
     /// The chunk's pages as written.
     sink: TrackedWrite<Vec<u8>>,
@@ -143,6 +146,8 @@ struct Dictionary {
     table: HashTable<u32>,
     hasher: DefaultHashBuilder,
     entries: ByteValues,
+    /// Per entry, the number of the last page that used it.
+    last_page: Vec<u32>,
     /// Size of the `PLAIN` dictionary page: a 4-byte length and the bytes per entry.
     page_size: usize,
 }
@@ -256,6 +261,7 @@ impl ByteChunkEncoder {
                 plain: Vec::new(),
             },
             page: PageStats::default(),
+            page_number: 0,
             chunk: ChunkState::new(max_def, max_rep),
             sink: TrackedWrite::new(Vec::new()),
             held: Vec::new(),
@@ -434,24 +440,33 @@ impl ByteChunkEncoder {
 
     #[inline]
     fn put_value(&mut self, bytes: &[u8]) {
-        let page = &mut self.page;
-        if page.values == 0 || bytes < page.min.as_slice() {
-            page.min.clear();
-            page.min.extend_from_slice(bytes);
-        }
-        if page.values == 0 || bytes > page.max.as_slice() {
-            page.max.clear();
-            page.max.extend_from_slice(bytes);
-        }
-        page.values += 1;
-        page.unencoded_bytes += bytes.len() as i64;
-        match &mut self.values.dictionary {
-            Some(dictionary) => self.values.indices.push(dictionary.intern(bytes) as u64),
+        let first_value = self.page.values == 0;
+        self.page.values += 1;
+        self.page.unencoded_bytes += bytes.len() as i64;
+        let new_in_page = match &mut self.values.dictionary {
+            Some(dictionary) => {
+                let (id, new_in_page) = dictionary.intern(bytes, self.page_number);
+                self.values.indices.push(id as u64);
+                new_in_page
+            }
             None => {
                 self.values
                     .plain
                     .extend_from_slice(&(bytes.len() as u32).to_le_bytes());
                 self.values.plain.extend_from_slice(bytes);
+                true
+            }
+        };
+        // A dictionary value seen before in this page cannot move its bounds.
+        if new_in_page {
+            let page = &mut self.page;
+            if first_value || bytes < page.min.as_slice() {
+                page.min.clear();
+                page.min.extend_from_slice(bytes);
+            }
+            if first_value || bytes > page.max.as_slice() {
+                page.max.clear();
+                page.max.extend_from_slice(bytes);
             }
         }
     }
@@ -515,6 +530,7 @@ impl ByteChunkEncoder {
         } else {
             self.write_page(page)?;
         }
+        self.page_number = self.page_number.wrapping_add(1);
         self.page = PageStats {
             min: std::mem::take(&mut self.page.min),
             max: std::mem::take(&mut self.page.max),
@@ -763,28 +779,32 @@ impl Dictionary {
             table: HashTable::new(),
             hasher: DefaultHashBuilder::default(),
             entries: ByteValues::default(),
+            last_page: Vec::new(),
             page_size: 0,
         }
     }
 
-    /// The dictionary id of `value`, adding it when new.
+    /// The dictionary id of `value`, adding it when new, and whether this is its first use
+    /// in page number `page`.
     #[inline]
-    fn intern(&mut self, value: &[u8]) -> u32 {
+    fn intern(&mut self, value: &[u8], page: u32) -> (u32, bool) {
         let hash = self.hasher.hash_one(value);
         let entries = &self.entries;
         if let Some(&id) = self
             .table
             .find(hash, |&id| entries.get(id as usize) == value)
         {
-            return id;
+            let last = std::mem::replace(&mut self.last_page[id as usize], page);
+            return (id, last != page);
         }
         let id = self.entries.len() as u32;
         self.entries.push(value);
+        self.last_page.push(page);
         self.page_size += 4 + value.len();
         let (entries, hasher) = (&self.entries, &self.hasher);
         self.table
             .insert_unique(hash, id, |&id| hasher.hash_one(entries.get(id as usize)));
-        id
+        (id, true)
     }
 
     /// Bits per dictionary id in the data pages.
