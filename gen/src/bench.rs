@@ -33,6 +33,7 @@ use crate::cli::parse_count;
 use crate::encoder::{EncoderKind, FileFormat, RowGroupEncoder};
 use crate::error::{GenError, Result};
 use crate::generator::{DEFAULT_SEED, Generator};
+use crate::plan::split;
 use crate::summary::{group_digits, human_bytes};
 use crate::usage;
 
@@ -141,9 +142,9 @@ fn median(mut values: Vec<f64>) -> f64 {
 fn time_generate(generator: &Generator, records: u64, batch_size: usize) -> f64 {
     let mut batch = Vec::new();
     let start = usage::thread_cpu_time();
-    for first in (0..records).step_by(batch_size) {
-        let count = (records - first).min(batch_size as u64) as usize;
-        generator.fill(first, count, &mut batch);
+    for range in split(0..records, batch_size as u64) {
+        let count = (range.end - range.start) as usize;
+        generator.fill(range.start, count, &mut batch);
         std::hint::black_box(&batch);
     }
     (usage::thread_cpu_time() - start).as_nanos() as f64 / records as f64
@@ -166,8 +167,7 @@ fn time_generate_and_write(
     let err = |e| GenError::parquet("(memory)", "bench", e);
     let start = usage::thread_cpu_time();
     let mut file = format.open(Vec::new()).map_err(err)?;
-    for first in (0..records).step_by(row_group_size as usize) {
-        let rows = first..(first + row_group_size).min(records);
+    for rows in split(0..records, row_group_size) {
         let encoded = worker
             .encode(generator, rows, batch_size, |_| {})
             .map_err(|e| GenError::Failed(format!("bench encode failed: {e}")))?;

@@ -47,6 +47,7 @@ use shred::contact::{CONTACT_SCHEMA, ContactStripes};
 
 use crate::arrow_contacts::{ContactArrays, contact_schema};
 use crate::generator::Generator;
+use crate::plan::split;
 
 /// Which write path turns contacts into Parquet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -274,8 +275,8 @@ impl EncoderWorker<'_> {
     ) -> Result<Vec<ArrowColumnChunk>, EncodeError> {
         let mut writers = self.encoder.factory.create_column_writers(0)?;
         let schema = contact_schema();
-        for start in rows.clone().step_by(batch_size.max(1)) {
-            let count = (rows.end - start).min(batch_size as u64) as usize;
+        for batch in split(rows.clone(), batch_size as u64) {
+            let (start, count) = (batch.start, (batch.end - batch.start) as usize);
             let batch = self.arrays.generate(generator, start, count);
             let mut writer = writers.iter_mut();
             for (field, array) in schema.fields().iter().zip(batch.columns()) {
@@ -322,8 +323,8 @@ impl EncoderWorker<'_> {
                     )
                 })
                 .collect();
-            for start in rows.clone().step_by(batch_size.max(1)) {
-                let count = (rows.end - start).min(batch_size as u64) as usize;
+            for batch in split(rows.clone(), batch_size as u64) {
+                let (start, count) = (batch.start, (batch.end - batch.start) as usize);
                 generator.fill_stripes(start, count, &mut self.stripes);
                 for ((writer, leaf), stripe) in
                     writers.iter_mut().zip(leaves).zip(self.stripes.columns())
@@ -366,8 +367,8 @@ impl EncoderWorker<'_> {
                 .map(|column| ByteChunkEncoder::new(Arc::clone(column), &format.props))
                 .collect::<Result<_, _>>()?;
         }
-        for start in rows.clone().step_by(batch_size.max(1)) {
-            let count = (rows.end - start).min(batch_size as u64) as usize;
+        for batch in split(rows.clone(), batch_size as u64) {
+            let (start, count) = (batch.start, (batch.end - batch.start) as usize);
             generator.fill_stripes(start, count, &mut self.stripes);
             for (encoder, stripe) in self.chunk_encoders.iter_mut().zip(self.stripes.columns()) {
                 encoder.write(stripe)?;
@@ -397,9 +398,9 @@ mod tests {
         let mut worker = encoder.worker();
         let mut writer = format.open(Vec::new()).unwrap();
         let mut done = 0;
-        for start in (0..rows).step_by(rg as usize) {
+        for row_group in split(0..rows, rg) {
             let encoded = worker
-                .encode(generator, start..(start + rg).min(rows), 100, |n| done += n)
+                .encode(generator, row_group, 100, |n| done += n)
                 .unwrap();
             encoded.append_to(&mut writer).unwrap();
         }

@@ -26,6 +26,16 @@ use serde::Serialize;
 
 use crate::error::{GenError, Result};
 
+/// `records` cut into consecutive ranges of `size` records, in order, the last one possibly
+/// shorter (a size of 0 counts as 1): a file's row groups, a row group's record batches.
+pub fn split(records: Range<u64>, size: u64) -> impl Iterator<Item = Range<u64>> {
+    let size = size.max(1);
+    let end = records.end;
+    (records.start..end)
+        .step_by(usize::try_from(size).unwrap_or(usize::MAX))
+        .map(move |start| start..start.saturating_add(size).min(end))
+}
+
 /// The numbers that fix the layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Layout {
@@ -66,15 +76,8 @@ impl FilePlan {
     }
 
     /// The file's row groups, as record ranges, in order.
-    pub fn row_groups(&self) -> impl Iterator<Item = Range<u64>> + '_ {
-        (self.records.start..self.records.end)
-            .step_by(usize::try_from(self.row_group_size).unwrap_or(usize::MAX))
-            .map(|start| {
-                start
-                    ..start
-                        .saturating_add(self.row_group_size)
-                        .min(self.records.end)
-            })
+    pub fn row_groups(&self) -> impl Iterator<Item = Range<u64>> + use<> {
+        split(self.records.clone(), self.row_group_size)
     }
 
     /// Number of row groups.
@@ -188,6 +191,15 @@ mod tests {
             writers,
             row_group_size: 1000,
         }
+    }
+
+    #[test]
+    fn split_covers_the_range_in_order() {
+        assert_eq!(split(3..10, 3).collect::<Vec<_>>(), vec![3..6, 6..9, 9..10]);
+        assert_eq!(split(0..4, 4).collect::<Vec<_>>(), vec![0..4]);
+        assert_eq!(split(5..5, 2).count(), 0);
+        assert_eq!(split(0..2, 0).collect::<Vec<_>>(), vec![0..1, 1..2]);
+        assert_eq!(split(0..3, u64::MAX).collect::<Vec<_>>(), vec![0..3]);
     }
 
     #[test]

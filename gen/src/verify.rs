@@ -32,7 +32,7 @@ use shred::stripe::Values;
 use crate::arrow_contacts::contacts_from_batch;
 use crate::error::{GenError, Result};
 use crate::generator::Generator;
-use crate::plan::FilePlan;
+use crate::plan::{FilePlan, split};
 
 /// What a successful verification covered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -217,8 +217,8 @@ fn verify_levels(
     let mut contacts = Vec::new();
     let mut expected = ContactStripes::default();
     let mut entries = 0u64;
-    for start in rows.clone().step_by(batch_size.max(1)) {
-        let count = (rows.end - start).min(batch_size as u64) as usize;
+    for batch in split(rows.clone(), batch_size as u64) {
+        let (start, count) = (batch.start, (batch.end - batch.start) as usize);
         generator.fill(start, count, &mut contacts);
         expected.shred(&contacts);
         for (((reader, stripe), leaf), want) in readers
