@@ -11,7 +11,9 @@
 //! counts (`SizeStatistics`)), with the same policy as arrow-rs's `GenericColumnWriter`:
 //!
 //! - entries go in in mini-batches of `write_batch_size` levels, extended to the next record
-//!   boundary so that a record never spans two pages;
+//!   boundary so that a record never spans two pages, and cut smaller when their values'
+//!   `PLAIN` size would overrun the dictionary page's remaining budget (or, without a
+//!   dictionary, the data page limit), as the crate's byte-budget chunker cuts them;
 //! - after each mini-batch a data page is cut when it holds `data_page_row_count_limit`
 //!   rows or its values' estimated size reaches `data_page_size_limit`, and the chunk falls
 //!   back from the dictionary to `PLAIN` once the dictionary page would reach
@@ -248,7 +250,7 @@ impl ByteChunkEncoder {
         let utf8 = descr.logical_type_ref() == Some(&LogicalType::String)
             || descr.converted_type() == ConvertedType::UTF8;
         let (max_def, max_rep) = (descr.max_def_level(), descr.max_rep_level());
-        let mut encoder = ByteChunkEncoder {
+        Ok(ByteChunkEncoder {
             levels: Levels {
                 rep: RleEncoder::new(bit_width(max_rep as u64), 1024),
                 def: RleEncoder::new(bit_width(max_def as u64), 1024),
@@ -256,7 +258,7 @@ impl ByteChunkEncoder {
                 def_histogram: vec![0; max_def as usize + 1],
             },
             values: PageValues {
-                dictionary: None,
+                dictionary: limits.dictionary_enabled.then(Dictionary::new),
                 indices: Vec::new(),
                 plain: Vec::new(),
             },
@@ -272,15 +274,7 @@ impl ByteChunkEncoder {
             utf8,
             max_def,
             max_rep,
-        };
-        encoder.start_chunk(0);
-        Ok(encoder)
-    }
-
-    fn start_chunk(&mut self, capacity: usize) {
-        self.chunk = ChunkState::new(self.max_def, self.max_rep);
-        self.sink = TrackedWrite::new(Vec::with_capacity(capacity));
-        self.values.dictionary = self.limits.dictionary_enabled.then(Dictionary::new);
+        })
     }
 
     /// Appends a stripe of whole records (its first entry starts a record).
@@ -369,6 +363,11 @@ impl ByteChunkEncoder {
                 .saturating_sub(dictionary.page_size),
             None => self.limits.data_page_size,
         };
+        // Common case, no level walk: all of the stripe's values from here on fit.
+        let rest = values.len() - value.min(values.len());
+        if values.offsets[values.len()] - values.offsets[values.len() - rest] + 4 * rest <= budget {
+            return None;
+        }
         let levels = range.len();
         let count = stripe.def[range]
             .iter()
@@ -674,12 +673,14 @@ impl ByteChunkEncoder {
             self.flush_page()?;
         }
         self.write_dictionary()?;
+        // The next chunk starts empty, its buffer sized after this one's.
         let capacity = self.sink.bytes_written();
+        let next_sink = TrackedWrite::new(Vec::with_capacity(capacity + capacity / 8));
+        let sink = std::mem::replace(&mut self.sink, next_sink);
         let chunk = std::mem::replace(&mut self.chunk, ChunkState::new(self.max_def, self.max_rep));
-        let sink = std::mem::replace(&mut self.sink, TrackedWrite::new(Vec::new()));
+        self.values.dictionary = self.limits.dictionary_enabled.then(Dictionary::new);
         let close = self.close_result(chunk)?;
         let data = Bytes::from(sink.into_inner().map_err(|e| self.parquet_error(e))?);
-        self.start_chunk(capacity + capacity / 8);
         Ok(EncodedChunk { data, close })
     }
 
