@@ -28,7 +28,6 @@
 //! assert_eq!(out.as_bytes(), b"{\"column\":\"x\",\"row_group\":0,\"record\":7,\"r\":0,\"d\":1,\"value\":-3}\n");
 //! ```
 
-use parquet::basic::{ConvertedType, LogicalType};
 use shred::record::leaf_json;
 use shred::schema::Leaf;
 use shred::stripe::Values;
@@ -81,19 +80,6 @@ pub struct EntryLine<'a> {
     kind: ValueKind,
 }
 
-/// True for the unsigned integer annotations (the value is printed as unsigned, as
-/// [`leaf_json`] does).
-fn is_unsigned(leaf: &Leaf) -> bool {
-    matches!(leaf.logical(), Some(LogicalType::Integer(i)) if !i.is_signed)
-        || matches!(
-            leaf.descr.converted_type(),
-            ConvertedType::UINT_8
-                | ConvertedType::UINT_16
-                | ConvertedType::UINT_32
-                | ConvertedType::UINT_64
-        )
-}
-
 impl<'a> EntryLine<'a> {
     /// The writer for `leaf` in row group `row_group`; `file` adds a leading `"file"` key
     /// (used when several files are inspected at once).
@@ -111,7 +97,7 @@ impl<'a> EntryLine<'a> {
         head.extend_from_slice(itoa::Buffer::new().format(row_group).as_bytes());
         head.extend_from_slice(b",\"record\":");
         let prefix_len = head.len();
-        let unsigned = is_unsigned(leaf);
+        let unsigned = leaf.is_unsigned();
         let kind = match leaf.physical() {
             parquet::basic::Type::BYTE_ARRAY | parquet::basic::Type::FIXED_LEN_BYTE_ARRAY => {
                 ValueKind::Bytes

@@ -21,7 +21,7 @@
 //! assert_eq!(canonical, serde_json::json!({"a": 1, "b": []}));
 //! ```
 
-use parquet::basic::{LogicalType, Repetition, Type as PhysicalType};
+use parquet::basic::{Repetition, Type as PhysicalType};
 use parquet::data_type::Int96;
 use serde_json::{Map, Value as Json};
 
@@ -193,17 +193,6 @@ pub fn describe(value: &Json) -> String {
     }
 }
 
-fn is_unsigned(leaf: &Leaf) -> bool {
-    matches!(leaf.logical(), Some(LogicalType::Integer(int)) if !int.is_signed)
-        || matches!(
-            leaf.descr.converted_type(),
-            parquet::basic::ConvertedType::UINT_8
-                | parquet::basic::ConvertedType::UINT_16
-                | parquet::basic::ConvertedType::UINT_32
-                | parquet::basic::ConvertedType::UINT_64
-        )
-}
-
 fn type_name(leaf: &Leaf) -> String {
     match leaf.logical() {
         Some(l) => format!("{} ({l:?})", leaf.physical()),
@@ -224,7 +213,7 @@ pub fn push_leaf(leaf: &Leaf, value: &Json, values: &mut Values) -> Result<(), S
     match values {
         Values::Boolean(v) => v.push(value.as_bool().ok_or_else(|| expected("a boolean"))?),
         Values::Int32(v) => {
-            let x = if is_unsigned(leaf) {
+            let x = if leaf.is_unsigned() {
                 value
                     .as_u64()
                     .and_then(|x| u32::try_from(x).ok())
@@ -235,7 +224,7 @@ pub fn push_leaf(leaf: &Leaf, value: &Json, values: &mut Values) -> Result<(), S
             v.push(x.ok_or_else(|| expected("a 32-bit integer"))?)
         }
         Values::Int64(v) => {
-            let x = if is_unsigned(leaf) {
+            let x = if leaf.is_unsigned() {
                 value.as_u64().map(|x| x as i64)
             } else {
                 value.as_i64()
@@ -270,9 +259,9 @@ pub fn push_leaf(leaf: &Leaf, value: &Json, values: &mut Values) -> Result<(), S
 pub fn leaf_json(leaf: &Leaf, values: &Values, i: usize) -> Json {
     match values {
         Values::Boolean(v) => Json::Bool(v[i]),
-        Values::Int32(v) if is_unsigned(leaf) => Json::from(v[i] as u32),
+        Values::Int32(v) if leaf.is_unsigned() => Json::from(v[i] as u32),
         Values::Int32(v) => Json::from(v[i]),
-        Values::Int64(v) if is_unsigned(leaf) => Json::from(v[i] as u64),
+        Values::Int64(v) if leaf.is_unsigned() => Json::from(v[i] as u64),
         Values::Int64(v) => Json::from(v[i]),
         Values::Int96(v) => Json::from(int96_to_nanos(&v[i])),
         Values::Float(v) => float_json(

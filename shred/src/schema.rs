@@ -100,6 +100,18 @@ impl Leaf {
     pub fn logical(&self) -> Option<&LogicalType> {
         self.descr.logical_type_ref()
     }
+    /// True for an unsigned integer annotation (`INTEGER(_, false)` or `UINT_*`): its values
+    /// are read as unsigned.
+    pub fn is_unsigned(&self) -> bool {
+        matches!(self.logical(), Some(LogicalType::Integer(int)) if !int.is_signed)
+            || matches!(
+                self.descr.converted_type(),
+                ConvertedType::UINT_8
+                    | ConvertedType::UINT_16
+                    | ConvertedType::UINT_32
+                    | ConvertedType::UINT_64
+            )
+    }
     /// The leaf's repetition (required, optional or repeated).
     pub fn repetition(&self) -> Repetition {
         self.descr.self_type().get_basic_info().repetition()
