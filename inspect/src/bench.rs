@@ -16,22 +16,14 @@
 //! process's high-water mark (`VmHWM`), reset before each run through
 //! `/proc/self/clear_refs` so generating the file does not count.
 //!
-//! Without `--file`, the Contact file is generated here from the distribution of
-//! `../shared/DESIGN.md` (uncompressed, dictionary on, statistics on, row groups of 1M
-//! records) with [`shred::contact::ContactStripes`] and [`shred::column_io::write_file`]:
-//! a stand-in until `shred-gen` writes them; `--file` takes a file from `shred-gen`.
+//! The file comes from `shred-gen` (`inspect/bench/levels_json.sh` writes it:
+//! `--compression none --num-writers 1`).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
 use serde_json::json;
-use shred::Schema;
-use shred::column_io::write_row_group;
-use shred::contact::{CONTACT_SCHEMA, Contact, ContactStripes, Phone, PhoneType};
 use shred::record::leaf_json;
 
 use crate::cli::{BenchArgs, Cli, Command, LevelsArgs};
@@ -39,9 +31,6 @@ use crate::column_chunk::{BATCH_RECORDS, ChunkStripes};
 use crate::error::{Error, Result};
 use crate::parquet_file::{Need, ParquetFile};
 use crate::{Format, table};
-
-/// Records per row group of the generated file.
-const ROW_GROUP_RECORDS: u64 = 1 << 20;
 
 /// One measurement: wall and CPU seconds and peak RSS of one run.
 #[derive(Debug, Clone, Copy)]
@@ -54,28 +43,9 @@ struct Sample {
 /// Runs the benchmark and prints its table.
 pub fn bench(args: &BenchArgs, out: &mut dyn Write) -> Result<()> {
     let runs = args.runs.max(1);
-    let _tmp;
-    let path: PathBuf = match (&args.file, &args.keep) {
-        (Some(file), _) => file.clone(),
-        (None, Some(keep)) => {
-            if !keep.exists() {
-                write_contact_file(keep, args.records, out)?;
-            }
-            keep.clone()
-        }
-        (None, None) => {
-            let dir =
-                std::env::temp_dir().join(format!("shred-inspect-bench-{}", std::process::id()));
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| Error::input(&dir.display().to_string(), e))?;
-            let path = dir.join("contacts.parquet");
-            write_contact_file(&path, args.records, out)?;
-            _tmp = RemoveOnDrop(dir);
-            path
-        }
-    };
+    let path = &args.file;
     let name = path.display().to_string();
-    let file = ParquetFile::open(&path, Need::Reader)?;
+    let file = ParquetFile::open(path, Need::Reader)?;
     let records = file.metadata().file_metadata().num_rows();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     writeln!(
@@ -95,7 +65,7 @@ pub fn bench(args: &BenchArgs, out: &mut dyn Write) -> Result<()> {
     let cli = Cli {
         format: Format::Json,
         command: Command::Levels(LevelsArgs {
-            files: vec![path.clone()],
+            files: vec![path.to_path_buf()],
             columns: Vec::new(),
             row_group: None,
             records: None,
@@ -135,14 +105,6 @@ pub fn bench(args: &BenchArgs, out: &mut dyn Write) -> Result<()> {
     ];
     writeln!(out, "{}", table::render(&header, &rows))?;
     Ok(())
-}
-
-struct RemoveOnDrop(PathBuf);
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 fn dev_null(name: &str) -> Result<BufWriter<File>> {
@@ -229,121 +191,4 @@ fn naive_json(file: &ParquetFile, out: &mut dyn Write) -> Result<()> {
     }
     out.flush()?;
     Ok(())
-}
-
-/// SplitMix64: a tiny deterministic generator, a pure function of (seed, index).
-fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
-}
-
-const FIRST: [&str; 16] = [
-    "Aarav", "Priya", "Rohan", "Ananya", "Vikram", "Meera", "Arjun", "Kavya", "James", "Mary",
-    "Wei", "Yuki", "Omar", "Fatima", "Lucas", "Sofia",
-];
-const LAST: [&str; 16] = [
-    "Sharma", "Patel", "Iyer", "Reddy", "Gupta", "Nair", "Singh", "Khan", "Smith", "Garcia",
-    "Wang", "Sato", "Haddad", "Rossi", "Silva", "Novak",
-];
-
-/// Contact `index` of the benchmark file, following the default distribution of
-/// `../shared/DESIGN.md`; `next_id` numbers the phones.
-pub fn bench_contact(index: u64, next_id: &mut u64) -> Contact {
-    let mut state = splitmix(index ^ 0x5eed);
-    let mut draw = |n: u64| {
-        state = splitmix(state);
-        state % n
-    };
-    let name = (draw(100) >= 20)
-        .then(|| format!("{} {}", FIRST[draw(16) as usize], LAST[draw(16) as usize]));
-    let count = match draw(100) {
-        0..40 => None,
-        40..85 => Some(1),
-        85..95 => Some(2),
-        _ => Some(3 + draw(3) as usize),
-    };
-    let phones = count.map(|n| {
-        (0..n)
-            .map(|_| {
-                let (number, typed) = match draw(100) {
-                    0..90 => (true, true),
-                    90..95 => (true, false),
-                    95..99 => (false, true),
-                    _ => (false, false),
-                };
-                let phone_type = typed.then(|| match draw(100) {
-                    0..55 => PhoneType::Mobile,
-                    55..90 => PhoneType::Work,
-                    _ => PhoneType::Home,
-                });
-                let number = number.then(|| {
-                    *next_id += 1;
-                    format!("+91-{:010}", *next_id)
-                });
-                Some(Phone { number, phone_type })
-            })
-            .collect()
-    });
-    Contact { name, phones }
-}
-
-/// Writes `records` benchmark contacts to `path` (temporary name, renamed when complete).
-pub fn write_contact_file(path: &Path, records: u64, out: &mut dyn Write) -> Result<()> {
-    let name = path.display().to_string();
-    writeln!(out, "generating {records} contacts into {name} ...")?;
-    out.flush()?;
-    let schema =
-        Schema::parse(CONTACT_SCHEMA).map_err(|e| Error::shred(&name, "contact schema", e))?;
-    let props = WriterProperties::builder()
-        .set_compression(Compression::UNCOMPRESSED)
-        .set_dictionary_enabled(true)
-        .build();
-    let sink =
-        shred::output::OutputFile::create(path).map_err(|e| Error::shred(&name, "creating", e))?;
-    let mut writer = parquet::file::writer::SerializedFileWriter::new(
-        sink,
-        schema.message_type(),
-        std::sync::Arc::new(props),
-    )
-    .map_err(|e| Error::parquet(&name, "creating the writer", e))?;
-    let mut stripes = ContactStripes::default();
-    let mut next_id = 0u64;
-    let mut start = 0u64;
-    while start < records {
-        let end = (start + ROW_GROUP_RECORDS).min(records);
-        stripes.clear();
-        for i in start..end {
-            stripes.append_one(&bench_contact(i, &mut next_id));
-        }
-        let columns: Vec<shred::Stripe> = stripes.columns().into_iter().cloned().collect();
-        write_row_group(&mut writer, &schema, &columns)
-            .map_err(|e| Error::shred(&name, "writing", e))?;
-        start = end;
-    }
-    let sink = writer
-        .into_inner()
-        .map_err(|e| Error::parquet(&name, "closing the writer", e))?;
-    sink.commit()
-        .map_err(|e| Error::shred(&name, "committing", e))?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bench_contacts_are_deterministic_and_follow_the_distribution() {
-        let mut id_a = 0;
-        let mut id_b = 0;
-        let a: Vec<Contact> = (0..20_000).map(|i| bench_contact(i, &mut id_a)).collect();
-        let b: Vec<Contact> = (0..20_000).map(|i| bench_contact(i, &mut id_b)).collect();
-        assert_eq!(a, b);
-        let null_names = a.iter().filter(|c| c.name.is_none()).count() as f64 / a.len() as f64;
-        let null_lists = a.iter().filter(|c| c.phones.is_none()).count() as f64 / a.len() as f64;
-        assert!((0.18..0.22).contains(&null_names), "{null_names}");
-        assert!((0.38..0.42).contains(&null_lists), "{null_lists}");
-    }
 }

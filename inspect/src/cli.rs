@@ -106,15 +106,10 @@ pub struct RecordArgs {
 /// Options of `bench`.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Contact records in the generated file (ignored with --file).
-    #[arg(long, default_value_t = 10_000_000)]
-    pub records: u64,
-    /// Benchmark this file instead of generating one (e.g. written by shred-gen).
+    /// The Contact file to benchmark (written by shred-gen, e.g. by
+    /// inspect/bench/levels_json.sh).
     #[arg(long, value_name = "FILE")]
-    pub file: Option<PathBuf>,
-    /// Keep the generated file at this path (it is reused when it exists).
-    #[arg(long, value_name = "PATH")]
-    pub keep: Option<PathBuf>,
+    pub file: PathBuf,
     /// Timed runs per measurement; the table shows the median.
     #[arg(long, default_value_t = 3)]
     pub runs: usize,

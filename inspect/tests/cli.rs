@@ -317,6 +317,32 @@ fn good_file_every_command_exits_0() {
 }
 
 #[test]
+fn bench_counts_every_entry_of_the_file() {
+    let f = contacts_file();
+    let levels = inspect()
+        .args(["levels", f.path_str(), "--format", "json"])
+        .output()
+        .unwrap();
+    let entries = String::from_utf8(levels.stdout).unwrap().lines().count();
+    let out = inspect()
+        .args(["bench", "--file", f.path_str(), "--runs", "1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("50 records, 2 row groups"), "{table}");
+    for row in [
+        "read levels only",
+        "json via serde_json::Value",
+        "levels --format json",
+    ] {
+        let line = table.lines().find(|l| l.contains(row)).expect(row);
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        assert_eq!(cells[1], entries.to_string(), "{line}");
+    }
+}
+
+#[test]
 fn closed_output_pipe_ends_quietly() {
     // Far more output than a pipe buffer holds, read one line of it, then close the pipe.
     let records: Vec<serde_json::Value> = (0..20_000).map(|i| json!({"x": i})).collect();
