@@ -8,27 +8,11 @@
 //! and DuckDB's reads. [`compare`] then needs nothing but `==` and reports the first record
 //! and field path that differ ([`shred::record::first_difference`]).
 
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use serde_json::Value as Json;
 use shred::Schema;
-
-/// Reads NDJSON (one record per line; blank lines are skipped).
-pub fn read_ndjson(path: &Path) -> Vec<Json> {
-    let file =
-        std::fs::File::open(path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
-    BufReader::new(file)
-        .lines()
-        .enumerate()
-        .filter(|(_, line)| line.as_ref().map_or(true, |l| !l.trim().is_empty()))
-        .map(|(i, line)| {
-            let line = line.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            serde_json::from_str(&line)
-                .unwrap_or_else(|e| panic!("{}: line {}: {e}", path.display(), i + 1))
-        })
-        .collect()
-}
 
 /// Writes records as NDJSON.
 pub fn write_ndjson<'a>(path: &Path, records: impl IntoIterator<Item = &'a Json>) {
@@ -127,7 +111,7 @@ mod tests {
         let path = dir.path().join("r.ndjson");
         let records = vec![json!({"a": "é", "b": null}), json!({"a": [1, {"k": 2}]})];
         write_ndjson(&path, &records);
-        assert_eq!(read_ndjson(&path), records);
+        assert_eq!(read_input(&path), records);
         assert_eq!(read_input(&path), records);
     }
 }

@@ -1,8 +1,9 @@
 //! Our files, their readers: `shred-gen` files read by pyarrow and DuckDB.
 //!
-//! Twelve files: both encoders (`arrow`, `dremel`) × `none`, `snappy`, `zstd` × the default
-//! distribution and one with empty lists and null items (`--all-def-states` for dremel,
-//! `--empty-lists 0.1 --null-items 0.05` for arrow). The dremel/zstd/all-states file holds
+//! Eighteen files: the three encoders (`arrow`, `dremel`, `direct`) × `none`, `snappy`,
+//! `zstd` × the default distribution and one with empty lists and null items
+//! (`--all-def-states` for dremel and direct, `--empty-lists 0.1 --null-items 0.05` for
+//! arrow). The dremel/zstd/all-states file holds
 //! 100,000 records, the others 5,000, all in several row groups. Every file is dumped by
 //! pyarrow and by DuckDB as canonical JSON (`tests/python/read_back.py`) and each dump must
 //! equal, record for record, `Contact::to_json` of the records regenerated here from the
@@ -35,13 +36,13 @@ struct Fixtures {
 fn runs() -> Vec<GenRun> {
     let mut runs = Vec::new();
     let mut seed = 1000;
-    for encoder in ["arrow", "dremel"] {
+    for encoder in ["arrow", "dremel", "direct"] {
         for compression in ["none", "snappy", "zstd"] {
             for states in [false, true] {
                 seed += 1;
                 let rates = match (states, encoder) {
                     (false, _) => Rates::Default,
-                    (true, "dremel") => Rates::AllDefStates,
+                    (true, "dremel" | "direct") => Rates::AllDefStates,
                     (true, _) => Rates::Custom {
                         empty_lists: 0.1,
                         null_items: 0.05,
@@ -131,7 +132,7 @@ fn generated_files_read_back_as_the_generated_records() {
                 "{} {reader}",
                 file.run.name
             );
-            let dump = records::read_ndjson(Path::new(report["dump"].as_str().unwrap()));
+            let dump = records::read_input(Path::new(report["dump"].as_str().unwrap()));
             match records::compare(
                 &format!("{} read by {reader}", file.run.name),
                 &expected,
@@ -147,7 +148,7 @@ fn generated_files_read_back_as_the_generated_records() {
 }
 
 #[test]
-fn both_encoders_write_the_contact_schema() {
+fn every_encoder_writes_the_contact_schema() {
     let expected = shred::Schema::parse(CONTACT_SCHEMA).unwrap();
     let describe = |s: &shred::Schema| {
         s.leaves()
@@ -183,7 +184,7 @@ fn both_encoders_write_the_contact_schema() {
             file.run.name
         );
         assert_eq!(pyarrow[1].0, "phones");
-        // phone_type is Dictionary(UInt8, Utf8) in Arrow (DESIGN.md); both encoders store
+        // phone_type is Dictionary(UInt8, Utf8) in Arrow (DESIGN.md); every encoder stores
         // the Arrow schema, so pyarrow restores it.
         assert_eq!(
             pyarrow[1].1,

@@ -154,7 +154,7 @@ fn check_input(input: &str) {
             let r = &f.report[reader];
             assert_eq!(r["rows"], n, "{} read by {reader}", f.name);
             let dump = PathBuf::from(r["dump"].as_str().expect("dump path"));
-            let actual = records::read_ndjson(&dump);
+            let actual = records::read_input(&dump);
             if let Err(e) = records::compare(
                 &format!("{} read by {reader}", f.name),
                 &f.expected,
