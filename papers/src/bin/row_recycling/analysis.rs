@@ -10,8 +10,9 @@
 //! recycling chunk.
 //!
 //! **Buckets.** Chunks are grouped by `(n, m)`. The measured speedup of a bucket is the
-//! mean delete-modify-insert time over the mean recycling time of the same chunks (both
-//! strategies ran every chunk), whole transactions included. It is compared with three
+//! median delete-modify-insert time over the median recycling time of the same chunks
+//! (both strategies ran every chunk), whole transactions included; the ratio of the means
+//! is kept beside it (`measured_mean`). It is compared with three
 //! predictions: the study's `S(n, m, t_u/t_d)`, the general model with `t_i` kept apart,
 //! and the general model plus each strategy's measured fixed cost per chunk.
 

@@ -169,7 +169,10 @@ impl Job {
     fn fresh_number(&mut self) -> String {
         let id = self.next_fresh;
         self.next_fresh += 1;
-        format!("+91-{id:010}")
+        // The generator's number format, so fresh numbers look like the loaded ones.
+        let mut number = String::new();
+        shred_gen::generator::write_number(&mut number, id);
+        number
     }
 
     fn draw_rows(

@@ -203,7 +203,7 @@ fn grid_table(results: &Results) -> String {
     let s = &results.settings;
     let mut out = format!(
         "## 3. Throughput: writers × record batch size\n\n\
-         `shred-gen`'s pipeline with its default `dremel` encoder: records per second \
+         `shred-gen`'s pipeline with its `dremel` encoder: records per second \
          (median), {} producers (= cores), {} records; \
          in brackets: elapsed seconds.\n\n",
         s.cores, s.records

@@ -3,7 +3,7 @@
 //! [`run`] measures, with the settings of [`Settings`]: (1) the single-core cost per record
 //! of every stage, for each record batch size ([`crate::stages`]); (2) the throughput grid
 //! of `shred-gen`'s pipeline, writers × batch size, with as many producers as cores and its
-//! default `dremel` encoder; (3) the producer:writer split at the reference batch size, for
+//! `dremel` encoder; (3) the producer:writer split at the reference batch size, for
 //! the study's pipeline (one writer) and for `shred-gen`'s; (4) both encoders side by side
 //! in `shred-gen`'s pipeline, at 1:1 and at its fastest split; (5) `perf stat` counters of
 //! the baseline and of the fastest split, when `perf` runs ([`crate::perf`]).
@@ -196,7 +196,7 @@ pub fn baseline_config(settings: &Settings) -> RunConfig {
 }
 
 /// Grid: `shred-gen`'s pipeline, writers 1..=cores × every batch size, producers = cores,
-/// dremel (its default encoder).
+/// the dremel encoder.
 pub fn grid_configs(settings: &Settings) -> Vec<RunConfig> {
     let mut out = Vec::new();
     for writers in 1..=settings.cores as u64 {
