@@ -171,7 +171,7 @@ fn time_generate_and_write(
         let encoded = worker
             .encode(generator, rows, batch_size, |_| {})
             .map_err(|e| GenError::Failed(format!("bench encode failed: {e}")))?;
-        encoded.append_to(&mut file).map_err(err)?;
+        worker.recycle(encoded.append_to(&mut file).map_err(err)?);
     }
     std::hint::black_box(file.into_inner().map_err(err)?);
     Ok((usage::thread_cpu_time() - start).as_nanos() as f64 / records as f64)

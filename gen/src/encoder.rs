@@ -173,6 +173,7 @@ impl RowGroupEncoder {
             arrays: ContactArrays::default(),
             chunk_sizes: Vec::new(),
             chunk_encoders: Vec::new(),
+            spare: Vec::new(),
         }
     }
 }
@@ -188,6 +189,19 @@ pub struct EncoderWorker<'a> {
     chunk_sizes: Vec<usize>,
     /// One chunk encoder per leaf column (direct path), made on first use.
     chunk_encoders: Vec<ByteChunkEncoder>,
+    /// Emptied column chunk buffers of a row group already in its file, by column, for the
+    /// next row group to write into (dremel and direct paths).
+    spare: Vec<Vec<u8>>,
+}
+
+/// The column chunk buffers of a row group that is in its file, emptied, for an
+/// [`EncoderWorker`] to write its next row group into ([`EncoderWorker::recycle`]): a row
+/// group's chunks are tens of megabytes, and writing into fresh memory costs a page fault
+/// every 4 KiB.
+#[derive(Debug, Default)]
+pub struct SpareBuffers {
+    /// One buffer per column, in column order (none after the arrow path).
+    chunks: Vec<Vec<u8>>,
 }
 
 #[derive(Debug)]
@@ -210,12 +224,14 @@ impl EncodedRowGroup {
         self.rows
     }
 
-    /// Appends the row group to `writer` (the next row group of the file).
+    /// Appends the row group to `writer` (the next row group of the file); returns its
+    /// buffers for the next row group to be encoded into.
     pub fn append_to<W: Write + Send>(
         self,
         writer: &mut SerializedFileWriter<W>,
-    ) -> Result<(), ParquetError> {
+    ) -> Result<SpareBuffers, ParquetError> {
         let mut row_group = writer.next_row_group()?;
+        let mut spare = SpareBuffers::default();
         match self.chunks {
             Chunks::Arrow(chunks) => {
                 for chunk in chunks {
@@ -225,15 +241,32 @@ impl EncodedRowGroup {
             Chunks::Buffered(chunks) => {
                 for chunk in chunks {
                     row_group.append_column(&chunk.data, chunk.close)?;
+                    // The file holds its own copy now: take the buffer back (no copy, the
+                    // handle is the only one left).
+                    spare.chunks.push(Vec::from(chunk.data));
                 }
             }
         }
         row_group.close()?;
-        Ok(())
+        Ok(spare)
     }
 }
 
 impl EncoderWorker<'_> {
+    /// Keeps the buffers of a row group already written, to encode the next one into.
+    pub fn recycle(&mut self, spare: SpareBuffers) {
+        if !spare.chunks.is_empty() {
+            self.spare = spare.chunks;
+        }
+    }
+
+    /// The spare buffer of column `column`, emptied, if there is one.
+    fn take_spare(&mut self, column: usize) -> Option<Vec<u8>> {
+        let mut buffer = std::mem::take(self.spare.get_mut(column)?);
+        buffer.clear();
+        (buffer.capacity() > 0).then_some(buffer)
+    }
+
     /// Generates records `rows` in batches of `batch_size` and encodes them as one row group;
     /// `progress` is told the size of every batch done.
     pub fn encode(
@@ -308,7 +341,9 @@ impl EncoderWorker<'_> {
         let mut sinks: Vec<TrackedWrite<Vec<u8>>> = (0..leaves.len())
             .map(|i| {
                 let expected = self.chunk_sizes.get(i).copied().unwrap_or(0);
-                TrackedWrite::new(Vec::with_capacity(expected + expected / 8))
+                let mut buffer = self.take_spare(i).unwrap_or_default();
+                buffer.reserve(expected + expected / 8);
+                TrackedWrite::new(buffer)
             })
             .collect();
         let closes = {
@@ -366,6 +401,11 @@ impl EncoderWorker<'_> {
                 .iter()
                 .map(|column| ByteChunkEncoder::new(Arc::clone(column), &format.props))
                 .collect::<Result<_, _>>()?;
+        }
+        for column in 0..self.chunk_encoders.len() {
+            if let Some(buffer) = self.take_spare(column) {
+                self.chunk_encoders[column].recycle(buffer);
+            }
         }
         for batch in split(rows.clone(), batch_size as u64) {
             let (start, count) = (batch.start, (batch.end - batch.start) as usize);

@@ -11,7 +11,9 @@
 //!
 //! Memory is bounded by tokens: a producer takes a token before it starts a job and the
 //! writer gives it back once the row group is in the file, so at most `producers + 2` encoded
-//! row groups exist at any time, whatever `--target-records` is. This cannot deadlock: jobs
+//! row groups exist at any time, whatever `--target-records` is. The token carries the
+//! written row group's emptied buffers ([`SpareBuffers`]), which the next job encodes into,
+//! so the chunk buffers are allocated once per token, not once per row group. This cannot deadlock: jobs
 //! start in global order, so the earliest row group not yet written is either being
 //! encoded, or ready for its writer, or next in line with every earlier job finished and
 //! its token returned.
@@ -31,7 +33,9 @@ use parquet::basic::Compression;
 use serde::Serialize;
 use shred::output::OutputFile;
 
-use crate::encoder::{EncodeError, EncodedRowGroup, EncoderKind, FileFormat, RowGroupEncoder};
+use crate::encoder::{
+    EncodeError, EncodedRowGroup, EncoderKind, FileFormat, RowGroupEncoder, SpareBuffers,
+};
 use crate::error::{GenError, Result};
 use crate::generator::Generator;
 use crate::plan::{FilePlan, Plan};
@@ -172,10 +176,10 @@ pub fn run(
         file: 0,
     });
     let max_in_flight = config.producers + 2;
-    let (token_tx, token_rx) = bounded::<()>(max_in_flight);
+    let (token_tx, token_rx) = bounded::<SpareBuffers>(max_in_flight);
     for _ in 0..max_in_flight {
         token_tx
-            .send(())
+            .send(SpareBuffers::default())
             .expect("the channel has room for every token");
     }
     let failed = AtomicBool::new(false);
@@ -210,7 +214,8 @@ pub fn run(
                         if failed.load(Ordering::SeqCst) {
                             return;
                         }
-                        if token_rx.recv_timeout(Duration::from_millis(50)).is_ok() {
+                        if let Ok(spare) = token_rx.recv_timeout(Duration::from_millis(50)) {
+                            worker.recycle(spare);
                             break;
                         }
                     }
@@ -257,7 +262,7 @@ fn write_file(
     file: &FilePlan,
     format: &FileFormat,
     receiver: &Receiver<Delivery>,
-    tokens: &Sender<()>,
+    tokens: &Sender<SpareBuffers>,
 ) -> Result<WrittenFile> {
     let path = &file.path;
     let output = OutputFile::create(path).map_err(|e| GenError::shred(path, e))?;
@@ -274,10 +279,10 @@ fn write_file(
         };
         pending.insert(ordinal, encoded?);
         while let Some(row_group) = pending.remove(&next) {
-            row_group
+            let spare = row_group
                 .append_to(&mut writer)
                 .map_err(|e| GenError::parquet(path, format!("writing row group {next}"), e))?;
-            let _ = tokens.send(());
+            let _ = tokens.send(spare);
             next += 1;
         }
     }

@@ -434,9 +434,8 @@ fn run_pass(
                 Sink::Memory => {
                     let mut writer = format.open(Discard::default())?;
                     for rows in split(0..records, rg) {
-                        worker
-                            .encode(generator, rows, batch_size, |_| {})?
-                            .append_to(&mut writer)?;
+                        let encoded = worker.encode(generator, rows, batch_size, |_| {})?;
+                        worker.recycle(encoded.append_to(&mut writer)?);
                     }
                     bytes = writer.into_inner()?.bytes;
                 }
@@ -446,9 +445,8 @@ fn run_pass(
                         .with_context(|| format!("{}: cannot create", path.display()))?;
                     let mut writer = format.open(BufWriter::with_capacity(1 << 20, file))?;
                     for rows in split(0..records, rg) {
-                        worker
-                            .encode(generator, rows, batch_size, |_| {})?
-                            .append_to(&mut writer)?;
+                        let encoded = worker.encode(generator, rows, batch_size, |_| {})?;
+                        worker.recycle(encoded.append_to(&mut writer)?);
                     }
                     let mut buffered = writer.into_inner()?;
                     buffered.flush()?;
