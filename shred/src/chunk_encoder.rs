@@ -141,6 +141,11 @@ impl std::fmt::Debug for ByteChunkEncoder {
 struct Levels {
     rep: RleEncoder,
     def: RleEncoder,
+    /// A mini-batch's levels widened for `RleEncoder::put_batch`, which encodes whole
+    /// groups of 8 at once (the same bytes as one `put` per level, at a fraction of the
+    /// cost).
+    rep_batch: Vec<u64>,
+    def_batch: Vec<u64>,
     rep_histogram: Vec<i64>,
     def_histogram: Vec<i64>,
 }
@@ -311,6 +316,8 @@ impl ByteChunkEncoder {
             levels: Levels {
                 rep: RleEncoder::new(bit_width(max_rep as u64), 1024),
                 def: RleEncoder::new(bit_width(max_def as u64), 1024),
+                rep_batch: Vec::new(),
+                def_batch: Vec::new(),
                 rep_histogram: vec![0; max_rep as usize + 1],
                 def_histogram: vec![0; max_def as usize + 1],
             },
@@ -494,11 +501,16 @@ impl ByteChunkEncoder {
                 self.levels_error(range.start + missing, "a value for every non-null entry")
             );
         }
-        if max_rep > 0 {
-            rep.iter().for_each(|&r| self.levels.rep.put(r as u64));
-        }
-        if max_def > 0 {
-            def.iter().for_each(|&d| self.levels.def.put(d as u64));
+        let levels = &mut self.levels;
+        for (encoder, batch, max, input) in [
+            (&mut levels.rep, &mut levels.rep_batch, max_rep, rep),
+            (&mut levels.def, &mut levels.def_batch, max_def, def),
+        ] {
+            if max > 0 {
+                batch.clear();
+                batch.extend(input.iter().map(|&level| level as u64));
+                encoder.put_batch(batch);
+            }
         }
         self.page.rows += rows;
         self.page.nulls += range.len() - present;
@@ -579,9 +591,7 @@ impl ByteChunkEncoder {
                 let width = dictionary.bit_width();
                 buf.push(width);
                 let mut rle = RleEncoder::new_from_buf(width, buf);
-                for &index in &self.values.indices {
-                    rle.put(index);
-                }
+                rle.put_batch(&self.values.indices);
                 buf = rle.consume();
                 self.values.indices.clear();
                 Encoding::RLE_DICTIONARY
