@@ -71,6 +71,7 @@ use parquet::file::statistics::{Statistics, ValueStatistics};
 use parquet::file::writer::{SerializedPageWriter, TrackedWrite};
 use parquet::schema::types::ColumnDescPtr;
 
+use crate::rle_hybrid::RleHybridEncoder;
 use crate::stripe::{ByteValues, Stripe, Values};
 use crate::{Error, Result};
 
@@ -139,13 +140,8 @@ impl std::fmt::Debug for ByteChunkEncoder {
 
 /// The repetition and definition levels of the page being filled, RLE-encoded as they come.
 struct Levels {
-    rep: RleEncoder,
-    def: RleEncoder,
-    /// A mini-batch's levels widened for `RleEncoder::put_batch`, which encodes whole
-    /// groups of 8 at once (the same bytes as one `put` per level, at a fraction of the
-    /// cost).
-    rep_batch: Vec<u64>,
-    def_batch: Vec<u64>,
+    rep: RleHybridEncoder,
+    def: RleHybridEncoder,
     rep_histogram: Vec<i64>,
     def_histogram: Vec<i64>,
 }
@@ -160,13 +156,25 @@ struct PageValues {
 
 /// The distinct values of a chunk, in first-seen order; the index is the dictionary id.
 struct Dictionary {
-    table: HashTable<u32>,
+    table: HashTable<Slot>,
     hasher: DefaultHashBuilder,
     entries: ByteValues,
     /// Per entry, the number of the last page that used it.
     last_page: Vec<u32>,
     /// Size of the `PLAIN` dictionary page: a 4-byte length and the bytes per entry.
     page_size: usize,
+    /// The hashes of a mini-batch's values (reused buffer).
+    hashes: Vec<u64>,
+}
+
+/// A dictionary entry as its hash table holds it: where its bytes are, not only its id,
+/// so that checking a candidate reads the bytes straight away (a lookup waits on each
+/// load in turn: table, slot, bytes).
+#[derive(Clone, Copy)]
+struct Slot {
+    id: u32,
+    len: u32,
+    start: usize,
 }
 
 /// Counts and bounds of the page being filled.
@@ -314,10 +322,8 @@ impl ByteChunkEncoder {
         let (max_def, max_rep) = (descr.max_def_level(), descr.max_rep_level());
         Ok(ByteChunkEncoder {
             levels: Levels {
-                rep: RleEncoder::new(bit_width(max_rep as u64), 1024),
-                def: RleEncoder::new(bit_width(max_def as u64), 1024),
-                rep_batch: Vec::new(),
-                def_batch: Vec::new(),
+                rep: RleHybridEncoder::new(bit_width(max_rep as u64)),
+                def: RleHybridEncoder::new(bit_width(max_def as u64)),
                 rep_histogram: vec![0; max_rep as usize + 1],
                 def_histogram: vec![0; max_def as usize + 1],
             },
@@ -501,16 +507,11 @@ impl ByteChunkEncoder {
                 self.levels_error(range.start + missing, "a value for every non-null entry")
             );
         }
-        let levels = &mut self.levels;
-        for (encoder, batch, max, input) in [
-            (&mut levels.rep, &mut levels.rep_batch, max_rep, rep),
-            (&mut levels.def, &mut levels.def_batch, max_def, def),
-        ] {
-            if max > 0 {
-                batch.clear();
-                batch.extend(input.iter().map(|&level| level as u64));
-                encoder.put_batch(batch);
-            }
+        if max_rep > 0 {
+            self.levels.rep.put_levels(rep);
+        }
+        if max_def > 0 {
+            self.levels.def.put_levels(def);
         }
         self.page.rows += rows;
         self.page.nulls += range.len() - present;
@@ -539,15 +540,21 @@ impl ByteChunkEncoder {
         page.values += range.len();
         match &mut self.values.dictionary {
             Some(dictionary) => {
-                for i in 0..range.len() {
+                // Hashes first, in a loop of their own: the lookups that follow wait on
+                // memory (table, entry), and short iterations let more of them overlap.
+                let mut hashes = std::mem::take(&mut dictionary.hashes);
+                hashes.clear();
+                hashes.extend((0..range.len()).map(|i| dictionary.hasher.hash_one(value(i))));
+                for (i, &hash) in hashes.iter().enumerate() {
                     let bytes = value(i);
-                    let (id, new_in_page) = dictionary.intern(bytes, self.page_number);
+                    let (id, new_in_page) = dictionary.intern(bytes, hash, self.page_number);
                     self.values.indices.push(u64::from(id));
                     // A dictionary value seen before in this page cannot move its bounds.
                     if new_in_page {
                         page.widen(bytes);
                     }
                 }
+                dictionary.hashes = hashes;
             }
             None => {
                 let plain = &mut self.values.plain;
@@ -590,9 +597,9 @@ impl ByteChunkEncoder {
             Some(dictionary) => {
                 let width = dictionary.bit_width();
                 buf.push(width);
-                let mut rle = RleEncoder::new_from_buf(width, buf);
-                rle.put_batch(&self.values.indices);
-                buf = rle.consume();
+                let mut ids = RleHybridEncoder::with_buffer(width, buf);
+                ids.put_values(&self.values.indices);
+                buf = ids.into_bytes();
                 self.values.indices.clear();
                 Encoding::RLE_DICTIONARY
             }
@@ -890,8 +897,8 @@ fn record_end(rep: &[i16], at: usize, end: usize) -> usize {
 }
 
 /// Appends a v1 level block: a 4-byte little-endian length, then the RLE/bit-packed runs.
-fn push_levels(buf: &mut Vec<u8>, levels: &mut RleEncoder) {
-    let encoded = levels.flush_buffer();
+fn push_levels(buf: &mut Vec<u8>, levels: &mut RleHybridEncoder) {
+    let encoded = levels.finish();
     buf.extend_from_slice(&(encoded.len() as u32).to_le_bytes());
     buf.extend_from_slice(encoded);
     levels.clear();
@@ -913,30 +920,36 @@ impl Dictionary {
             entries: ByteValues::default(),
             last_page: Vec::new(),
             page_size: 0,
+            hashes: Vec::new(),
         }
     }
 
-    /// The dictionary id of `value`, adding it when new, and whether this is its first use
-    /// in page number `page`.
+    /// The dictionary id of `value` (whose hash is `hash`), adding it when new, and whether
+    /// this is its first use in page number `page`.
     #[inline]
-    fn intern(&mut self, value: &[u8], page: u32) -> (u32, bool) {
-        let hash = self.hasher.hash_one(value);
-        let entries = &self.entries;
-        if let Some(&id) = self.table.find(hash, |&id| {
-            let entry = entries.get(id as usize);
-            entry.len() == value.len() && compare_bytes(entry, value) == Ordering::Equal
+    fn intern(&mut self, value: &[u8], hash: u64, page: u32) -> (u32, bool) {
+        let data = &self.entries.data;
+        if let Some(slot) = self.table.find(hash, |slot| {
+            slot.len as usize == value.len()
+                && compare_bytes(&data[slot.start..slot.start + value.len()], value)
+                    == Ordering::Equal
         }) {
-            let last = std::mem::replace(&mut self.last_page[id as usize], page);
-            return (id, last != page);
+            let last = std::mem::replace(&mut self.last_page[slot.id as usize], page);
+            return (slot.id, last != page);
         }
-        let id = self.entries.len() as u32;
+        let slot = Slot {
+            id: self.entries.len() as u32,
+            len: value.len() as u32,
+            start: self.entries.data.len(),
+        };
         self.entries.push(value);
         self.last_page.push(page);
         self.page_size += 4 + value.len();
-        let (entries, hasher) = (&self.entries, &self.hasher);
-        self.table
-            .insert_unique(hash, id, |&id| hasher.hash_one(entries.get(id as usize)));
-        (id, true)
+        let (data, hasher) = (&self.entries.data, &self.hasher);
+        self.table.insert_unique(hash, slot, |slot| {
+            hasher.hash_one(&data[slot.start..slot.start + slot.len as usize])
+        });
+        (slot.id, true)
     }
 
     /// Bits per dictionary id in the data pages.

@@ -18,6 +18,7 @@ pub mod fixtures;
 pub mod input;
 pub mod output;
 pub mod record;
+pub mod rle_hybrid;
 pub mod schema;
 pub mod shredder;
 pub mod stripe;
