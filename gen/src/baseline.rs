@@ -51,7 +51,7 @@ pub fn run_study_pipeline(
                 let mut arrays = ContactArrays::default();
                 loop {
                     let index = next_batch.fetch_add(1, Ordering::Relaxed);
-                    if index >= batches {
+                    if index >= batches || crate::interrupt::requested() {
                         return;
                     }
                     let start = index * batch_size;
@@ -78,6 +78,10 @@ pub fn run_study_pipeline(
         }
         Ok(())
     })?;
+    if crate::interrupt::requested() {
+        // Dropping the writer deletes the unfinished file.
+        return Err(GenError::Interrupted);
+    }
     let row_groups = writer.flushed_row_groups().len() as u64;
     let output = writer
         .into_inner()

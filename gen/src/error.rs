@@ -50,6 +50,9 @@ pub enum GenError {
         /// The file left unwritten.
         path: PathBuf,
     },
+    /// Ctrl-C or a termination signal stopped the run ([`crate::interrupt`]).
+    #[error("interrupted: files not yet complete were removed, complete ones kept")]
+    Interrupted,
     /// A written file differs from the regenerated records.
     #[error("verification failed: {}: {message}", path.display())]
     Mismatch {
@@ -65,6 +68,7 @@ impl GenError {
     pub fn exit_code(&self) -> i32 {
         match self {
             GenError::Usage(_) | GenError::Distribution(_) => 2,
+            GenError::Interrupted => 130,
             _ => 1,
         }
     }

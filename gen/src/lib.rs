@@ -21,6 +21,7 @@ pub mod distribution;
 pub mod encoder;
 pub mod error;
 pub mod generator;
+pub mod interrupt;
 pub mod names;
 pub mod pipeline;
 pub mod plan;

@@ -12,7 +12,12 @@ fn main() -> ExitCode {
     shred_gen::usage::return_large_buffers_to_os();
     let cli = Cli::parse();
     let result = match &cli.command {
-        None => generate(&cli.generate),
+        None => {
+            // Ctrl-C stops the pipeline and removes unfinished files (not for `bench`,
+            // whose child processes get the signal themselves).
+            shred_gen::interrupt::install();
+            generate(&cli.generate)
+        }
         Some(Command::Bench(args)) => bench(args, &mut |line| eprintln!("{line}")).map(|report| {
             if args.json {
                 format!("{}\n", serde_json::to_string_pretty(&report).expect("JSON"))

@@ -38,6 +38,7 @@ use crate::encoder::{
 };
 use crate::error::{GenError, Result};
 use crate::generator::Generator;
+use crate::interrupt;
 use crate::plan::{FilePlan, Plan};
 
 /// How to run the pipeline (the layout itself is in the [`Plan`]).
@@ -209,9 +210,10 @@ pub fn run(
             scope.spawn(move || {
                 let mut worker = encoder.worker();
                 loop {
-                    // Wait for a token, giving up if another thread failed.
+                    // Wait for a token, giving up if another thread failed or a stop was
+                    // requested (writers then drop, and so delete, their unfinished files).
                     loop {
-                        if failed.load(Ordering::SeqCst) {
+                        if failed.load(Ordering::SeqCst) || interrupt::requested() {
                             return;
                         }
                         if let Ok(spare) = token_rx.recv_timeout(Duration::from_millis(50)) {
@@ -245,6 +247,9 @@ pub fn run(
                 Ok(file) => written.push(file),
                 Err(e) => errors.push(e),
             }
+        }
+        if interrupt::requested() && !errors.is_empty() {
+            return Err(GenError::Interrupted);
         }
         // Report the error that stopped the run, not a file it stopped.
         let cause = errors

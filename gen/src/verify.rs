@@ -83,6 +83,9 @@ pub fn verify_files(
         tasks
             .par_iter()
             .map(|(file, rg, rows)| {
+                if crate::interrupt::requested() {
+                    return Err(GenError::Interrupted);
+                }
                 let levels = verify_levels(&file.path, &schema, *rg, rows, generator, batch_size)?;
                 verify_records(&file.path, *rg, rows, generator, batch_size)?;
                 Ok(Verified {

@@ -309,6 +309,37 @@ fn killed_run_leaves_nothing_that_looks_finished() {
 }
 
 #[test]
+fn interrupted_run_removes_its_unfinished_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = StdCommand::new(assert_cmd::cargo::cargo_bin("shred-gen"))
+        .args(["--target-records", "50M", "--quiet", "--num-writers", "2"])
+        .arg("--output-dir")
+        .arg(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the run has started writing, then send it Ctrl-C's signal.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::fs::read_dir(dir.path()).unwrap().count() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let pid = i32::try_from(child.id()).unwrap();
+    // SAFETY: sends a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
 fn bench_fills_every_table_and_cleans_up() {
     let dir = tempfile::tempdir().unwrap();
     let out = shred_gen()
