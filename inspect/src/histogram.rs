@@ -203,16 +203,9 @@ pub fn histogram(file: &ParquetFile, output: &Output, out: &mut dyn Write) -> Re
         }
         Format::Json => {
             for h in &histograms {
-                let mut obj = serde_json::Map::new();
-                if output.multi {
-                    obj.insert("file".into(), json!(file.name));
-                }
                 let fields = json!({"column": h.column, "max_r": h.rep.len() - 1, "max_d": h.def.len() - 1,
                     "d": h.def, "r": h.rep, "stored_d": h.file_def, "stored_r": h.file_rep});
-                if let serde_json::Value::Object(fields) = fields {
-                    obj.extend(fields);
-                }
-                writeln!(out, "{}", serde_json::Value::Object(obj))?;
+                output.json_line(out, &file.name, fields)?;
             }
         }
     }

@@ -69,6 +69,29 @@ pub struct Output {
     pub multi: bool,
 }
 
+impl Output {
+    /// Writes one JSON line: the object `fields`, after a leading `"file"` key naming `file`
+    /// when several files are shown.
+    pub fn json_line(
+        &self,
+        out: &mut dyn Write,
+        file: &str,
+        fields: serde_json::Value,
+    ) -> std::io::Result<()> {
+        let mut line = serde_json::Map::new();
+        if self.multi {
+            line.insert("file".into(), file.into());
+        }
+        match fields {
+            serde_json::Value::Object(fields) => line.extend(fields),
+            other => {
+                line.insert("value".into(), other);
+            }
+        }
+        writeln!(out, "{}", serde_json::Value::Object(line))
+    }
+}
+
 /// Parses a command line (program name first) and runs it, writing to `out`.
 pub fn run<I, T>(args: I, out: &mut dyn Write) -> Result<()>
 where

@@ -121,17 +121,11 @@ pub fn meta(file: &ParquetFile, output: &Output, out: &mut dyn Write) -> Result<
                 .iter()
                 .map(|(k, n)| json!({"key": k, "value_bytes": n}))
                 .collect();
-            let mut doc = serde_json::Map::new();
-            if output.multi {
-                doc.insert("file".into(), json!(file.name));
-            }
-            doc.insert("file_size".into(), json!(file.len));
-            doc.insert("version".into(), json!(fm.version()));
-            doc.insert("created_by".into(), json!(fm.created_by()));
-            doc.insert("rows".into(), json!(fm.num_rows()));
-            doc.insert("key_value_metadata".into(), Json::Array(kv));
-            doc.insert("row_groups".into(), Json::Array(row_groups));
-            writeln!(out, "{}", Json::Object(doc))?;
+            let fields = json!({
+                "file_size": file.len, "version": fm.version(), "created_by": fm.created_by(),
+                "rows": fm.num_rows(), "key_value_metadata": kv, "row_groups": row_groups,
+            });
+            output.json_line(out, &file.name, fields)?;
         }
     }
     Ok(())

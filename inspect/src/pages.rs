@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use parquet::file::page_index::offset_index::PageLocation;
-use serde_json::{Value as Json, json};
+use serde_json::json;
 
 use crate::error::{Error, Result};
 use crate::page_header::{ChunkPages, PageInfo, PageKind, encoding_name};
@@ -162,10 +162,6 @@ pub fn pages(
                         )?;
                     }
                     Format::Json => {
-                        let mut obj = serde_json::Map::new();
-                        if output.multi {
-                            obj.insert("file".into(), json!(file.name));
-                        }
                         let fields = json!({
                             "row_group": rg, "column": path, "page": p.index, "type": h.kind.name(),
                             "offset": p.offset, "header_bytes": p.header_len,
@@ -178,10 +174,7 @@ pub fn pages(
                             "is_compressed": h.is_compressed, "crc": h.crc.is_some(),
                             "statistics": h.has_statistics,
                         });
-                        if let Json::Object(fields) = fields {
-                            obj.extend(fields);
-                        }
-                        writeln!(out, "{}", Json::Object(obj))?;
+                        output.json_line(out, &file.name, fields)?;
                     }
                 }
             }

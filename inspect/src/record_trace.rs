@@ -203,15 +203,11 @@ pub fn record(file: &ParquetFile, record: u64, output: &Output, out: &mut dyn Wr
                     json!({"column": leaf.path, "entries": entries})
                 })
                 .collect();
-            let mut doc = serde_json::Map::new();
-            if output.multi {
-                doc.insert("file".into(), json!(file.name));
-            }
-            doc.insert("record".into(), json!(t.record));
-            doc.insert("row_group".into(), json!(t.row_group));
-            doc.insert("columns".into(), Json::Array(columns));
-            doc.insert("assembled".into(), t.assembled);
-            writeln!(out, "{}", Json::Object(doc))?;
+            let fields = json!({
+                "record": t.record, "row_group": t.row_group, "columns": columns,
+                "assembled": t.assembled,
+            });
+            output.json_line(out, &file.name, fields)?;
         }
     }
     Ok(())

@@ -45,11 +45,7 @@ pub fn schema(file: &ParquetFile, output: &Output, out: &mut dyn Write) -> Resul
             )?;
         }
         Format::Json => {
-            let mut doc = serde_json::Map::new();
-            if output.multi {
-                doc.insert("file".into(), json!(file.name));
-            }
-            doc.insert("schema".into(), node_json(file, file.schema.root()));
+            let schema = node_json(file, file.schema.root());
             let columns: Vec<Json> = file
                 .schema
                 .leaves()
@@ -61,8 +57,11 @@ pub fn schema(file: &ParquetFile, output: &Output, out: &mut dyn Write) -> Resul
                            "max_r": l.max_rep, "max_d": l.max_def})
                 })
                 .collect();
-            doc.insert("columns".into(), Json::Array(columns));
-            writeln!(out, "{}", Json::Object(doc))?;
+            output.json_line(
+                out,
+                &file.name,
+                json!({"schema": schema, "columns": columns}),
+            )?;
         }
     }
     Ok(())
