@@ -26,8 +26,3 @@ pub fn install() -> bool {
 pub fn requested() -> bool {
     REQUESTED.load(Ordering::SeqCst)
 }
-
-/// Requests a stop, as the signal handler does (for tests and embedding programs).
-pub fn request() {
-    REQUESTED.store(true, Ordering::SeqCst);
-}

@@ -121,13 +121,35 @@ pub struct ByteChunkEncoder {
     expected_size: usize,
     /// Dictionary-encoded pages waiting for the dictionary page.
     held: Vec<CompressedPage>,
-    /// Buffers of pages already in the sink, to assemble the next pages in: a page is up to
-    /// a megabyte, and fresh memory costs a page fault every 4 KiB.
-    spare_pages: Vec<Vec<u8>>,
+    /// Buffers of pages already in the sink, to assemble the next pages in.
+    spare_pages: PageBuffers,
 }
 
-/// Page buffers kept for reuse (a chunk has at most a few pages in flight at once).
-const MAX_SPARE_PAGES: usize = 8;
+/// Emptied page buffers for the next pages: a page is up to a megabyte, and fresh memory
+/// costs a page fault every 4 KiB.
+#[derive(Default)]
+struct PageBuffers {
+    spare: Vec<Vec<u8>>,
+}
+
+impl PageBuffers {
+    /// At most this many are kept (a chunk has only a few pages in flight at once).
+    const MAX: usize = 8;
+
+    /// An empty buffer, reused when one is spare.
+    fn take(&mut self) -> Vec<u8> {
+        let mut buf = self.spare.pop().unwrap_or_default();
+        buf.clear();
+        buf
+    }
+
+    /// Keeps a page's buffer for a later page.
+    fn put(&mut self, buf: Vec<u8>) {
+        if self.spare.len() < Self::MAX {
+            self.spare.push(buf);
+        }
+    }
+}
 
 impl std::fmt::Debug for ByteChunkEncoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -338,7 +360,7 @@ impl ByteChunkEncoder {
             sink: TrackedWrite::new(Vec::new()),
             expected_size: 0,
             held: Vec::new(),
-            spare_pages: Vec::new(),
+            spare_pages: PageBuffers::default(),
             descr,
             limits,
             compression,
@@ -586,7 +608,7 @@ impl ByteChunkEncoder {
     /// Cuts the current page: encodes it, records its statistics and index entries, and
     /// writes it (or holds it while the dictionary is still growing).
     fn flush_page(&mut self) -> Result<()> {
-        let mut buf = self.page_buffer();
+        let mut buf = self.spare_pages.take();
         if self.max_rep > 0 {
             push_levels(&mut buf, &mut self.levels.rep);
         }
@@ -699,8 +721,7 @@ impl ByteChunkEncoder {
         let Some(dictionary) = &self.values.dictionary else {
             return Ok(());
         };
-        let mut buf = self.spare_pages.pop().unwrap_or_default();
-        buf.clear();
+        let mut buf = self.spare_pages.take();
         buf.reserve(dictionary.page_size);
         for entry in dictionary.entries.iter() {
             buf.extend_from_slice(&(entry.len() as u32).to_le_bytes());
@@ -721,32 +742,15 @@ impl ByteChunkEncoder {
         Ok(())
     }
 
-    /// An empty buffer to assemble a page in, reused when one is spare.
-    fn page_buffer(&mut self) -> Vec<u8> {
-        let mut buf = self.spare_pages.pop().unwrap_or_default();
-        buf.clear();
-        buf
-    }
-
-    /// Keeps a page's buffer for a later page.
-    fn spare_page(&mut self, buf: Vec<u8>) {
-        if self.spare_pages.len() < MAX_SPARE_PAGES {
-            self.spare_pages.push(buf);
-        }
-    }
-
     fn compress(&mut self, buf: Vec<u8>) -> Result<Bytes> {
-        if self.codec.is_none() {
+        let Some(codec) = &mut self.codec else {
             return Ok(Bytes::from(buf));
-        }
-        let mut out = self.page_buffer();
-        out.reserve(buf.len() / 2 + 64);
-        let result = match &mut self.codec {
-            Some(codec) => codec.compress(&buf, &mut out),
-            None => unreachable!("checked above"),
         };
-        result.map_err(|e| self.parquet_error(e))?;
-        self.spare_page(buf);
+        let mut out = self.spare_pages.take();
+        out.reserve(buf.len() / 2 + 64);
+        let compressed = codec.compress(&buf, &mut out);
+        compressed.map_err(|e| self.parquet_error(e))?;
+        self.spare_pages.put(buf);
         Ok(Bytes::from(out))
     }
 
@@ -762,7 +766,7 @@ impl ByteChunkEncoder {
             .write_page(page)
             .map_err(|e| Error::parquet(format!("column {}", self.descr.path().string()), e))?;
         // The only handle left: the buffer comes back without a copy.
-        self.spare_page(Vec::from(data));
+        self.spare_pages.put(Vec::from(data));
         let chunk = &mut self.chunk;
         chunk.encodings.insert(encoding);
         match chunk.encoding_stats.last_mut() {

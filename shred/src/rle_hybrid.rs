@@ -89,7 +89,6 @@ impl RleHybridEncoder {
                 self.close_rle_run();
             } else {
                 self.partial[self.partial_len..].fill(0);
-                self.partial_len = GROUP;
                 let group = self.partial;
                 self.pack(&group);
             }
