@@ -6,7 +6,6 @@
 //! direct_path`; divide a median by 2^20 for ns/record.
 
 use std::hint::black_box;
-use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use parquet::basic::Compression;
@@ -25,14 +24,7 @@ const BATCH: u64 = 4096;
 fn direct_path(c: &mut Criterion) {
     let generator = Generator::new(DEFAULT_SEED, Distribution::default());
     let format = FileFormat::new(Compression::UNCOMPRESSED, CONTACTS as usize);
-    let descriptor = parquet::schema::types::SchemaDescriptor::new(Arc::new(
-        parquet::schema::parser::parse_message_type(shred::contact::CONTACT_SCHEMA).unwrap(),
-    ));
-    let mut encoders: Vec<ByteChunkEncoder> = descriptor
-        .columns()
-        .iter()
-        .map(|column| ByteChunkEncoder::new(Arc::clone(column), format.properties()).unwrap())
-        .collect();
+    let mut encoders = format.chunk_encoders().unwrap();
     // The stripes of every batch, drawn once for the encode-only stage.
     let batches: Vec<ContactStripes> = split(0..CONTACTS, BATCH)
         .map(|range| {

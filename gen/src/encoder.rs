@@ -123,6 +123,13 @@ impl FileFormat {
         &self.props
     }
 
+    /// One `shred` chunk encoder per column, following the format's writer properties.
+    pub fn chunk_encoders(&self) -> Result<Vec<ByteChunkEncoder>, shred::Error> {
+        (self.descriptor.columns().iter())
+            .map(|column| ByteChunkEncoder::new(Arc::clone(column), &self.props))
+            .collect()
+    }
+
     /// Opens a Parquet file writer on `sink`.
     pub fn open<W: Write + Send>(&self, sink: W) -> Result<SerializedFileWriter<W>, ParquetError> {
         SerializedFileWriter::new(
@@ -333,7 +340,7 @@ impl EncoderWorker<'_> {
         generator: &Generator,
         rows: Range<u64>,
         batch_size: usize,
-        mut progress: impl FnMut(usize),
+        progress: impl FnMut(usize),
     ) -> Result<Vec<EncodedChunk>, EncodeError> {
         let format = &self.encoder.format;
         let leaves = format.schema().leaves();
@@ -358,16 +365,21 @@ impl EncoderWorker<'_> {
                     )
                 })
                 .collect();
-            for batch in split(rows.clone(), batch_size as u64) {
-                let (start, count) = (batch.start, (batch.end - batch.start) as usize);
-                generator.fill_stripes(start, count, &mut self.stripes);
-                for ((writer, leaf), stripe) in
-                    writers.iter_mut().zip(leaves).zip(self.stripes.columns())
-                {
-                    write_stripe(writer, leaf, stripe)?;
-                }
-                progress(count);
-            }
+            for_each_stripe_batch(
+                generator,
+                &mut self.stripes,
+                rows,
+                batch_size,
+                progress,
+                |stripes| {
+                    for ((writer, leaf), stripe) in
+                        writers.iter_mut().zip(leaves).zip(stripes.columns())
+                    {
+                        write_stripe(writer, leaf, stripe)?;
+                    }
+                    Ok(())
+                },
+            )?;
             writers
                 .into_iter()
                 .map(|w| w.close())
@@ -391,36 +403,55 @@ impl EncoderWorker<'_> {
         generator: &Generator,
         rows: Range<u64>,
         batch_size: usize,
-        mut progress: impl FnMut(usize),
+        progress: impl FnMut(usize),
     ) -> Result<Vec<EncodedChunk>, EncodeError> {
-        let format = &self.encoder.format;
         if self.chunk_encoders.is_empty() {
-            self.chunk_encoders = format
-                .descriptor
-                .columns()
-                .iter()
-                .map(|column| ByteChunkEncoder::new(Arc::clone(column), &format.props))
-                .collect::<Result<_, _>>()?;
+            self.chunk_encoders = self.encoder.format.chunk_encoders()?;
         }
         for column in 0..self.chunk_encoders.len() {
             if let Some(buffer) = self.take_spare(column) {
                 self.chunk_encoders[column].recycle(buffer);
             }
         }
-        for batch in split(rows.clone(), batch_size as u64) {
-            let (start, count) = (batch.start, (batch.end - batch.start) as usize);
-            generator.fill_stripes(start, count, &mut self.stripes);
-            for (encoder, stripe) in self.chunk_encoders.iter_mut().zip(self.stripes.columns()) {
-                encoder.write(stripe)?;
-            }
-            progress(count);
-        }
+        let encoders = &mut self.chunk_encoders;
+        for_each_stripe_batch(
+            generator,
+            &mut self.stripes,
+            rows,
+            batch_size,
+            progress,
+            |stripes| {
+                for (encoder, stripe) in encoders.iter_mut().zip(stripes.columns()) {
+                    encoder.write(stripe)?;
+                }
+                Ok(())
+            },
+        )?;
         Ok(self
             .chunk_encoders
             .iter_mut()
             .map(ByteChunkEncoder::finish)
             .collect::<Result<_, _>>()?)
     }
+}
+
+/// Draws records `rows` into `stripes` `batch_size` at a time (the typed shredder's stripes,
+/// straight from the generator), hands each batch to `encode`, and tells `progress` its size.
+fn for_each_stripe_batch(
+    generator: &Generator,
+    stripes: &mut ContactStripes,
+    rows: Range<u64>,
+    batch_size: usize,
+    mut progress: impl FnMut(usize),
+    mut encode: impl FnMut(&ContactStripes) -> Result<(), EncodeError>,
+) -> Result<(), EncodeError> {
+    for batch in split(rows, batch_size as u64) {
+        let (start, count) = (batch.start, (batch.end - batch.start) as usize);
+        generator.fill_stripes(start, count, stripes);
+        encode(stripes)?;
+        progress(count);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

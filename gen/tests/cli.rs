@@ -273,18 +273,18 @@ fn unwritable_output_directory_fails_with_exit_code_1() {
         .stderr(predicate::str::contains("panicked").not());
 }
 
-#[test]
-fn killed_run_leaves_nothing_that_looks_finished() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("shred-gen"))
+/// A 50M-record run into `dir` (stderr captured), returned once it has been writing for a
+/// moment.
+fn run_in_progress(dir: &Path) -> std::process::Child {
+    let child = StdCommand::new(assert_cmd::cargo::cargo_bin("shred-gen"))
         .args(["--target-records", "50M", "--quiet", "--num-writers", "2"])
         .arg("--output-dir")
-        .arg(dir.path())
+        .arg(dir)
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until the run has started writing, then kill it.
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while std::fs::read_dir(dir.path()).unwrap().count() == 0 {
+    while std::fs::read_dir(dir).unwrap().count() == 0 {
         assert!(
             std::time::Instant::now() < deadline,
             "the run never started"
@@ -292,6 +292,13 @@ fn killed_run_leaves_nothing_that_looks_finished() {
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(200));
+    child
+}
+
+#[test]
+fn killed_run_leaves_nothing_that_looks_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = run_in_progress(dir.path());
     child.kill().unwrap();
     child.wait().unwrap();
     let names: Vec<String> = std::fs::read_dir(dir.path())
@@ -311,23 +318,8 @@ fn killed_run_leaves_nothing_that_looks_finished() {
 #[test]
 fn interrupted_run_removes_its_unfinished_files() {
     let dir = tempfile::tempdir().unwrap();
-    let child = StdCommand::new(assert_cmd::cargo::cargo_bin("shred-gen"))
-        .args(["--target-records", "50M", "--quiet", "--num-writers", "2"])
-        .arg("--output-dir")
-        .arg(dir.path())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until the run has started writing, then send it Ctrl-C's signal.
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while std::fs::read_dir(dir.path()).unwrap().count() == 0 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the run never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(200));
+    let child = run_in_progress(dir.path());
+    // Ctrl-C's signal.
     let pid = i32::try_from(child.id()).unwrap();
     // SAFETY: sends a signal to our own child process.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
