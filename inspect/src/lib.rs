@@ -47,6 +47,7 @@ pub mod parquet_file;
 pub mod record_trace;
 pub mod schema_view;
 pub mod table;
+pub mod thrift_compact;
 pub mod value_display;
 
 use std::ffi::OsString;

@@ -4,13 +4,10 @@
 //! 60.x, and the `Page`s its page reader returns have lost the header's sizes and offset.
 //! `pages` needs exactly those, so this module decodes the header itself: the
 //! `PageHeader`, `DataPageHeader`, `DataPageHeaderV2` and `DictionaryPageHeader` structs of
-//! the format's `parquet.thrift`, in the Thrift compact protocol
-//! (`thrift/doc/specs/thrift-compact-protocol.md`): each field is a header byte (field-id
-//! delta in the high nibble, type in the low), integers are zigzag varints, nested structs
-//! end with a stop byte. Fields this tool does not show (statistics, unknown future fields)
-//! are skipped by type. Every read is bounds-checked and nesting is limited, so a corrupt
-//! header is an error, never a panic; [`HeaderError::Truncated`] tells the caller to
-//! retry with more bytes.
+//! the format's `parquet.thrift`, field by field through the [`crate::thrift_compact`]
+//! reader, into one [`PageHeader`]. Fields this tool does not show (statistics, unknown
+//! future fields) are skipped by type. A corrupt header is an error, never a panic;
+//! [`DecodeError::Truncated`] tells the caller to retry with more bytes.
 //!
 //! [`ChunkPages`] walks a column chunk header by header: header at `offset`, then
 //! `compressed_page_size` bytes of page, then the next header, until the chunk's
@@ -33,6 +30,7 @@ use std::fs::File;
 use parquet::file::reader::ChunkReader;
 
 use crate::error::{Error, Result};
+use crate::thrift_compact::{CompactReader, DecodeError, invalid};
 
 /// The page types of `parquet.thrift`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,229 +133,16 @@ impl Default for PageKind {
     }
 }
 
-/// Why a header could not be decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HeaderError {
-    /// The bytes ended inside the header: retry with more.
-    Truncated,
-    /// The bytes are not a valid page header.
-    Invalid(String),
-}
-
-/// Nesting deeper than this is corrupt (page headers nest three levels at most).
-const MAX_DEPTH: u32 = 16;
-
-/// Thrift compact-protocol field types.
-mod ttype {
-    pub const BOOL_TRUE: u8 = 1;
-    pub const BOOL_FALSE: u8 = 2;
-    pub const BYTE: u8 = 3;
-    pub const I16: u8 = 4;
-    pub const I32: u8 = 5;
-    pub const I64: u8 = 6;
-    pub const DOUBLE: u8 = 7;
-    pub const BINARY: u8 = 8;
-    pub const LIST: u8 = 9;
-    pub const SET: u8 = 10;
-    pub const MAP: u8 = 11;
-    pub const STRUCT: u8 = 12;
-}
-
-/// A cursor over compact-protocol bytes.
-struct Compact<'a> {
-    buf: &'a [u8],
-    pos: usize,
-}
-
-type Decoded<T> = std::result::Result<T, HeaderError>;
-
-fn invalid<T>(message: impl Into<String>) -> Decoded<T> {
-    Err(HeaderError::Invalid(message.into()))
-}
-
-/// One field header: its id and type (type 0 is the stop byte).
-struct FieldHeader {
-    id: i16,
-    ttype: u8,
-}
-
-impl Compact<'_> {
-    fn byte(&mut self) -> Decoded<u8> {
-        let b = *self.buf.get(self.pos).ok_or(HeaderError::Truncated)?;
-        self.pos += 1;
-        Ok(b)
-    }
-
-    fn varint(&mut self) -> Decoded<u64> {
-        let mut value = 0u64;
-        for shift in (0..70).step_by(7) {
-            let b = self.byte()?;
-            if shift == 63 && b > 1 {
-                return invalid("varint overflows 64 bits");
-            }
-            value |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        invalid("varint longer than 10 bytes")
-    }
-
-    fn zigzag(&mut self) -> Decoded<i64> {
-        let v = self.varint()?;
-        Ok((v >> 1) as i64 ^ -((v & 1) as i64))
-    }
-
-    fn i32(&mut self) -> Decoded<i32> {
-        let v = self.zigzag()?;
-        i32::try_from(v).or_else(|_| invalid(format!("i32 field out of range: {v}")))
-    }
-
-    fn skip_bytes(&mut self, n: u64) -> Decoded<()> {
-        let remaining = (self.buf.len() - self.pos) as u64;
-        if n > remaining {
-            return Err(HeaderError::Truncated);
-        }
-        self.pos += n as usize;
-        Ok(())
-    }
-
-    /// Reads a field header, resolving the delta against the previous field id.
-    fn field(&mut self, last_id: i16) -> Decoded<FieldHeader> {
-        let b = self.byte()?;
-        let ttype = b & 0x0f;
-        if ttype == 0 {
-            return Ok(FieldHeader { id: 0, ttype: 0 });
-        }
-        let delta = b >> 4;
-        let id = if delta == 0 {
-            let v = self.zigzag()?;
-            i16::try_from(v).or_else(|_| invalid(format!("field id out of range: {v}")))?
-        } else {
-            last_id.wrapping_add(i16::from(delta))
-        };
-        Ok(FieldHeader { id, ttype })
-    }
-
-    /// Reads a field's value as an i32, failing on any other type.
-    fn expect_i32(&mut self, field: &FieldHeader, name: &str) -> Decoded<i32> {
-        if field.ttype != ttype::I32 {
-            return invalid(format!(
-                "field {name} has thrift type {}, expected i32",
-                field.ttype
-            ));
-        }
-        self.i32()
-    }
-
-    /// Reads a boolean field (its value lives in the type nibble).
-    fn expect_bool(&mut self, field: &FieldHeader, name: &str) -> Decoded<bool> {
-        match field.ttype {
-            ttype::BOOL_TRUE => Ok(true),
-            ttype::BOOL_FALSE => Ok(false),
-            other => invalid(format!(
-                "field {name} has thrift type {other}, expected bool"
-            )),
-        }
-    }
-
-    /// Skips a value of type `ttype`.
-    fn skip(&mut self, ttype: u8, depth: u32) -> Decoded<()> {
-        if depth > MAX_DEPTH {
-            return invalid("nesting too deep");
-        }
-        match ttype {
-            ttype::BOOL_TRUE | ttype::BOOL_FALSE => Ok(()),
-            ttype::BYTE => self.byte().map(drop),
-            ttype::I16 | ttype::I32 | ttype::I64 => self.varint().map(drop),
-            ttype::DOUBLE => self.skip_bytes(8),
-            ttype::BINARY => {
-                let n = self.varint()?;
-                self.skip_bytes(n)
-            }
-            ttype::LIST | ttype::SET => {
-                let b = self.byte()?;
-                let elem = b & 0x0f;
-                let size = match b >> 4 {
-                    15 => self.varint()?,
-                    n => u64::from(n),
-                };
-                for _ in 0..size {
-                    // A list of booleans stores one byte per element.
-                    if elem == ttype::BOOL_TRUE || elem == ttype::BOOL_FALSE {
-                        self.byte()?;
-                    } else {
-                        self.skip(elem, depth + 1)?;
-                    }
-                }
-                Ok(())
-            }
-            ttype::MAP => {
-                let size = self.varint()?;
-                if size == 0 {
-                    return Ok(());
-                }
-                let kv = self.byte()?;
-                for _ in 0..size {
-                    self.skip(kv >> 4, depth + 1)?;
-                    self.skip(kv & 0x0f, depth + 1)?;
-                }
-                Ok(())
-            }
-            ttype::STRUCT => self.skip_struct(depth + 1),
-            other => invalid(format!("unknown thrift type {other}")),
-        }
-    }
-
-    fn skip_struct(&mut self, depth: u32) -> Decoded<()> {
-        let mut last = 0;
-        loop {
-            let f = self.field(last)?;
-            if f.ttype == 0 {
-                return Ok(());
-            }
-            self.skip(f.ttype, depth)?;
-            last = f.id;
-        }
-    }
-
-    /// Reads the fields of a sub-header struct, calling `on_field` for each one.
-    fn read_struct(
-        &mut self,
-        field: &FieldHeader,
-        name: &str,
-        mut on_field: impl FnMut(&mut Self, &FieldHeader) -> Decoded<bool>,
-    ) -> Decoded<()> {
-        if field.ttype != ttype::STRUCT {
-            return invalid(format!(
-                "field {name} has thrift type {}, expected struct",
-                field.ttype
-            ));
-        }
-        let mut last = 0;
-        loop {
-            let f = self.field(last)?;
-            if f.ttype == 0 {
-                return Ok(());
-            }
-            if !on_field(self, &f)? {
-                self.skip(f.ttype, 1)?;
-            }
-            last = f.id;
-        }
-    }
-}
-
 impl PageHeader {
     /// Decodes a header from the start of `bytes`; returns it and its length in bytes.
-    pub fn decode(bytes: &[u8]) -> std::result::Result<(PageHeader, usize), HeaderError> {
-        let mut c = Compact { buf: bytes, pos: 0 };
+    pub fn decode(bytes: &[u8]) -> std::result::Result<(PageHeader, usize), DecodeError> {
+        let mut c = CompactReader::new(bytes);
         let mut h = PageHeader::default();
         let mut seen = [false; 4];
         let mut last = 0;
         loop {
             let f = c.field(last)?;
-            if f.ttype == 0 {
+            if f.is_stop() {
                 break;
             }
             match f.id {
@@ -457,7 +242,7 @@ impl PageHeader {
         if h.num_values < 0 {
             return invalid(format!("negative num_values {}", h.num_values));
         }
-        Ok((h, c.pos))
+        Ok((h, c.position()))
     }
 }
 
@@ -541,17 +326,17 @@ impl<'a> ChunkPages<'a> {
             })?;
             match PageHeader::decode(&bytes) {
                 Ok(decoded) => break decoded,
-                Err(HeaderError::Truncated) if want < remaining && want < MAX_HEADER => {
+                Err(DecodeError::Truncated) if want < remaining && want < MAX_HEADER => {
                     want = (want * 2).min(remaining).min(MAX_HEADER);
                 }
-                Err(HeaderError::Truncated) => {
+                Err(DecodeError::Truncated) => {
                     let message = format!(
                         "corrupt page header at offset {}: it runs past the end of the column chunk",
                         self.pos
                     );
                     return Err(self.error(message));
                 }
-                Err(HeaderError::Invalid(why)) => {
+                Err(DecodeError::Invalid(why)) => {
                     let message = format!("corrupt page header at offset {}: {why}", self.pos);
                     return Err(self.error(message));
                 }
@@ -587,6 +372,7 @@ impl Iterator for ChunkPages<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::thrift_compact::ttype;
 
     /// A minimal compact-protocol writer for building test headers.
     fn zigzag(v: i64) -> Vec<u8> {
@@ -639,7 +425,7 @@ mod tests {
         for n in 0..bytes.len() {
             assert_eq!(
                 PageHeader::decode(&bytes[..n]).unwrap_err(),
-                HeaderError::Truncated,
+                DecodeError::Truncated,
                 "{n}"
             );
         }
@@ -679,7 +465,7 @@ mod tests {
         bytes.push(0);
         assert!(matches!(
             PageHeader::decode(&bytes),
-            Err(HeaderError::Invalid(_))
+            Err(DecodeError::Invalid(_))
         ));
     }
 
@@ -690,29 +476,7 @@ mod tests {
         bytes.extend(field_i32(1, 3));
         bytes.push(0);
         let err = PageHeader::decode(&bytes).unwrap_err();
-        assert!(matches!(err, HeaderError::Invalid(m) if m.contains("negative page size")));
-    }
-
-    #[test]
-    fn overlong_varint_is_invalid() {
-        let bytes = [
-            0x15, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
-        ];
-        assert!(matches!(
-            PageHeader::decode(&bytes),
-            Err(HeaderError::Invalid(_))
-        ));
-    }
-
-    #[test]
-    fn deep_nesting_is_invalid() {
-        let mut bytes = field_i32(1, 0);
-        bytes.push((9 << 4) | ttype::STRUCT); // field 10: unknown struct
-        bytes.extend(std::iter::repeat_n((1 << 4) | ttype::STRUCT, 100));
-        assert!(matches!(
-            PageHeader::decode(&bytes),
-            Err(HeaderError::Invalid(_))
-        ));
+        assert!(matches!(err, DecodeError::Invalid(m) if m.contains("negative page size")));
     }
 
     #[test]
