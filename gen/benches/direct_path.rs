@@ -14,8 +14,8 @@ use shred::chunk_encoder::ByteChunkEncoder;
 use shred::contact::ContactStripes;
 use shred::rle_hybrid::RleHybridEncoder;
 use shred_gen::encoder::FileFormat;
-use shred_gen::generator::mix64;
 use shred_gen::plan::split;
+use shred_gen::rng::mix64;
 use shred_gen::{DEFAULT_SEED, Distribution, Generator};
 
 const CONTACTS: u64 = 1 << 20;

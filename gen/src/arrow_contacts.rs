@@ -29,7 +29,8 @@ use arrow::buffer::OffsetBuffer;
 use arrow::datatypes::{SchemaRef, UInt8Type};
 use shred::contact::{Contact, Phone, PhoneType};
 
-use crate::generator::{Generator, NAME_BUFFER, RecordSink, number_text, write_number};
+use crate::generator::{Generator, NAME_BUFFER, RecordSink};
+use crate::phone_number::{number_text, write_number};
 
 /// The `phone_type` dictionary: `PhoneType::ALL` in order, so a key is the variant's index.
 fn phone_type_values() -> ArrayRef {

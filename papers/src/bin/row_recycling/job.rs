@@ -171,7 +171,7 @@ impl Job {
         self.next_fresh += 1;
         // The generator's number format, so fresh numbers look like the loaded ones.
         let mut number = String::new();
-        shred_gen::generator::write_number(&mut number, id);
+        shred_gen::phone_number::write_number(&mut number, id);
         number
     }
 
