@@ -2,13 +2,13 @@
 //! typed Dremel shredder's rules (`shred::contact`) applied as the generator draws each
 //! field, without materializing contacts.
 //!
-//! Per record: the name's entry (r 0, d 1 or 0), then for the phone columns one entry for
-//! a null or empty list, or one per item (r 0 for the first, 1 for the next), at the
-//! definition level of the item's state. Names and numbers are appended as fixed-size
-//! stack buffers cut back to their length, so a push is a few moves.
+//! Per record: the name's entry (r 0, [`name_def`]), then for the phone columns one entry
+//! for a null or empty list, or one per item (r 0 for the first, 1 for the next), at the
+//! definition level of the item's state ([`phone_def`]). Names and numbers are appended as
+//! fixed-size stack buffers cut back to their length, so a push is a few moves.
 
 use shred::Stripe;
-use shred::contact::{ContactStripes, PhoneType};
+use shred::contact::{ContactStripes, PhoneType, name_def, phone_def};
 use shred::stripe::{ByteValues, Values};
 
 use crate::generator::{NAME_BUFFER, RecordSink};
@@ -64,13 +64,6 @@ fn type_bytes() -> [([u8; 8], usize); 3] {
     })
 }
 
-/// Definition levels of the phone columns (see `shred::contact`).
-const DEF_NULL_LIST: i16 = 0;
-const DEF_EMPTY_LIST: i16 = 1;
-const DEF_NULL_ITEM: i16 = 2;
-const DEF_NULL_FIELD: i16 = 3;
-const DEF_PRESENT: i16 = 4;
-
 /// Writes records straight into [`ContactStripes`]: the typed Dremel shredder's rules
 /// applied as the generator draws each field.
 pub(crate) struct StripeSink<'a> {
@@ -96,30 +89,30 @@ impl RecordSink for StripeSink<'_> {
     #[inline]
     fn name(&mut self, name: Option<(&[u8; NAME_BUFFER], usize)>) {
         match name {
-            None => self.name.null(0, 0),
-            Some((text, len)) => self.name.value(0, 1, text, len),
+            None => self.name.null(0, name_def::NULL),
+            Some((text, len)) => self.name.value(0, name_def::PRESENT, text, len),
         }
     }
 
     #[inline]
     fn null_list(&mut self) {
-        self.number.null(0, DEF_NULL_LIST);
-        self.phone_type.null(0, DEF_NULL_LIST);
+        self.number.null(0, phone_def::NULL_LIST);
+        self.phone_type.null(0, phone_def::NULL_LIST);
     }
 
     #[inline]
     fn list(&mut self, count: usize) {
         if count == 0 {
-            self.number.null(0, DEF_EMPTY_LIST);
-            self.phone_type.null(0, DEF_EMPTY_LIST);
+            self.number.null(0, phone_def::EMPTY_LIST);
+            self.phone_type.null(0, phone_def::EMPTY_LIST);
         }
     }
 
     #[inline]
     fn null_item(&mut self, k: usize) {
         let r = i16::from(k > 0);
-        self.number.null(r, DEF_NULL_ITEM);
-        self.phone_type.null(r, DEF_NULL_ITEM);
+        self.number.null(r, phone_def::NULL_ITEM);
+        self.phone_type.null(r, phone_def::NULL_ITEM);
     }
 
     #[inline]
@@ -127,23 +120,23 @@ impl RecordSink for StripeSink<'_> {
         let r = i16::from(k > 0);
         match number {
             Some(id) => match number_text(id) {
-                Some(text) => self.number.value(r, DEF_PRESENT, &text, text.len()),
+                Some(text) => self.number.value(r, phone_def::PRESENT, &text, text.len()),
                 None => {
                     // Ids past 10 digits (over 625M records) take the general path.
                     let mut long = String::new();
                     write_number(&mut long, id);
-                    self.number.null(r, DEF_PRESENT);
+                    self.number.null(r, phone_def::PRESENT);
                     self.number.values.push(long.as_bytes());
                 }
             },
-            None => self.number.null(r, DEF_NULL_FIELD),
+            None => self.number.null(r, phone_def::NULL_FIELD),
         }
         match phone_type {
             Some(t) => {
                 let (text, len) = self.type_bytes[t as usize];
-                self.phone_type.value(r, DEF_PRESENT, &text, len);
+                self.phone_type.value(r, phone_def::PRESENT, &text, len);
             }
-            None => self.phone_type.null(r, DEF_NULL_FIELD),
+            None => self.phone_type.null(r, phone_def::NULL_FIELD),
         }
     }
 }

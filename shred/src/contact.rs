@@ -5,7 +5,8 @@
 //! three stripes of the Parquet schema [`CONTACT_SCHEMA`], without building Arrow arrays,
 //! following the same rules as the generic [`crate::shredder`]: for `phones.list.item.number`
 //! (max r 1, max d 4) a null list is d=0, an empty list d=1, a null item d=2, an item with a
-//! null number d=3, a number d=4; the first phone of a contact has r=0, the next ones r=1.
+//! null number d=3, a number d=4 (the constants of [`phone_def`], shared with every writer of
+//! these stripes); the first phone of a contact has r=0, the next ones r=1.
 //!
 //! ```
 //! use shred::contact::{Contact, ContactStripes, Phone, PhoneType};
@@ -131,19 +132,34 @@ impl Default for ContactStripes {
     }
 }
 
-/// Definition levels of the phone columns, named after the state they encode.
-mod def {
+/// Definition levels of the `name` column (max d 1), named after the state they encode.
+pub mod name_def {
+    /// The name is null.
+    pub const NULL: i16 = 0;
+    /// The name is present.
+    pub const PRESENT: i16 = 1;
+}
+
+/// Definition levels of the two phone columns, `phones.list.item.number` and
+/// `phones.list.item.phone_type` (max d 4), named after the state they encode: each of the
+/// five is reachable and means the same in both columns.
+pub mod phone_def {
+    /// The phone list is null (`phones: None`).
     pub const NULL_LIST: i16 = 0;
+    /// The phone list is empty (`Some(vec![])`).
     pub const EMPTY_LIST: i16 = 1;
+    /// The list item is null (`Some(vec![None])`).
     pub const NULL_ITEM: i16 = 2;
+    /// The phone is present and this column's field (number or phone type) is null.
     pub const NULL_FIELD: i16 = 3;
+    /// The field is present: the entry holds a value.
     pub const PRESENT: i16 = 4;
 }
 
 #[inline]
 fn push_bytes(stripe: &mut Stripe, r: i16, value: &[u8]) {
     stripe.rep.push(r);
-    stripe.def.push(def::PRESENT);
+    stripe.def.push(phone_def::PRESENT);
     match &mut stripe.values {
         Values::ByteArray(v) => v.push(value),
         _ => unreachable!("contact stripes are byte arrays"),
@@ -187,33 +203,33 @@ impl ContactStripes {
         match &contact.name {
             Some(name) => {
                 self.name.rep.push(0);
-                self.name.def.push(1);
+                self.name.def.push(name_def::PRESENT);
                 if let Values::ByteArray(v) = &mut self.name.values {
                     v.push(name.as_bytes());
                 }
             }
-            None => self.name.push_null(0, 0),
+            None => self.name.push_null(0, name_def::NULL),
         }
         let phones = match &contact.phones {
-            None => return self.push_phone_nulls(0, def::NULL_LIST),
+            None => return self.push_phone_nulls(0, phone_def::NULL_LIST),
             Some(phones) if phones.is_empty() => {
-                return self.push_phone_nulls(0, def::EMPTY_LIST);
+                return self.push_phone_nulls(0, phone_def::EMPTY_LIST);
             }
             Some(phones) => phones,
         };
         for (k, phone) in phones.iter().enumerate() {
             let r = i16::from(k > 0);
             let Some(phone) = phone else {
-                self.push_phone_nulls(r, def::NULL_ITEM);
+                self.push_phone_nulls(r, phone_def::NULL_ITEM);
                 continue;
             };
             match &phone.number {
                 Some(n) => push_bytes(&mut self.number, r, n.as_bytes()),
-                None => self.number.push_null(r, def::NULL_FIELD),
+                None => self.number.push_null(r, phone_def::NULL_FIELD),
             }
             match phone.phone_type {
                 Some(t) => push_bytes(&mut self.phone_type, r, t.as_str().as_bytes()),
-                None => self.phone_type.push_null(r, def::NULL_FIELD),
+                None => self.phone_type.push_null(r, phone_def::NULL_FIELD),
             }
         }
     }
@@ -288,6 +304,26 @@ mod tests {
             }
             v
         });
+    }
+
+    #[test]
+    fn named_levels_are_the_schema_levels() {
+        let schema = crate::Schema::parse(CONTACT_SCHEMA).unwrap();
+        let max_def: Vec<i16> = schema.leaves().iter().map(|leaf| leaf.max_def).collect();
+        assert_eq!(
+            max_def,
+            [name_def::PRESENT, phone_def::PRESENT, phone_def::PRESENT]
+        );
+        assert_eq!(
+            [
+                phone_def::NULL_LIST,
+                phone_def::EMPTY_LIST,
+                phone_def::NULL_ITEM,
+                phone_def::NULL_FIELD,
+                phone_def::PRESENT
+            ],
+            [0, 1, 2, 3, 4]
+        );
     }
 
     #[test]
