@@ -161,14 +161,23 @@ impl fmt::Display for Fsm {
     }
 }
 
+/// Where a field's column is read next.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cursor {
+    /// Index of the next entry (levels).
+    entry: usize,
+    /// Index of the next value (entries at the maximum definition level hold one).
+    value: usize,
+}
+
 /// Assembles records from the stripes of some (or all) leaf columns.
 pub struct Assembler<'a> {
     schema: &'a Schema,
     fsm: Fsm,
     chains: Vec<Vec<&'a Node>>,
     stripes: Vec<&'a Stripe>,
-    /// Per field: next entry index and next value index.
-    cursor: Vec<(usize, usize)>,
+    /// Per field: where its column is read next.
+    cursor: Vec<Cursor>,
     /// Per field: current occurrence index at each repetition level.
     occurrence: Vec<Vec<usize>>,
 }
@@ -185,7 +194,7 @@ impl<'a> Assembler<'a> {
             .iter()
             .map(|&l| vec![0; schema.leaves()[l].max_rep as usize + 1])
             .collect();
-        let cursor = vec![(0, 0); fsm.fields.len()];
+        let cursor = vec![Cursor::default(); fsm.fields.len()];
         Assembler {
             schema,
             fsm,
@@ -209,9 +218,9 @@ impl<'a> Assembler<'a> {
 
     /// Assembles the next record, or `None` when the stripes are exhausted.
     pub fn next_record(&mut self) -> Result<Option<Json>> {
-        if self.fsm.fields.is_empty() || self.cursor[0].0 >= self.stripes[0].len() {
+        if self.fsm.fields.is_empty() || self.cursor[0].entry >= self.stripes[0].len() {
             for f in 0..self.fsm.fields.len() {
-                if self.cursor[f].0 < self.stripes[f].len() {
+                if self.cursor[f].entry < self.stripes[f].len() {
                     return Err(self.levels_error(f, "entries left after the last record"));
                 }
             }
@@ -221,7 +230,10 @@ impl<'a> Assembler<'a> {
         let mut field = 0;
         let mut first_of_record = vec![true; self.fsm.fields.len()];
         loop {
-            let (entry, value_index) = self.cursor[field];
+            let Cursor {
+                entry,
+                value: value_index,
+            } = self.cursor[field];
             let stripe = self.stripes[field];
             if entry >= stripe.len() {
                 return Err(self.levels_error(field, "column ended in the middle of a record"));
@@ -253,12 +265,12 @@ impl<'a> Assembler<'a> {
                 if value_index >= stripe.values.len() {
                     return Err(self.levels_error(field, "more defined entries than values"));
                 }
-                self.cursor[field].1 += 1;
+                self.cursor[field].value += 1;
                 Some(leaf_json(leaf, &stripe.values, value_index))
             } else {
                 None
             };
-            self.cursor[field].0 += 1;
+            self.cursor[field].entry += 1;
             if let Err(message) = insert(
                 &mut record,
                 &self.chains[field],
@@ -281,7 +293,7 @@ impl<'a> Assembler<'a> {
     fn levels_error(&self, field: usize, message: &str) -> Error {
         Error::Levels {
             column: self.fsm.paths[field].clone(),
-            entry: self.cursor[field].0,
+            entry: self.cursor[field].entry,
             message: message.to_string(),
         }
     }
