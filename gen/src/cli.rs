@@ -1,28 +1,35 @@
 //! The `shred-gen` command line: flags (clap derive), their resolution into a plan and a
-//! pipeline configuration, and the generate command itself (dry run, progress bar, summary,
-//! verification).
+//! pipeline configuration, the generate command itself (dry run, progress bar, summary,
+//! verification), and [`run`], which parses a command line and runs it against a writer
+//! (as `shred::cli::run` and `shred_inspect::run` do).
+//!
+//! `--compression` takes the codec vocabulary of `shred write` ([`shred::codec`]); tables
+//! are printed in the style every tool shares ([`shred::cli::table`]).
 //!
 //! Counts accept `_` separators and `k`/`M`/`G` suffixes (`--target-records 10M`). Defaults
 //! derived from the machine: `--num-producers` = the cores available, `--num-writers` = one
 //! file per 8 cores (at least 1); the records never depend on either, only the file split
 //! depends on `--num-writers`.
 
-use std::io::IsTerminal;
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use parquet::basic::Compression;
+use shred::cli::table::{render, render_rows};
+use shred::cli::{ArgsError, parse_args};
+use shred::codec::{codec_name, parse_codec};
 
 use crate::Distribution;
 use crate::baseline::run_study_pipeline;
-use crate::bench::BenchArgs;
-use crate::compression::{compression_name, parse_compression};
+use crate::bench::{BenchArgs, bench};
 use crate::encoder::EncoderKind;
 use crate::error::{GenError, Result};
 use crate::generator::{DEFAULT_SEED, Generator};
-use crate::pipeline::{PipelineConfig, run};
+use crate::pipeline::{self, PipelineConfig};
 use crate::plan::{Layout, Plan};
 use crate::summary::{RunSettings, Summary, group_digits};
 use crate::usage;
@@ -124,8 +131,9 @@ pub struct GenerateArgs {
     /// Seed: the records are a pure function of (seed, record index, distribution).
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
-    /// none, snappy, zstd[:level], lz4 or gzip[:level].
-    #[arg(long, default_value = "snappy", value_parser = parse_compression, value_name = "CODEC")]
+    /// none, snappy, gzip[:level], lz4, lz4_raw, zstd[:level] or brotli[:level]
+    /// (bare: zstd 3, gzip 6, brotli 1; uncompressed = none; lz4 is LZ4_RAW).
+    #[arg(long, default_value = "snappy", value_parser = parse_codec, value_name = "CODEC")]
     pub compression: Compression,
     /// Records per row group.
     #[arg(long, default_value = "1048576", value_parser = parse_count, value_name = "N")]
@@ -245,7 +253,7 @@ impl GenerateArgs {
             num_producers: producers,
             record_batch_size: self.record_batch_size,
             row_group_size: self.row_group_size,
-            compression: compression_name(self.compression),
+            compression: codec_name(self.compression),
             encoder: if self.study_pipeline {
                 "study pipeline".into()
             } else {
@@ -292,9 +300,7 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
 
 fn dry_run_text(resolved: &Resolved) -> String {
     let s = &resolved.settings;
-    let mut out = String::new();
-    let mut config = tabled::builder::Builder::default();
-    for (key, value) in [
+    let config: Vec<[String; 2]> = [
         ("seed", s.seed.to_string()),
         ("target records", group_digits(s.target_records)),
         ("part", format!("{} of {}", s.part, s.parts)),
@@ -311,27 +317,76 @@ fn dry_run_text(resolved: &Resolved) -> String {
         ("row group size", s.row_group_size.to_string()),
         ("compression", s.compression.clone()),
         ("encoder", s.encoder.clone()),
-    ] {
-        config.push_record([key.to_string(), value]);
+    ]
+    .map(|(key, value)| [key.to_string(), value])
+    .into();
+    let files: Vec<Vec<String>> = resolved
+        .plan
+        .files
+        .iter()
+        .map(|file| {
+            vec![
+                file.path.display().to_string(),
+                format!("{}..{}", file.records.start, file.records.end),
+                file.row_group_count().to_string(),
+            ]
+        })
+        .collect();
+    format!(
+        "{}\n{}\n(dry run: nothing written)\n",
+        render_rows(&config),
+        render(&["file", "records", "row groups"], &files)
+    )
+}
+
+/// Parses a command line (program name first) and runs it, writing to `out` what the
+/// command prints on stdout (bench progress goes to stderr).
+///
+/// Process-wide setup is the binary's: the Ctrl-C handler ([`crate::interrupt::install`])
+/// and the allocator setting of [`crate::usage::return_large_buffers_to_os`].
+pub fn run<I, T>(args: I, out: &mut dyn Write) -> Result<()>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    match parse_args::<Cli, _, _>(args, out) {
+        Ok(Some(cli)) => run_cli(&cli, out),
+        Ok(None) => Ok(()),
+        Err(ArgsError::Usage(message)) => Err(GenError::Usage(message)),
+        Err(ArgsError::Output(e)) => Err(output_error(e)),
     }
-    let mut table = config.build();
-    table.with(tabled::settings::Style::rounded());
-    out.push_str(&table.to_string());
-    out.push('\n');
-    let mut files = tabled::builder::Builder::default();
-    files.push_record(["file", "records", "row groups"].map(String::from));
-    for file in &resolved.plan.files {
-        files.push_record([
-            file.path.display().to_string(),
-            format!("{}..{}", file.records.start, file.records.end),
-            file.row_group_count().to_string(),
-        ]);
+}
+
+/// Runs a parsed command line, writing to `out`.
+pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
+    let text = match &cli.command {
+        None => generate(&cli.generate)?,
+        Some(Command::Bench(args)) => {
+            let report = bench(args, &mut |line| eprintln!("{line}"))?;
+            if args.json {
+                format!("{}\n", serde_json::to_string_pretty(&report).expect("JSON"))
+            } else {
+                report.tables(args)
+            }
+        }
+    };
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(output_error)
+}
+
+/// A failure to write the command's output.
+fn output_error(source: std::io::Error) -> GenError {
+    GenError::Io {
+        path: "standard output".into(),
+        source,
     }
-    let mut table = files.build();
-    table.with(tabled::settings::Style::rounded());
-    out.push_str(&table.to_string());
-    out.push_str("\n(dry run: nothing written)\n");
-    out
+}
+
+/// True when the error is the output closing early (`shred-gen --dry-run | head`): not a
+/// failure of the work.
+pub fn is_broken_pipe(error: &GenError) -> bool {
+    matches!(error, GenError::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// Runs the generate command; returns what to print on stdout.
@@ -379,7 +434,7 @@ pub fn generate(args: &GenerateArgs) -> Result<String> {
         )
         .map(|written| vec![written])
     } else {
-        run(
+        pipeline::run(
             &resolved.pipeline,
             &resolved.plan,
             &resolved.generator,
@@ -437,7 +492,7 @@ mod tests {
     }
 
     #[test]
-    fn defaults_follow_the_issue() {
+    fn defaults() {
         let cli = args(&[]).unwrap();
         let g = &cli.generate;
         assert_eq!(g.target_records, 10_000_000);
@@ -513,6 +568,7 @@ mod tests {
         ])
         .unwrap();
         let out = generate(&cli.generate).unwrap();
+        assert!(out.starts_with("┌"), "the shared table style: {out}");
         assert!(out.contains("/x/contacts-00000-of-00002.parquet"), "{out}");
         assert!(out.contains("500..1000"), "{out}");
         assert!(out.contains("nothing written"), "{out}");

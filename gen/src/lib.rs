@@ -5,6 +5,7 @@
 //! [`plan`] of files and row groups, row-group [`encoder`]s (`arrow` and `dremel`), the
 //! parallel bounded-memory [`pipeline`], [`verify`] to read everything back, and the
 //! [`bench`] command that reproduces the study's tables against its pipeline ([`baseline`]).
+//! [`run`] runs a command line in process, as the binary does.
 //!
 //! ```
 //! use shred_gen::{DEFAULT_SEED, Distribution, Generator};
@@ -16,7 +17,6 @@ pub mod arrow_contacts;
 pub mod baseline;
 pub mod bench;
 pub mod cli;
-pub mod compression;
 mod contact_sink;
 pub mod distribution;
 pub mod encoder;
@@ -34,5 +34,6 @@ pub mod summary;
 pub mod usage;
 pub mod verify;
 
+pub use cli::run;
 pub use distribution::Distribution;
 pub use generator::{DEFAULT_SEED, Generator};

@@ -8,8 +8,7 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use tabled::builder::Builder;
-use tabled::settings::Style;
+use shred::cli::table::render_rows;
 
 use crate::pipeline::WrittenFile;
 use crate::verify::Verified;
@@ -106,7 +105,7 @@ impl Summary {
         }
     }
 
-    /// The report as a two-column table.
+    /// The report as a two-column table, in the style every tool shares.
     pub fn table(&self) -> String {
         let mut rows: Vec<[String; 2]> = vec![
             ["records".into(), group_digits(self.records)],
@@ -151,13 +150,7 @@ impl Summary {
                 ),
             ]);
         }
-        let mut builder = Builder::default();
-        for row in rows {
-            builder.push_record(row);
-        }
-        let mut table = builder.build();
-        table.with(Style::rounded());
-        table.to_string()
+        render_rows(&rows)
     }
 }
 

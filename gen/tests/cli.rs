@@ -1,5 +1,6 @@
 //! The `shred-gen` command: determinism, parts, verification, dry runs, JSON, errors and
-//! interrupted runs, exercised through the binary.
+//! interrupted runs, exercised through the binary cargo built for this package
+//! (`CARGO_BIN_EXE_shred-gen`).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -16,7 +17,7 @@ use shred_gen::{DEFAULT_SEED, Distribution, Generator};
 const RECORDS: &str = "12000";
 
 fn shred_gen() -> Command {
-    Command::cargo_bin("shred-gen").unwrap()
+    Command::new(env!("CARGO_BIN_EXE_shred-gen"))
 }
 
 /// Runs `shred-gen` into `dir` with `args` plus a small dataset; returns the files written.
@@ -229,8 +230,9 @@ fn bad_flags_are_clear_usage_errors() {
         (&["--num-producers", "0"], "must be at least 1"),
         (&["--record-batch-size", "0"], "must be at least 1"),
         (
-            &["--compression", "brotli"],
-            "unknown compression \"brotli\"",
+            &["--compression", "zip"],
+            "unknown compression \"zip\"; expected none, snappy, gzip[:level], lz4, lz4_raw, \
+             zstd[:level] or brotli[:level]",
         ),
         (
             &["--compression", "zstd:40"],
@@ -258,6 +260,54 @@ fn bad_flags_are_clear_usage_errors() {
     }
 }
 
+/// Every spelling of the codec vocabulary writes the codec `shred::codec` parses it to (the
+/// footer records the codec, not its level; the summary echoes the level), as `shred write`
+/// does (shred/tests/cli.rs).
+#[test]
+fn every_codec_spelling_reaches_the_footer() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    for spelling in [
+        "none",
+        "uncompressed",
+        "snappy",
+        "gzip",
+        "gzip:9",
+        "lz4",
+        "lz4_raw",
+        "zstd",
+        "zstd:19",
+        "brotli",
+        "brotli:5",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = shred_gen()
+            .args(["--target-records", "300", "--num-writers", "1", "--json"])
+            .args(["--compression", spelling, "--output-dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{spelling}: {out:?}");
+        let expected = shred::codec::parse_codec(spelling).unwrap();
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            summary["settings"]["compression"],
+            shred::codec::codec_name(expected),
+            "{spelling}"
+        );
+        let files = parquet_files(dir.path());
+        assert_eq!(files.len(), 1);
+        let file = SerializedFileReader::new(File::open(&files[0]).unwrap()).unwrap();
+        for column in file.metadata().row_group(0).columns() {
+            assert_eq!(
+                std::mem::discriminant(&column.compression()),
+                std::mem::discriminant(&expected),
+                "{spelling}: {:?}",
+                column.compression()
+            );
+        }
+    }
+}
+
 #[test]
 fn unwritable_output_directory_fails_with_exit_code_1() {
     let dir = tempfile::tempdir().unwrap();
@@ -276,7 +326,7 @@ fn unwritable_output_directory_fails_with_exit_code_1() {
 /// A 50M-record run into `dir` (stderr captured), returned once it has been writing for a
 /// moment.
 fn run_in_progress(dir: &Path) -> std::process::Child {
-    let child = StdCommand::new(assert_cmd::cargo::cargo_bin("shred-gen"))
+    let child = StdCommand::new(env!("CARGO_BIN_EXE_shred-gen"))
         .args(["--target-records", "50M", "--quiet", "--num-writers", "2"])
         .arg("--output-dir")
         .arg(dir)

@@ -10,7 +10,7 @@
 //! - `json via serde_json::Value`: the same entries printed by building a
 //!   `serde_json::Value` per entry: the obvious implementation, the baseline.
 //! - `levels --format json`: the real command ([`crate::run_cli`]), with its fast writer
-//!   ([`crate::entry_json`]), to a buffered `/dev/null`.
+//!   ([`shred::entry_json`]), to a buffered `/dev/null`.
 //!
 //! CPU time is the thread's on-CPU time (`/proc/thread-self/schedstat`), peak RSS the
 //! process's high-water mark (`VmHWM`), reset before each run through
@@ -24,13 +24,14 @@ use std::io::{BufWriter, Write};
 use std::time::Instant;
 
 use serde_json::json;
+use shred::cli::table;
 use shred::record::leaf_json;
 
+use crate::Format;
 use crate::cli::{BenchArgs, Cli, Command, LevelsArgs};
 use crate::column_chunk::{BATCH_RECORDS, ChunkStripes};
 use crate::error::{Error, Result};
 use crate::parquet_file::{Need, ParquetFile};
-use crate::{Format, table};
 
 /// One measurement: wall and CPU seconds and peak RSS of one run.
 #[derive(Debug, Clone, Copy)]

@@ -7,7 +7,8 @@
 use std::ops::Range;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+pub use shred::cli::Format;
 
 /// Shows what is inside any Parquet file: schema, metadata, pages, the repetition and
 /// definition levels of every value, one record traced, level histograms.
@@ -20,15 +21,6 @@ pub struct Cli {
     /// What to show.
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Tables for people.
-    Table,
-    /// JSON for programs (JSON lines where the output is a stream).
-    Json,
 }
 
 /// The subcommands.

@@ -14,11 +14,12 @@
 use std::io::Write;
 
 use serde_json::json;
+use shred::cli::table;
 
 use crate::column_chunk::{BATCH_RECORDS, ChunkStripes};
 use crate::error::{Error, Result};
 use crate::parquet_file::ParquetFile;
-use crate::{Format, Output, table};
+use crate::{Format, Output};
 
 /// The level counts of one column over the whole file.
 #[derive(Debug, Clone, PartialEq, Eq)]

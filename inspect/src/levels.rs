@@ -8,21 +8,21 @@
 //! `--records A..B` skips whole row groups outside the range and reads past the records
 //! before it, `--limit N` stops each column after N entries.
 //!
-//! JSON lines have the shape of `shred levels --format json` plus the row group:
-//! `{"column":"phones.list.item.number","row_group":0,"record":3,"r":1,"d":4,"value":"+91-…"}`,
-//! written by [`crate::entry_json`]. Tables show one section per column chunk, values by
-//! their logical type ([`crate::value_display`]).
+//! Printed exactly as `shred levels` prints the levels it computes from records: JSON
+//! lines `{"column":"phones.list.item.number","row_group":0,"record":3,"r":1,"d":4,"value":"+91-…"}`
+//! written by [`shred::entry_json`], tables with one section per column chunk by
+//! [`shred::cli::level_table`].
 
 use std::io::Write;
 use std::ops::Range;
 
+use shred::cli::level_table::LevelTable;
+use shred::entry_json::EntryLine;
+use shred::line_buffer::LineBuffer;
+
 use crate::column_chunk::{BATCH_RECORDS, ChunkStripes};
-use crate::entry_json::EntryLine;
 use crate::error::Result;
-use crate::line_buffer::LineBuffer;
 use crate::parquet_file::ParquetFile;
-use crate::table::BlockTable;
-use crate::value_display::Display;
 use crate::{Format, Output};
 
 /// What `levels` selects.
@@ -72,22 +72,12 @@ pub fn levels(
             let mut chunk = ChunkStripes::open(file, rg, leaf)?;
             chunk.skip_to(records.start)?;
             let mut table = match output.format {
-                Format::Table => {
-                    let l = chunk.leaf;
-                    writeln!(
-                        out,
-                        "row group {rg}, column {} (max r {}, max d {})",
-                        l.path, l.max_rep, l.max_def
-                    )?;
-                    Some(BlockTable::new(&["record", "r", "d", "value"]))
-                }
+                Format::Table => Some(LevelTable::start(out, rg, chunk.leaf)?),
                 Format::Json => None,
             };
             let mut line = EntryLine::new(chunk.leaf, rg, file_key);
-            let display = Display::new(chunk.leaf);
             let max_def = chunk.leaf.max_def;
             let mut stopped = false;
-            let mut shown = 0u64;
             loop {
                 let want = records
                     .end
@@ -103,31 +93,17 @@ pub fn levels(
                         break;
                     }
                     left[c] -= 1;
-                    shown += 1;
                     let record = batch.first_record + e.record as u64;
+                    let value = e.value.map(|i| (&stripe.values, i));
                     match &mut table {
                         None => {
-                            line.write(
-                                &mut json,
-                                record,
-                                e.r,
-                                e.d,
-                                e.value.map(|i| (&stripe.values, i)),
-                            );
+                            line.write(&mut json, record, e.r, e.d, value);
                             if json.len() >= FLUSH_BYTES {
                                 out.write_all(json.as_bytes())?;
                                 json.clear();
                             }
                         }
-                        Some(table) => {
-                            let value = match e.value {
-                                Some(i) => display.format(&stripe.values, i),
-                                None => "null".to_string(),
-                            };
-                            let row =
-                                vec![record.to_string(), e.r.to_string(), e.d.to_string(), value];
-                            table.push(row, out)?;
-                        }
+                        Some(table) => table.push(out, record, e.r, e.d, value)?,
                     }
                 }
                 if stopped {
@@ -137,12 +113,8 @@ pub fn levels(
             if !stopped && records.end >= rg_end {
                 chunk.check_complete()?;
             }
-            if let Some(table) = &mut table {
-                table.flush(out)?;
-                if shown == 0 {
-                    writeln!(out, "(no entries)")?;
-                }
-                writeln!(out)?;
+            if let Some(table) = table {
+                table.finish(out)?;
             }
         }
     }

@@ -6,8 +6,9 @@
 //! [`histogram`] (`histogram`) and [`bench`](mod@bench) (`bench`). They share
 //! [`parquet_file`] (opening and checking a file), [`column_chunk`] (a column chunk read
 //! as `shred` stripes, batch by batch), [`page_header`] (page headers decoded from the
-//! Thrift compact protocol), [`entry_json`] and [`line_buffer`] (the fast JSON-lines writer),
-//! [`value_display`] (values by logical type) and [`table`].
+//! Thrift compact protocol), and from the `shred` library the fast JSON-lines writer
+//! ([`shred::entry_json`]), values by logical type ([`shred::value_display`]) and the
+//! tables every tool prints ([`shred::cli::table`], [`shred::cli::level_table`]).
 //!
 //! [`run`] is the library entry point the binary calls: it runs one command line against
 //! a writer, file by file, and turns every failure into one [`Error`] that names the file.
@@ -35,27 +36,23 @@
 pub mod bench;
 pub mod cli;
 pub mod column_chunk;
-pub mod entry_json;
 pub mod error;
 pub mod histogram;
 pub mod levels;
-pub mod line_buffer;
 pub mod meta;
 pub mod page_header;
 pub mod pages;
 pub mod parquet_file;
 pub mod record_trace;
 pub mod schema_view;
-pub mod table;
 pub mod thrift_compact;
-pub mod value_display;
 
 use std::ffi::OsString;
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
-use clap::Parser;
+use shred::cli::{ArgsError, parse_args};
 
 pub use cli::{Cli, Command, Format};
 pub use error::{Error, Result};
@@ -99,16 +96,11 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    match Cli::try_parse_from(args) {
-        Ok(cli) => run_cli(&cli, out),
-        Err(e) if !e.use_stderr() => {
-            // --help and --version
-            write!(out, "{e}")?;
-            Ok(())
-        }
-        Err(e) => Err(Error::usage(
-            e.to_string().lines().next().unwrap_or("bad usage"),
-        )),
+    match parse_args::<Cli, _, _>(args, out) {
+        Ok(Some(cli)) => run_cli(&cli, out),
+        Ok(None) => Ok(()),
+        Err(ArgsError::Usage(message)) => Err(Error::usage(message)),
+        Err(ArgsError::Output(e)) => Err(Error::Output(e)),
     }
 }
 

@@ -6,7 +6,7 @@
 //! and first data page offsets, statistics (min, max, null count, distinct count) and,
 //! when the writer stored them (`SizeStatistics`, format 2.10), the repetition and
 //! definition level histograms. Statistics' min and max are shown like values: by logical
-//! type in tables ([`crate::value_display`]), canonical JSON in JSON
+//! type in tables ([`shred::value_display`]), canonical JSON in JSON
 //! ([`shred::record::leaf_json`]).
 
 use std::io::Write;
@@ -14,14 +14,15 @@ use std::io::Write;
 use parquet::file::metadata::{ColumnChunkMetaData, LevelHistogram};
 use parquet::file::statistics::Statistics;
 use serde_json::{Value as Json, json};
+use shred::cli::table;
 use shred::record::leaf_json;
 use shred::schema::Leaf;
 use shred::stripe::Values;
+use shred::value_display::Display;
 
 use crate::error::Result;
 use crate::parquet_file::ParquetFile;
-use crate::value_display::Display;
-use crate::{Format, Output, table};
+use crate::{Format, Output};
 
 /// Prints the metadata of `file`.
 pub fn meta(file: &ParquetFile, output: &Output, out: &mut dyn Write) -> Result<()> {

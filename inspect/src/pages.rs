@@ -14,11 +14,11 @@ use std::io::Write;
 
 use parquet::file::page_index::offset_index::PageLocation;
 use serde_json::json;
+use shred::cli::table::BlockTable;
 
 use crate::error::{Error, Result};
 use crate::page_header::{ChunkPages, PageInfo, PageKind, encoding_name};
 use crate::parquet_file::ParquetFile;
-use crate::table::BlockTable;
 use crate::{Format, Output};
 
 /// The pages of one column chunk, with what the offset index adds.

@@ -14,15 +14,16 @@ use std::io::Write;
 use serde_json::{Value as Json, json};
 use shred::Stripe;
 use shred::assembler::Assembler;
+use shred::cli::table;
 use shred::column_io::stripe_for;
 use shred::record::leaf_json;
+use shred::value_display::Display;
 
 use crate::column_chunk::ChunkStripes;
 use crate::error::{Error, Result};
 use crate::pages::ChunkPageList;
 use crate::parquet_file::ParquetFile;
-use crate::value_display::Display;
-use crate::{Format, Output, table};
+use crate::{Format, Output};
 
 /// One entry of the traced record.
 #[derive(Debug, Clone, PartialEq)]

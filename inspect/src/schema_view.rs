@@ -13,11 +13,12 @@ use std::io::Write;
 use parquet::basic::{ConvertedType, LogicalType, TimeUnit, Type as PhysicalType};
 use parquet::schema::types::BasicTypeInfo;
 use serde_json::{Value as Json, json};
+use shred::cli::table;
 use shred::schema::{Node, NodeKind};
 
 use crate::error::Result;
 use crate::parquet_file::ParquetFile;
-use crate::{Format, Output, table};
+use crate::{Format, Output};
 
 /// Prints the schema of `file`.
 pub fn schema(file: &ParquetFile, output: &Output, out: &mut dyn Write) -> Result<()> {

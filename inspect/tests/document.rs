@@ -59,27 +59,55 @@ fn levels_print_figure_3() {
     assert_eq!(out.lines().collect::<Vec<_>>(), expected);
 }
 
+/// `shred levels` on the records the file was written from: what `shred` prints for the
+/// levels it computes.
+fn shred_levels(format: &str) -> String {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../shred/tests/data");
+    let (schema, records) = (
+        format!("{data}/document.schema"),
+        format!("{data}/document.ndjson"),
+    );
+    let args = [
+        "shred", "levels", "--format", format, "--schema", &schema, &records,
+    ];
+    let mut out = Vec::new();
+    shred::cli::run(args, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
 #[test]
-fn levels_json_is_shred_levels_plus_row_group() {
-    // `shred levels --format json` prints {"column","record","r","d","value"} with the same
-    // value convention; without "row_group" the lines are identical.
+fn levels_json_is_shred_levels() {
     let f = document_file();
     let out = run_ok(&["levels", f.path_str(), "--format", "json"]);
-    let stripes = shred::shredder::shred_records(&f.schema, &f.records).unwrap();
-    let mut shred_lines = Vec::new();
-    for (leaf, stripe) in f.schema.leaves().iter().zip(&stripes) {
-        for e in stripe.entries(leaf.max_def) {
-            let value = e.value.map_or(serde_json::Value::Null, |i| {
-                shred::record::leaf_json(leaf, &stripe.values, i)
-            });
-            shred_lines.push(json!({"column": leaf.path, "record": e.record, "r": e.r, "d": e.d, "value": value}).to_string());
-        }
-    }
-    let ours: Vec<String> = out
-        .lines()
-        .map(|l| l.replace(",\"row_group\":0", ""))
-        .collect();
-    assert_eq!(ours, shred_lines);
+    assert_eq!(out, shred_levels("json"));
+}
+
+#[test]
+fn levels_table_is_shred_levels() {
+    let f = document_file();
+    let out = run_ok(&["levels", f.path_str()]);
+    assert_eq!(out, shred_levels("table"));
+    assert!(
+        out.starts_with(
+            "row group 0, column DocId (max r 0, max d 0)\n\
+             ┌────────┬───┬───┬───────┐\n\
+             │ record │ r │ d │ value │\n\
+             ├────────┼───┼───┼───────┤\n\
+             │ 0      │ 0 │ 0 │ 10    │\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "row group 0, column Name.Language.Country (max r 2, max d 3)\n\
+             ┌────────┬───┬───┬───────┐\n\
+             │ record │ r │ d │ value │\n\
+             ├────────┼───┼───┼───────┤\n\
+             │ 0      │ 0 │ 3 │ \"us\"  │\n\
+             │ 0      │ 2 │ 2 │ null  │\n"
+        ),
+        "null spelled as in JSON: {out}"
+    );
 }
 
 #[test]
@@ -121,12 +149,12 @@ fn schema_table_shows_levels_of_every_node() {
     let table = run_ok(&["schema", f.path_str()]);
     let language = table.lines().find(|l| l.contains("Language ")).unwrap();
     assert!(
-        language.contains("REPEATED") && language.contains("| 2     | 2"),
+        language.contains("REPEATED") && language.contains("│ 2     │ 2"),
         "{language}"
     );
     let country = table.lines().find(|l| l.contains("Country")).unwrap();
     assert!(
-        country.contains("| 4      | Name.Language.Country | 2     | 3"),
+        country.contains("│ 4      │ Name.Language.Country │ 2     │ 3"),
         "{country}"
     );
 }

@@ -265,42 +265,6 @@ pub fn is_bytes(physical: PhysicalType) -> bool {
     )
 }
 
-/// Parses a compression flag: `none`, `snappy`, `lz4`, `zstd[:level]`, `gzip[:level]`,
-/// `brotli[:level]` (levels default to the codec's usual default).
-pub fn parse_compression(text: &str) -> std::result::Result<parquet::basic::Compression, String> {
-    use parquet::basic::{BrotliLevel, Compression, GzipLevel, ZstdLevel};
-    let (codec, level) = match text.split_once(':') {
-        Some((codec, level)) => {
-            let level: u32 = level
-                .parse()
-                .map_err(|_| format!("compression level `{level}` is not a number"))?;
-            (codec, Some(level))
-        }
-        None => (text, None),
-    };
-    let no_level = |c: Compression| match level {
-        None => Ok(c),
-        Some(_) => Err(format!("compression `{codec}` takes no level")),
-    };
-    match codec.to_ascii_lowercase().as_str() {
-        "none" | "uncompressed" => no_level(Compression::UNCOMPRESSED),
-        "snappy" => no_level(Compression::SNAPPY),
-        "lz4" => no_level(Compression::LZ4_RAW),
-        "zstd" => ZstdLevel::try_new(level.unwrap_or(3) as i32)
-            .map(Compression::ZSTD)
-            .map_err(|e| e.to_string()),
-        "gzip" => GzipLevel::try_new(level.unwrap_or(6))
-            .map(Compression::GZIP)
-            .map_err(|e| e.to_string()),
-        "brotli" => BrotliLevel::try_new(level.unwrap_or(1))
-            .map(Compression::BROTLI)
-            .map_err(|e| e.to_string()),
-        other => Err(format!(
-            "unknown compression `{other}` (expected none, snappy, lz4, zstd[:level], gzip[:level] or brotli[:level])"
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,26 +310,6 @@ mod tests {
             assert_eq!(reader.read_records(10, &mut got).unwrap(), 0);
             assert_eq!(&got, expected, "column {leaf}");
         }
-    }
-
-    #[test]
-    fn compression_flags() {
-        use parquet::basic::Compression;
-        assert_eq!(
-            parse_compression("none").unwrap(),
-            Compression::UNCOMPRESSED
-        );
-        assert!(matches!(
-            parse_compression("zstd:9").unwrap(),
-            Compression::ZSTD(_)
-        ));
-        assert!(
-            parse_compression("zip")
-                .unwrap_err()
-                .contains("unknown compression `zip`")
-        );
-        assert!(parse_compression("snappy:2").is_err());
-        assert!(parse_compression("zstd:99").is_err());
     }
 
     #[test]

@@ -5,7 +5,10 @@
 //! records checked against the schema) → [`shredder`] (records → [`stripe`]s) →
 //! [`column_io`] (stripes ↔ Parquet column chunks) → [`assembler`] (stripes → records, the
 //! Dremel FSM). [`contact`] is the typed fast path for the Contact dataset and
-//! [`crosscheck`] compares everything with arrow-rs.
+//! [`crosscheck`] compares everything with arrow-rs. [`entry_json`] (with [`line_buffer`])
+//! and [`value_display`] print level entries and values, [`codec`] spells compression
+//! codecs, and `cli` (default feature `cli`, the only user of clap and tabled) is the
+//! `shred` command line and the tables every tool prints.
 
 pub mod arrow_records;
 pub mod assembler;
@@ -23,6 +26,14 @@ pub mod schema;
 pub mod shredder;
 pub mod stripe;
 pub mod verify;
+
+// How levels, values and codecs are spelled for people and programs, and the command line.
+#[cfg(feature = "cli")]
+pub mod cli;
+pub mod codec;
+pub mod entry_json;
+pub mod line_buffer;
+pub mod value_display;
 
 pub use error::{Error, Result};
 pub use schema::Schema;

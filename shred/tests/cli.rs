@@ -1,4 +1,6 @@
 //! CLI tests of the `shred` binary: every subcommand, good and bad input, exit codes.
+//!
+//! The binary is the one cargo built for this package (`CARGO_BIN_EXE_shred`).
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -9,7 +11,7 @@ fn data(name: &str) -> String {
 }
 
 fn shred() -> Command {
-    Command::cargo_bin("shred").unwrap()
+    Command::new(env!("CARGO_BIN_EXE_shred"))
 }
 
 fn json_lines(stdout: &[u8]) -> Vec<Json> {
@@ -63,7 +65,7 @@ fn levels_json_prints_figure_3_entries() {
         .to_string();
     assert_eq!(
         first,
-        r#"{"column":"DocId","record":0,"r":0,"d":0,"value":10}"#
+        r#"{"column":"DocId","row_group":0,"record":0,"r":0,"d":0,"value":10}"#
     );
 }
 
@@ -76,7 +78,11 @@ fn levels_table_shows_max_levels() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "phones.list.item.number  (max r = 1, max d = 4)",
+            "row group 0, column phones.list.item.number (max r 1, max d 4)\n\
+             ┌────────┬───┬───┬──────────────────┐\n\
+             │ record │ r │ d │ value            │\n\
+             ├────────┼───┼───┼──────────────────┤\n\
+             │ 0      │ 0 │ 0 │ null             │\n",
         ));
 }
 
@@ -307,8 +313,58 @@ fn bad_usage_exits_2() {
     shred()
         .args(["write", "--compression", "zip"])
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown compression \"zip\"; expected none, snappy, gzip[:level], lz4, lz4_raw, \
+             zstd[:level] or brotli[:level]",
+        ));
+    shred()
+        .args(["write", "--compression", "zstd:40"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("zstd level 40 is outside 1..=22"));
     shred().arg("frobnicate").assert().code(2);
+}
+
+/// Every spelling of the codec vocabulary writes the codec `shred::codec` parses it to
+/// (the footer records the codec, not its level), as `shred-gen` does (gen/tests/cli.rs).
+#[test]
+fn every_codec_spelling_reaches_the_footer() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let dir = tempfile::tempdir().unwrap();
+    for spelling in [
+        "none",
+        "uncompressed",
+        "snappy",
+        "gzip",
+        "gzip:9",
+        "lz4",
+        "lz4_raw",
+        "zstd",
+        "zstd:19",
+        "brotli",
+        "brotli:5",
+    ] {
+        let out = dir.path().join(format!("{spelling}.parquet"));
+        shred()
+            .args(["write", "--compression", spelling, "--schema"])
+            .arg(data("contact.schema"))
+            .arg(data("contact_states.ndjson"))
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+        let expected = shred::codec::parse_codec(spelling).unwrap();
+        let file = SerializedFileReader::new(std::fs::File::open(&out).unwrap()).unwrap();
+        for column in file.metadata().row_group(0).columns() {
+            assert_eq!(
+                std::mem::discriminant(&column.compression()),
+                std::mem::discriminant(&expected),
+                "{spelling}: {:?}",
+                column.compression()
+            );
+        }
+    }
 }
 
 #[test]

@@ -1,9 +1,10 @@
 //! Level entries as `shred levels --format json` and `shred-inspect levels --format json`
 //! print them, and their comparison.
 //!
-//! Both print one JSON object per entry: `{"column", "record", "r", "d", "value"}`, and
-//! `shred-inspect` adds `"row_group"`. `shred levels` prints each column's whole stripe in
-//! schema order; `shred-inspect` prints the columns in schema order within each row group.
+//! Both print one JSON object per entry through the same writer (`shred::entry_json`):
+//! `{"column", "row_group", "record", "r", "d", "value"}`. `shred levels` prints each
+//! column's whole stripe in schema order, as row group 0; `shred-inspect` prints the
+//! columns in schema order within each row group.
 //! So [`compare`] groups both sides by column (keeping the order of entries within a column,
 //! which is file order) and compares column names, then every entry's record index, r, d
 //! and value; the row group is ignored, the record index is file-wide on both sides. A
@@ -17,9 +18,8 @@ use serde_json::Value as Json;
 pub struct LevelLine {
     /// Dotted leaf path.
     pub column: String,
-    /// Row group (`shred-inspect` only).
-    #[serde(default)]
-    pub row_group: Option<u64>,
+    /// Row group (always 0 for `shred levels`).
+    pub row_group: u64,
     /// Record index, file-wide.
     pub record: u64,
     /// Repetition level.
@@ -49,28 +49,25 @@ impl LevelLine {
     }
 }
 
-/// The entries of stripes (one per leaf of `schema`, in column order) as level lines, the
-/// way `shred levels --format json` prints them; record indexes start at `first_record`.
+/// The entries of stripes (one per leaf of `schema`, in column order) as level lines,
+/// printed by the writer of `shred levels --format json` (row group 0) and parsed back;
+/// record indexes start at `first_record`.
 pub fn from_stripes(
     schema: &shred::Schema,
     stripes: &[&shred::Stripe],
     first_record: u64,
 ) -> Vec<LevelLine> {
     assert_eq!(schema.leaves().len(), stripes.len(), "one stripe per leaf");
-    let mut lines = Vec::new();
+    let mut text = shred::line_buffer::LineBuffer::default();
     for (leaf, stripe) in schema.leaves().iter().zip(stripes) {
-        lines.extend(stripe.entries(leaf.max_def).map(|e| LevelLine {
-            column: leaf.path.clone(),
-            row_group: None,
-            record: first_record + e.record as u64,
-            r: e.r,
-            d: e.d,
-            value: e.value.map_or(Json::Null, |v| {
-                shred::record::leaf_json(leaf, &stripe.values, v)
-            }),
-        }));
+        let mut line = shred::entry_json::EntryLine::new(leaf, 0, None);
+        for e in stripe.entries(leaf.max_def) {
+            let value = e.value.map(|i| (&stripe.values, i));
+            line.write(&mut text, first_record + e.record as u64, e.r, e.d, value);
+        }
     }
-    lines
+    let text = std::str::from_utf8(text.as_bytes()).expect("JSON lines are UTF-8");
+    LevelLine::parse_all(text).expect("the writer prints level lines")
 }
 
 /// The entries of one column, in order.
@@ -146,10 +143,10 @@ mod tests {
     #[test]
     fn row_groups_interleaved_columns_compare_equal() {
         let flat = lines(
-            r#"{"column":"a","record":0,"r":0,"d":1,"value":1}
-{"column":"a","record":1,"r":0,"d":0,"value":null}
-{"column":"b","record":0,"r":0,"d":0,"value":null}
-{"column":"b","record":1,"r":0,"d":1,"value":"x"}"#,
+            r#"{"column":"a","row_group":0,"record":0,"r":0,"d":1,"value":1}
+{"column":"a","row_group":0,"record":1,"r":0,"d":0,"value":null}
+{"column":"b","row_group":0,"record":0,"r":0,"d":0,"value":null}
+{"column":"b","row_group":0,"record":1,"r":0,"d":1,"value":"x"}"#,
         );
         let grouped = lines(
             r#"{"column":"a","row_group":0,"record":0,"r":0,"d":1,"value":1}
@@ -162,8 +159,8 @@ mod tests {
 
     #[test]
     fn difference_names_column_and_entry() {
-        let a = lines(r#"{"column":"a","record":0,"r":0,"d":1,"value":1}"#);
-        let b = lines(r#"{"column":"a","record":0,"r":0,"d":1,"value":2}"#);
+        let a = lines(r#"{"column":"a","row_group":0,"record":0,"r":0,"d":1,"value":1}"#);
+        let b = lines(r#"{"column":"a","row_group":0,"record":0,"r":0,"d":1,"value":2}"#);
         assert_eq!(
             compare(&a, &b).unwrap_err(),
             "column a entry 0: expected record 0 r=0 d=1 value=1, found record 0 r=0 d=1 value=2"
@@ -173,8 +170,8 @@ mod tests {
     #[test]
     fn missing_entries_and_columns_are_differences() {
         let a = lines(
-            r#"{"column":"a","record":0,"r":0,"d":1,"value":1}
-{"column":"a","record":0,"r":1,"d":1,"value":1}"#,
+            r#"{"column":"a","row_group":0,"record":0,"r":0,"d":1,"value":1}
+{"column":"a","row_group":0,"record":0,"r":1,"d":1,"value":1}"#,
         );
         assert!(
             compare(&a, &a[..1])
@@ -197,12 +194,12 @@ mod tests {
         ]);
         let printed = from_stripes(&schema, &stripes.columns(), 10);
         let expected = lines(
-            r#"{"column":"name","record":10,"r":0,"d":0,"value":null}
-{"column":"name","record":11,"r":0,"d":1,"value":"A"}
-{"column":"phones.list.item.number","record":10,"r":0,"d":0,"value":null}
-{"column":"phones.list.item.number","record":11,"r":0,"d":1,"value":null}
-{"column":"phones.list.item.phone_type","record":10,"r":0,"d":0,"value":null}
-{"column":"phones.list.item.phone_type","record":11,"r":0,"d":1,"value":null}"#,
+            r#"{"column":"name","row_group":0,"record":10,"r":0,"d":0,"value":null}
+{"column":"name","row_group":0,"record":11,"r":0,"d":1,"value":"A"}
+{"column":"phones.list.item.number","row_group":0,"record":10,"r":0,"d":0,"value":null}
+{"column":"phones.list.item.number","row_group":0,"record":11,"r":0,"d":1,"value":null}
+{"column":"phones.list.item.phone_type","row_group":0,"record":10,"r":0,"d":0,"value":null}
+{"column":"phones.list.item.phone_type","row_group":0,"record":11,"r":0,"d":1,"value":null}"#,
         );
         assert_eq!(printed, expected);
     }

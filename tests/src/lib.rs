@@ -1,11 +1,11 @@
 //! shred-tests: helpers shared by the cross-crate end-to-end and interop tests.
 //!
-//! The tests in `tests/tests/` drive the workspace binaries (`shred`, `shred-gen`,
-//! `shred-inspect`) as a user would and check what they write against two independent
-//! Parquet implementations, pyarrow (Arrow C++) and DuckDB, in both directions: our files
-//! read by their readers, their files read by our tools. The modules follow that flow:
-//! [`tools`] builds and runs the binaries, [`gen_run`] runs `shred-gen` and regenerates
-//! the records it must have written, [`python`] finds the interpreter with pyarrow and
+//! The tests in `tests/tests/` drive the workspace's tools (`shred`, `shred-gen`,
+//! `shred-inspect`) as a user would, through the command lines their binaries run, and
+//! check what they write against two independent Parquet implementations, pyarrow (Arrow
+//! C++) and DuckDB, in both directions: our files read by their readers, their files read
+//! by our tools. The modules follow that flow: [`tools`] runs the tools' command lines in
+//! process, [`gen_run`] runs `shred-gen` and regenerates the records it must have written, [`python`] finds the interpreter with pyarrow and
 //! DuckDB (`SHREDKIT_PYTHON`) and runs the scripts in `tests/python/`, [`records`] reads,
 //! writes and compares JSON records in shred's canonical convention (`shred::record`),
 //! [`level_lines`] compares the level entries `shred levels` and `shred-inspect levels`
@@ -14,7 +14,7 @@
 //!
 //! ```
 //! use shred_tests::level_lines::{LevelLine, compare};
-//! let a = LevelLine::parse_all("{\"column\":\"x\",\"record\":0,\"r\":0,\"d\":1,\"value\":5}\n").unwrap();
+//! let a = LevelLine::parse_all("{\"column\":\"x\",\"row_group\":0,\"record\":0,\"r\":0,\"d\":1,\"value\":5}\n").unwrap();
 //! assert_eq!(compare(&a, &a).unwrap(), 1);
 //! ```
 

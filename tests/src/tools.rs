@@ -1,22 +1,18 @@
-//! The workspace binaries under test: built once per test process, run with `assert_cmd`.
+//! The workspace's three tools, run in process through their library entry points.
 //!
-//! Cargo exposes `CARGO_BIN_EXE_<name>` only to a package's own tests, and `shred`,
-//! `shred-gen` and `shred-inspect` live in other packages. So the first call to [`path`]
-//! runs `cargo build --workspace --bins --tests` once (a no-op when they are fresh, e.g.
-//! after `cargo test --workspace` built them; building the whole workspace with its tests
-//! keeps cargo's feature unification the same as `cargo test --workspace`, where a `-p`
-//! selection would rebuild arrow and parquet with another feature set) with the same profile and
-//! target directory as the running test binary, found from its own path
-//! (`<target>/<profile>/deps/<test>`). Cargo is the one running the tests (`$CARGO`).
-//!
-//! [`run`] runs a tool, asserts success and returns stdout; a failure panics with the
-//! command line, the exit status and stderr, so a broken tool names itself in the test log.
+//! `shred`, `shred-gen` and `shred-inspect` each expose `run(args, out)`: the command line
+//! (program name first) parsed and run against a writer, exactly what the binary does
+//! around its process-wide setup. [`output`] runs one and returns its [`Outcome`]: what it
+//! printed, the exit code its error maps to (each tool's `Error::exit_code`) and the
+//! error's text, which the binary prints on stderr after the tool's name. [`run`] asserts
+//! success and returns stdout; a failure panics with the command line, the exit code and
+//! the error, so a broken tool names itself in the test log. No test builds or spawns the
+//! binaries: tests that need a process of their own (signals, closed pipes) live in the
+//! tool's own package, where cargo provides `CARGO_BIN_EXE_<name>`.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
-use std::sync::OnceLock;
+use std::ffi::{OsStr, OsString};
 
-/// One of the workspace binaries.
+/// One of the workspace's tools.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
     /// `shred` (crate `shred`): levels, roundtrip, fsm, write, verify.
@@ -28,7 +24,7 @@ pub enum Tool {
 }
 
 impl Tool {
-    /// The binary's file name (without an executable suffix).
+    /// The binary's name.
     pub fn name(self) -> &'static str {
         match self {
             Tool::Shred => "shred",
@@ -38,98 +34,101 @@ impl Tool {
     }
 }
 
-/// The directory holding the binaries of the running profile (`target/debug`), after
-/// building them once.
-fn bin_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let exe = std::env::current_exe().expect("the test binary knows its path");
-        // <target>/<profile>/deps/<test binary>
-        let dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("test binary lives in <target>/<profile>/deps")
-            .to_path_buf();
-        let target = dir.parent().expect("<target>/<profile> has a parent");
-        let profile = dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .expect("profile directory name is UTF-8");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut cmd = std::process::Command::new(cargo);
-        cmd.current_dir(crate::workspace_dir())
-            .args(["build", "--quiet", "--workspace", "--bins", "--tests"])
-            .env("CARGO_TARGET_DIR", target);
-        match profile {
-            "debug" => {}
-            "release" => {
-                cmd.arg("--release");
-            }
-            other => {
-                cmd.args(["--profile", other]);
-            }
-        }
-        let out = cmd
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run cargo to build the workspace binaries: {e}"));
-        assert!(
-            out.status.success(),
-            "building the workspace binaries failed ({}):\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        dir
-    })
+/// What a run of a tool gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The process exit code the run maps to: 0, or the error's exit code.
+    pub code: i32,
+    /// What the tool wrote to its output.
+    pub stdout: String,
+    /// The error's text (what the binary prints on stderr after `<tool>: `), if it failed.
+    pub error: Option<String>,
 }
 
-/// The path of a workspace binary, built on first use.
-pub fn path(tool: Tool) -> PathBuf {
-    let path = bin_dir().join(format!("{}{}", tool.name(), std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "{} was not built at {}",
-        tool.name(),
-        path.display()
-    );
-    path
+impl Outcome {
+    /// True when the run succeeded (exit code 0).
+    pub fn success(&self) -> bool {
+        self.code == 0
+    }
 }
 
-/// An `assert_cmd` command for a workspace binary.
-pub fn command(tool: Tool) -> assert_cmd::Command {
-    assert_cmd::Command::new(path(tool))
-}
-
-/// Runs a tool with `args`; returns its output whatever the exit status.
-pub fn output<I, S>(tool: Tool, args: I) -> Output
+/// Runs a tool with `args`; returns its outcome whatever it is.
+pub fn output<I, S>(tool: Tool, args: I) -> Outcome
 where
     I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
+    S: AsRef<OsStr>,
 {
-    command(tool)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", tool.name()))
+    let mut argv: Vec<OsString> = vec![tool.name().into()];
+    argv.extend(args.into_iter().map(|a| a.as_ref().to_os_string()));
+    let mut out = Vec::new();
+    let error = match tool {
+        Tool::Shred => shred::cli::run(argv, &mut out).map_err(|e| (e.exit_code(), e.to_string())),
+        Tool::ShredGen => {
+            shred_gen::run(argv, &mut out).map_err(|e| (e.exit_code(), e.to_string()))
+        }
+        Tool::ShredInspect => {
+            shred_inspect::run(argv, &mut out).map_err(|e| (e.exit_code(), e.to_string()))
+        }
+    }
+    .err();
+    Outcome {
+        code: error.as_ref().map_or(0, |(code, _)| *code),
+        stdout: String::from_utf8(out)
+            .unwrap_or_else(|e| panic!("{} printed non-UTF-8 output: {e}", tool.name())),
+        error: error.map(|(_, text)| text),
+    }
 }
 
-/// Runs a tool with `args`, asserts exit code 0 and returns stdout.
+/// Runs a tool with `args`, asserts success and returns stdout.
 pub fn run<I, S>(tool: Tool, args: I) -> String
 where
     I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
+    S: AsRef<OsStr>,
 {
-    let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().into()).collect();
-    let out = output(tool, &args);
+    let args: Vec<OsString> = args.into_iter().map(|a| a.as_ref().into()).collect();
+    let outcome = output(tool, &args);
     assert!(
-        out.status.success(),
-        "`{} {}` failed ({}):\n{}",
+        outcome.success(),
+        "`{} {}` failed (exit {}): {}",
         tool.name(),
         args.iter()
             .map(|a| a.to_string_lossy())
             .collect::<Vec<_>>()
             .join(" "),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
+        outcome.code,
+        outcome.error.as_deref().unwrap_or_default()
     );
-    String::from_utf8(out.stdout)
-        .unwrap_or_else(|e| panic!("{} printed non-UTF-8 output: {e}", tool.name()))
+    outcome.stdout
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_carry_the_exit_code_and_the_error() {
+        let outcome = output(Tool::Shred, ["verify", "/nonexistent/x.parquet"]);
+        assert_eq!(outcome.code, 2);
+        let error = outcome.error.expect("an error");
+        assert!(error.contains("/nonexistent/x.parquet"), "{error}");
+        let outcome = output(Tool::ShredInspect, ["frobnicate"]);
+        assert_eq!(outcome.code, 2);
+        let outcome = output(Tool::ShredGen, ["--compression", "zip", "--dry-run"]);
+        assert_eq!(outcome.code, 2);
+        assert!(
+            outcome.error.unwrap().contains("expected none, snappy"),
+            "the codec error"
+        );
+    }
+
+    #[test]
+    fn version_is_printed_to_the_output() {
+        for tool in [Tool::Shred, Tool::ShredGen, Tool::ShredInspect] {
+            let out = run(tool, ["--version"]);
+            assert_eq!(
+                out,
+                format!("{} {}\n", tool.name(), env!("CARGO_PKG_VERSION"))
+            );
+        }
+    }
 }

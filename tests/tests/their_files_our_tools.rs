@@ -238,19 +238,19 @@ fn histograms_agree_with_shredded_levels() {
             let n = v.iter().rposition(|&c| c > 0).map_or(0, |i| i + 1);
             v[..n].to_vec()
         };
-        let printed: Vec<Json> = String::from_utf8(out.stdout)
-            .unwrap()
+        let printed: Vec<Json> = out
+            .stdout
             .lines()
             .map(|l| serde_json::from_str(l).expect("histogram JSON line"))
             .collect();
-        if !out.status.success() || printed.len() != expected.len() {
+        if !out.success() || printed.len() != expected.len() {
             failures.push(format!(
-                "{}: {} histograms for {} columns ({}): {}",
+                "{}: {} histograms for {} columns (exit {}): {}",
                 case.name,
                 printed.len(),
                 expected.len(),
-                out.status,
-                String::from_utf8_lossy(&out.stderr).trim()
+                out.code,
+                out.error.as_deref().unwrap_or_default()
             ));
             continue;
         }

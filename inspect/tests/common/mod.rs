@@ -1,10 +1,10 @@
 //! Shared helpers of the integration tests: writing test files, running commands in
 //! process, and the reference output every command is checked against.
 //!
-//! The reference for `levels` is independent of `shred-inspect`: the records that went
-//! into a file, shredded by `shred::shredder::shred_records` one row group at a time,
-//! printed with `serde_json` (`json!` + `to_string`) in the format of
-//! `shred levels --format json` plus `"row_group"`.
+//! The reference for `levels` is independent of `shred-inspect`'s reading: the records
+//! that went into a file, shredded by `shred::shredder::shred_records` one row group at a
+//! time, printed by `shred::entry_json::reference_line` (`serde_json`, the definition of
+//! the JSON lines the fast writer is checked against).
 
 #![allow(dead_code)]
 
@@ -17,6 +17,7 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use serde_json::{Value as Json, json};
 use shred::Schema;
+use shred::entry_json::reference_line;
 use shred::shredder::shred_records;
 
 /// Runs a command line in process; returns its output or the error's text and exit code.
@@ -127,12 +128,10 @@ pub fn reference_levels(f: &TestFile) -> Vec<String> {
         let stripes = shred_records(&f.schema, &f.records[start..start + n]).expect("shreds");
         for (leaf, stripe) in f.schema.leaves().iter().zip(&stripes) {
             for e in stripe.entries(leaf.max_def) {
-                let value = e.value.map_or(Json::Null, |i| {
-                    shred::record::leaf_json(leaf, &stripe.values, i)
-                });
-                let line = json!({"column": leaf.path, "row_group": rg, "record": start + e.record,
-                                  "r": e.r, "d": e.d, "value": value});
-                lines.push(line.to_string());
+                let value = e.value.map(|i| (&stripe.values, i));
+                let record = (start + e.record) as u64;
+                let line = reference_line(leaf, rg, record, e.r, e.d, value);
+                lines.push(line.trim_end().to_string());
             }
         }
         start += n;

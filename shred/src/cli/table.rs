@@ -1,4 +1,10 @@
-//! Terminal tables: one `tabled` style for every command, and blocks for long streams.
+//! Terminal tables: one `tabled` style for every command of every tool, and blocks for
+//! long streams.
+//!
+//! Every table `shred`, `shred-gen` and `shred-inspect` print goes through [`render`] (a
+//! header row) or [`render_rows`] (key/value tables without one), in `tabled`'s
+//! [`Style::sharp`]. The `bench` commands' Markdown tables are the exception: they are
+//! made for pasting into README files.
 //!
 //! A `tabled` table measures every row before it prints the first, so a table of all the
 //! entries of a large file would hold the file in memory. [`BlockTable`] prints a stream
@@ -21,7 +27,19 @@ pub fn render<S: AsRef<str>>(header: &[S], rows: &[Vec<String>]) -> String {
         builder.push_record(row.iter().cloned());
     }
     let mut table = builder.build();
-    table.with(Style::psql());
+    table.with(Style::sharp());
+    table.to_string()
+}
+
+/// Renders a table without a header row (e.g. `key | value` pairs): the same style
+/// without the line under the first row.
+pub fn render_rows<R: AsRef<[String]>>(rows: &[R]) -> String {
+    let mut builder = Builder::default();
+    for row in rows {
+        builder.push_record(row.as_ref().iter().cloned());
+    }
+    let mut table = builder.build();
+    table.with(Style::sharp().remove_horizontals());
     table.to_string()
 }
 
@@ -74,5 +92,19 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.matches(" n ").count(), 2, "two headers");
         assert!(text.contains(&format!(" {BLOCK_ROWS} ")));
+    }
+
+    #[test]
+    fn tables_are_sharp() {
+        let rows = [vec!["1".to_string(), "x".to_string()]];
+        assert_eq!(
+            render(&["n", "s"], &rows),
+            "┌───┬───┐\n│ n │ s │\n├───┼───┤\n│ 1 │ x │\n└───┴───┘"
+        );
+        let two = [rows[0].clone(), rows[0].clone()];
+        assert_eq!(
+            render_rows(&two),
+            "┌───┬───┐\n│ 1 │ x │\n│ 1 │ x │\n└───┴───┘"
+        );
     }
 }

@@ -1,8 +1,11 @@
 //! JSON lines of level entries, written straight into a reused byte buffer.
 //!
-//! `levels --format json` prints one object per entry, `{"column", "row_group", "record",
-//! "r", "d", "value"}`, and a Contact file of 10M records has about 35M entries, so the
-//! line is built without a `serde_json::Value` per entry and with as few copies as
+//! `shred levels --format json` and `shred-inspect levels --format json` print one object
+//! per entry (Dremel §4.1: an entry is an (r, d) pair and, at the maximum d, a value),
+//! `{"column", "row_group", "record", "r", "d", "value"}` in that order, through
+//! [`EntryLine`]. [`reference_line`] builds the same line with `serde_json`: the
+//! definition the fast writer is checked against. A Contact file of 10M records has about
+//! 35M entries, so [`EntryLine`] builds a line without a `serde_json::Value` per entry and with as few copies as
 //! possible:
 //!
 //! - the head `{"column":"<path>","row_group":<n>,"record":<i>` is one buffer whose record
@@ -14,23 +17,22 @@
 //!   are, integers go through `itoa`.
 //!
 //! Everything else (escaped or non-ASCII strings, non-UTF-8 bytes, floats, INT96) goes
-//! through `serde_json` on [`shred::record::leaf_json`], so every value is byte-identical
-//! to what `serde_json` prints for the canonical value: the same text as
-//! `shred levels --format json`.
+//! through `serde_json` on [`crate::record::leaf_json`], so every value is byte-identical
+//! to what `serde_json` prints for the canonical value.
 //!
 //! ```
 //! use shred::{Schema, stripe::Values};
-//! use shred_inspect::entry_json::EntryLine;
+//! use shred::entry_json::EntryLine;
 //! let schema = Schema::parse("message m { optional int64 x; }").unwrap();
 //! let mut line = EntryLine::new(&schema.leaves()[0], 0, None);
-//! let mut out = shred_inspect::line_buffer::LineBuffer::default();
+//! let mut out = shred::line_buffer::LineBuffer::default();
 //! line.write(&mut out, 7, 0, 1, Some((&Values::Int64(vec![-3]), 0)));
 //! assert_eq!(out.as_bytes(), b"{\"column\":\"x\",\"row_group\":0,\"record\":7,\"r\":0,\"d\":1,\"value\":-3}\n");
 //! ```
 
-use shred::record::leaf_json;
-use shred::schema::Leaf;
-use shred::stripe::Values;
+use crate::record::leaf_json;
+use crate::schema::Leaf;
+use crate::stripe::Values;
 
 use crate::line_buffer::LineBuffer;
 
@@ -224,6 +226,23 @@ impl<'a> EntryLine<'a> {
     }
 }
 
+/// One entry's line as `serde_json` prints it (with a newline): the reference
+/// [`EntryLine::write`] matches byte for byte, for tests and for readers of the format.
+pub fn reference_line(
+    leaf: &Leaf,
+    row_group: usize,
+    record: u64,
+    r: i16,
+    d: i16,
+    value: Option<(&Values, usize)>,
+) -> String {
+    let value = value.map_or(serde_json::Value::Null, |(v, i)| leaf_json(leaf, v, i));
+    let line = serde_json::json!({
+        "column": leaf.path, "row_group": row_group, "record": record, "r": r, "d": d, "value": value
+    });
+    format!("{line}\n")
+}
+
 /// True when `bytes` is ASCII with no control character, quote or backslash: a JSON
 /// string as it is. Eight bytes at a time ("SWAR": the zero-byte test of Hacker's
 /// Delight §6-1 on `x ^ pattern`, and `x - 0x20` per byte for controls), the tail as an
@@ -268,12 +287,10 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-    use shred::Schema;
-    use shred::stripe::ByteValues;
+    use crate::Schema;
+    use crate::stripe::ByteValues;
 
-    /// The line `serde_json` prints for the same entry: the reference the fast path must
-    /// match byte for byte.
+    /// The reference line of an entry in row group 3.
     fn reference(
         leaf: &Leaf,
         record: u64,
@@ -281,9 +298,7 @@ mod tests {
         d: i16,
         value: Option<(&Values, usize)>,
     ) -> String {
-        let value = value.map_or(serde_json::Value::Null, |(v, i)| leaf_json(leaf, v, i));
-        let line = json!({"column": leaf.path, "row_group": 3, "record": record, "r": r, "d": d, "value": value});
-        format!("{line}\n")
+        reference_line(leaf, 3, record, r, d, value)
     }
 
     fn check(schema: &str, values: Values) {
@@ -375,7 +390,7 @@ mod tests {
         );
         check(
             "message m { optional int96 t; }",
-            Values::Int96(vec![shred::record::int96_from_nanos(-1)]),
+            Values::Int96(vec![crate::record::int96_from_nanos(-1)]),
         );
         check(
             "message m { optional fixed_len_byte_array(2) f; }",

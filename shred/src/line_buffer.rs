@@ -9,7 +9,7 @@
 //! initialised (it grows with `resize`), so this needs no `unsafe`.
 //!
 //! ```
-//! use shred_inspect::line_buffer::LineBuffer;
+//! use shred::line_buffer::LineBuffer;
 //! let mut b = LineBuffer::default();
 //! b.put(b"{\"a\":");
 //! b.put(b"1}\n");

@@ -13,14 +13,14 @@
 //! use shred::{Schema, stripe::Values};
 //! let schema = Schema::parse("message m { required int32 d (DATE); }").unwrap();
 //! let v = Values::Int32(vec![19_000]);
-//! assert_eq!(shred_inspect::value_display::display(&schema.leaves()[0], &v, 0), "2022-01-08");
+//! assert_eq!(shred::value_display::display(&schema.leaves()[0], &v, 0), "2022-01-08");
 //! ```
 
+use crate::record::int96_to_nanos;
+use crate::schema::Leaf;
+use crate::stripe::Values;
 use chrono::{DateTime, NaiveTime};
 use parquet::basic::{ConvertedType, LogicalType, TimeUnit};
-use shred::record::int96_to_nanos;
-use shred::schema::Leaf;
-use shred::stripe::Values;
 
 /// The logical reading of a leaf's values, decided once per column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,8 +268,8 @@ fn uuid(b: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shred::Schema;
-    use shred::stripe::ByteValues;
+    use crate::Schema;
+    use crate::stripe::ByteValues;
 
     fn leaf(text: &str) -> Leaf {
         Schema::parse(&format!("message m {{ {text}; }}"))
@@ -316,7 +316,7 @@ mod tests {
         let l = leaf("required int32 d (DATE)");
         assert_eq!(display(&l, &Values::Int32(vec![-1]), 0), "1969-12-31");
         let l = leaf("required int96 t");
-        let v = Values::Int96(vec![shred::record::int96_from_nanos(86_400_000_000_000)]);
+        let v = Values::Int96(vec![crate::record::int96_from_nanos(86_400_000_000_000)]);
         assert_eq!(display(&l, &v, 0), "1970-01-02T00:00:00");
     }
 
