@@ -343,7 +343,9 @@ fn dry_run_text(resolved: &Resolved) -> String {
 /// command prints on stdout (bench progress goes to stderr).
 ///
 /// Process-wide setup is the binary's: the Ctrl-C handler ([`crate::interrupt::install`])
-/// and the allocator setting of [`crate::usage::return_large_buffers_to_os`].
+/// and the allocator setting of [`crate::usage::return_large_buffers_to_os`]. `bench`
+/// measures its pipeline runs in child processes of the running executable, so it runs
+/// from the `shred-gen` binary only.
 pub fn run<I, T>(args: I, out: &mut dyn Write) -> Result<()>
 where
     I: IntoIterator<Item = T>,
