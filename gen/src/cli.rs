@@ -19,8 +19,8 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use parquet::basic::Compression;
+use shred::cli::ArgsErrors;
 use shred::cli::table::{render, render_rows};
-use shred::cli::{ArgsError, parse_args};
 use shred::codec::{codec_name, parse_codec};
 
 use crate::Distribution;
@@ -351,12 +351,11 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    match parse_args::<Cli, _, _>(args, out) {
-        Ok(Some(cli)) => run_cli(&cli, out),
-        Ok(None) => Ok(()),
-        Err(ArgsError::Usage(message)) => Err(GenError::Usage(message)),
-        Err(ArgsError::Output(e)) => Err(output_error(e)),
-    }
+    let errors = ArgsErrors {
+        usage: GenError::Usage,
+        output: output_error,
+    };
+    shred::cli::run_with(args, out, errors, run_cli)
 }
 
 /// Runs a parsed command line, writing to `out`.
