@@ -476,7 +476,8 @@ fn run_table(rows: &[RunRow], with_speedup: bool) -> String {
 }
 
 impl BenchReport {
-    /// The three tables as Markdown.
+    /// The three tables as Markdown, made for pasting into README files (every other
+    /// table of the tools is drawn in the shared style of `shred::cli::table`).
     pub fn tables(&self, args: &BenchArgs) -> String {
         let mut out = String::new();
         out.push_str(&format!(

@@ -19,8 +19,8 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use parquet::basic::Compression;
+use shred::cli::ArgsErrors;
 use shred::cli::table::{render, render_rows};
-use shred::cli::{ArgsError, parse_args};
 use shred::codec::{codec_name, parse_codec};
 
 use crate::Distribution;
@@ -343,18 +343,19 @@ fn dry_run_text(resolved: &Resolved) -> String {
 /// command prints on stdout (bench progress goes to stderr).
 ///
 /// Process-wide setup is the binary's: the Ctrl-C handler ([`crate::interrupt::install`])
-/// and the allocator setting of [`crate::usage::return_large_buffers_to_os`].
+/// and the allocator setting of [`crate::usage::return_large_buffers_to_os`]. `bench`
+/// measures its pipeline runs in child processes of the running executable, so it runs
+/// from the `shred-gen` binary only.
 pub fn run<I, T>(args: I, out: &mut dyn Write) -> Result<()>
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    match parse_args::<Cli, _, _>(args, out) {
-        Ok(Some(cli)) => run_cli(&cli, out),
-        Ok(None) => Ok(()),
-        Err(ArgsError::Usage(message)) => Err(GenError::Usage(message)),
-        Err(ArgsError::Output(e)) => Err(output_error(e)),
-    }
+    let errors = ArgsErrors {
+        usage: GenError::Usage,
+        output: output_error,
+    };
+    shred::cli::run_with(args, out, errors, run_cli)
 }
 
 /// Runs a parsed command line, writing to `out`.

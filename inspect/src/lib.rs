@@ -52,7 +52,7 @@ use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
-use shred::cli::{ArgsError, parse_args};
+use shred::cli::ArgsErrors;
 
 pub use cli::{Cli, Command, Format};
 pub use error::{Error, Result};
@@ -96,12 +96,11 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    match parse_args::<Cli, _, _>(args, out) {
-        Ok(Some(cli)) => run_cli(&cli, out),
-        Ok(None) => Ok(()),
-        Err(ArgsError::Usage(message)) => Err(Error::usage(message)),
-        Err(ArgsError::Output(e)) => Err(Error::Output(e)),
-    }
+    let errors = ArgsErrors {
+        usage: Error::usage,
+        output: Error::Output,
+    };
+    shred::cli::run_with(args, out, errors, run_cli)
 }
 
 /// Runs a parsed command line, writing to `out`.

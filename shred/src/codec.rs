@@ -34,6 +34,27 @@ pub const GZIP_DEFAULT_LEVEL: u32 = 6;
 /// brotli's default level: the `parquet` crate's `BrotliLevel::default()`.
 pub const BROTLI_DEFAULT_LEVEL: u32 = 1;
 
+/// Every accepted spelling, with and without a level: what the tools' tests write with.
+pub const SPELLINGS: [&str; 11] = [
+    "none",
+    "uncompressed",
+    "snappy",
+    "gzip",
+    "gzip:9",
+    "lz4",
+    "lz4_raw",
+    "zstd",
+    "zstd:19",
+    "brotli",
+    "brotli:5",
+];
+
+/// True when `a` and `b` are the same codec, whatever their levels: a file's footer names
+/// the codec, not the level it was written with.
+pub fn same_codec(a: Compression, b: Compression) -> bool {
+    std::mem::discriminant(&a) == std::mem::discriminant(&b)
+}
+
 /// Parses a `--compression` value; the error is one line for the user.
 pub fn parse_codec(text: &str) -> Result<Compression, String> {
     let lower = text.trim().to_ascii_lowercase();
@@ -142,6 +163,20 @@ mod tests {
         ] {
             assert_eq!(parse_codec(text), Ok(expected), "{text}");
         }
+    }
+
+    #[test]
+    fn every_listed_spelling_parses() {
+        for spelling in SPELLINGS {
+            assert!(parse_codec(spelling).is_ok(), "{spelling}");
+        }
+    }
+
+    #[test]
+    fn same_codec_ignores_the_level() {
+        assert!(same_codec(zstd(1), zstd(19)));
+        assert!(!same_codec(zstd(1), gzip(1)));
+        assert!(!same_codec(Compression::SNAPPY, Compression::LZ4_RAW));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use serde_json::Value as Json;
 
 use super::level_table::LevelTable;
 use super::table::render;
-use super::{ArgsError, Format, parse_args};
+use super::{ArgsErrors, Format, run_with};
 use crate::assembler::{Assembler, Fsm};
 use crate::codec::parse_codec;
 use crate::column_io::write_row_group;
@@ -126,12 +126,11 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    match parse_args::<Cli, _, _>(args, out) {
-        Ok(Some(cli)) => run_cli(&cli, out),
-        Ok(None) => Ok(()),
-        Err(ArgsError::Usage(message)) => Err(Error::Input { message }),
-        Err(ArgsError::Output(e)) => Err(io_err(e)),
-    }
+    let errors = ArgsErrors {
+        usage: |message| Error::Input { message },
+        output: io_err,
+    };
+    run_with(args, out, errors, run_cli)
 }
 
 /// Runs a parsed command line, writing to `out`.

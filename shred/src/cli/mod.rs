@@ -4,8 +4,9 @@
 //! [`command`] is `shred` itself: [`run`] parses a command line and runs it against a
 //! writer, as `shred_inspect::run` and `shred_gen::run` do, so tests run every tool in
 //! process and the binaries are thin wrappers. Shared by `shred`, `shred-gen` and
-//! `shred-inspect`: [`Format`] (`--format table|json`), [`parse_args`] (clap's errors as
-//! one usage line, `--help` and `--version` written to the output), [`table`] (one table
+//! `shred-inspect`: [`Format`] (`--format table|json`), [`run_with`] (a tool's
+//! `run(args, out)`: clap's errors as one usage line, `--help` and `--version` written to
+//! the output), [`table`] (one table
 //! style, streamed tables) and [`level_table`] (the `levels` table). Only this module uses
 //! clap and tabled; the library without the `cli` feature depends on neither.
 
@@ -57,6 +58,36 @@ where
                 .unwrap_or("bad usage")
                 .to_string(),
         )),
+    }
+}
+
+/// How a tool turns a failed parse into its own error: a usage message (exit code 2), or a
+/// failure to write `--help`/`--version`.
+pub struct ArgsErrors<E> {
+    /// The usage error.
+    pub usage: fn(String) -> E,
+    /// The output error.
+    pub output: fn(io::Error) -> E,
+}
+
+/// A tool's `run(args, out)`: parses the command line for `C` ([`parse_args`]) and runs
+/// it with `run`, writing to `out`.
+pub fn run_with<C, E, I, T>(
+    args: I,
+    out: &mut dyn Write,
+    errors: ArgsErrors<E>,
+    run: fn(&C, &mut dyn Write) -> Result<(), E>,
+) -> Result<(), E>
+where
+    C: clap::Parser,
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    match parse_args::<C, _, _>(args, out) {
+        Ok(Some(cli)) => run(&cli, out),
+        Ok(None) => Ok(()),
+        Err(ArgsError::Usage(message)) => Err((errors.usage)(message)),
+        Err(ArgsError::Output(e)) => Err((errors.output)(e)),
     }
 }
 
