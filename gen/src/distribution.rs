@@ -2,8 +2,8 @@
 //! defaults.
 //!
 //! A [`Distribution`] is a flat set of probabilities grouped into categorical choices (each
-//! group sums to 1) and independent rates. [`Distribution::default`] is the table of
-//! `../shared/DESIGN.md` (the shredding-pipeline study's Contact dataset): names 20% null;
+//! group sums to 1) and independent rates. [`Distribution::default`] is the
+//! shredding-pipeline study's Contact dataset: names 20% null;
 //! phone count 0 → 40% (a null list), 1 → 45%, 2 → 10%, 3..=5 → 5% uniform; number and type
 //! both present 90%, number only 5%, type only 4%, neither 1%; Mobile 55%, Work 35%, Home
 //! 10%. The default never produces an empty list or a null list item, two of the five

@@ -1,6 +1,6 @@
 //! The error type of `shred-gen`: what failed, where, and which exit code it maps to.
 //!
-//! Following `../shared/DESIGN.md`, bad usage or bad input (an invalid distribution, an
+//! As in every shredkit tool, bad usage or bad input (an invalid distribution, an
 //! unknown compression) exits with 2; a failure of the work itself (an unwritable directory,
 //! a full disk, a file that does not read back, a verification mismatch) exits with 1.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of issue 4: `shred-inspect levels --format json` on a 10M-record Contact file
+# Benchmark: `shred-inspect levels --format json` on a 10M-record Contact file
 # (shred-gen, uncompressed, one file), output to /dev/null, on one core.
 # Prints the bench table and the plain CLI run under /usr/bin/time; appends both to
 # inspect/bench/levels_json.log.   Usage: inspect/bench/levels_json.sh [RECORDS]

@@ -4,7 +4,7 @@
 //! unknown column path, a record index out of range, a bad option) is [`Error::Input`] and
 //! exits with code 2; a file whose own metadata disagrees with its data (e.g. a level
 //! histogram that does not match the levels) is [`Error::Mismatch`] and exits with 1, the
-//! convention of `../shared/DESIGN.md` ("Errors"). Messages never span lines: the
+//! convention of every shredkit tool. Messages never span lines: the
 //! `parquet` crate's multi-line texts are folded into one.
 
 use std::fmt;

@@ -2,7 +2,8 @@
 //!
 //! Every variant carries enough context for a one-line message a user can act on (file,
 //! record, field path, what was expected). [`Error::exit_code`] maps the variants onto the
-//! command-line convention of `../shared/DESIGN.md`: 1 for a failed check, 2 for bad input.
+//! command-line convention every shredkit tool follows: 0 success, 1 for a failed check, 2 for
+//! bad usage or bad input.
 
 /// Errors of the schema model, shredder, assembler and column I/O.
 #[derive(Debug, thiserror::Error)]
