@@ -3,10 +3,11 @@
 //! `Contact { name, phones }` is the record of the shredding-pipeline study (its
 //! distribution is `shred_gen::Distribution::default`). The typed shredder writes a batch of
 //! contacts straight into the three stripes of the Parquet schema [`CONTACT_SCHEMA`], without
-//! building Arrow arrays, following the same rules as the generic [`crate::shredder`]: for `phones.list.item.number`
-//! (max r 1, max d 4) a null list is d=0, an empty list d=1, a null item d=2, an item with a
-//! null number d=3, a number d=4 (the constants of [`phone_def`], shared with every writer of
-//! these stripes); the first phone of a contact has r=0, the next ones r=1.
+//! building Arrow arrays, following the same rules as the generic [`crate::shredder`]: for
+//! `phones.list.item.number` (max r 1, max d 4) a null list is d=0, an empty list d=1, a null
+//! item d=2, an item with a null number d=3, a number d=4 (the constants of [`phone_def`],
+//! shared with every writer of these stripes); the first phone of a contact has r=0, the
+//! next ones r=1.
 //!
 //! ```
 //! use shred::contact::{Contact, ContactStripes, Phone, PhoneType};
