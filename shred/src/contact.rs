@@ -180,11 +180,6 @@ impl ContactStripes {
         [&self.name, &self.number, &self.phone_type]
     }
 
-    /// The stripes in column order, mutably.
-    pub fn columns_mut(&mut self) -> [&mut Stripe; 3] {
-        [&mut self.name, &mut self.number, &mut self.phone_type]
-    }
-
     /// Clears the stripes and shreds `contacts` into them.
     pub fn shred(&mut self, contacts: &[Contact]) {
         self.clear();
