@@ -22,6 +22,7 @@ pub mod rle_hybrid;
 pub mod schema;
 pub mod shredder;
 pub mod stripe;
+pub mod stripe_diff;
 pub mod verify;
 
 pub use error::{Error, Result};
