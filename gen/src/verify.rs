@@ -26,9 +26,9 @@ use serde::Serialize;
 use shred::Stripe;
 use shred::column_io::{StripeReader, stripe_for};
 use shred::contact::{Contact, ContactStripes};
+use shred::contact_arrow::contacts_from_batch;
 use shred::stripe_diff::diff_stripe;
 
-use crate::arrow_contacts::contacts_from_batch;
 use crate::error::{GenError, Result};
 use crate::generator::Generator;
 use crate::plan::{FilePlan, split};

@@ -1,104 +1,27 @@
 //! Cross-check against arrow-rs: the same contacts through `ArrowWriter`, levels compared.
 //!
-//! [`arrow_stripes`] builds the Arrow arrays of a batch of contacts (`phone_type` as
-//! `Dictionary(UInt8, Utf8)`, as in the study), writes them with arrow-rs's `ArrowWriter`
-//! into memory, and reads every leaf column's levels and values back with the column
-//! reader (`read_records`). [`diff_stripes`] then compares them with ours entry by
+//! [`arrow_stripes`] builds the Arrow arrays of a batch of contacts ([`ContactArrays`]),
+//! writes them with arrow-rs's `ArrowWriter` into memory, and reads every leaf column's
+//! levels and values back with the column reader (`read_records`). [`diff_stripes`] then compares them with ours entry by
 //! entry; a mismatch names the column, the entry index, the record and both sides.
 //! arrow-rs computes its levels independently (`parquet/src/arrow/arrow_writer/levels.rs`),
 //! so agreement is evidence for both implementations.
 
-use std::sync::Arc;
-
-use arrow::array::{
-    ArrayRef, ListBuilder, RecordBatch, StringBuilder, StringDictionaryBuilder, StructBuilder,
-};
-use arrow::datatypes::{DataType, Field, FieldRef, Fields, Schema as ArrowSchema, UInt8Type};
 use parquet::arrow::ArrowWriter;
 use parquet::file::reader::SerializedFileReader;
 
 use crate::column_io::{StripeReader, stripe_for};
 use crate::contact::Contact;
+use crate::contact_arrow::ContactArrays;
 use crate::error::{Error, Result};
 use crate::schema::Schema;
 use crate::stripe::Stripe;
 use crate::stripe_diff::diff_stripes;
 
-/// The Arrow schema of a contact batch: `phones` a list of nullable `item` structs,
-/// `phone_type` a `Dictionary(UInt8, Utf8)`, as in the study.
-pub fn contact_arrow_schema() -> Arc<ArrowSchema> {
-    Arc::new(ArrowSchema::new(vec![
-        Field::new("name", DataType::Utf8, true),
-        Field::new("phones", DataType::List(phone_item_field()), true),
-    ]))
-}
-
-/// The fields of one phone: `number` (Utf8) and `phone_type` (`Dictionary(UInt8, Utf8)`).
-pub fn phone_fields() -> Fields {
-    Fields::from(vec![
-        Field::new("number", DataType::Utf8, true),
-        Field::new(
-            "phone_type",
-            DataType::Dictionary(Box::new(DataType::UInt8), Box::new(DataType::Utf8)),
-            true,
-        ),
-    ])
-}
-
-/// The list's element field: a nullable struct named `item`, as arrow-rs names it.
-pub fn phone_item_field() -> FieldRef {
-    Arc::new(Field::new("item", DataType::Struct(phone_fields()), true))
-}
-
-/// Builds the Arrow record batch of `contacts`.
-pub fn contacts_to_batch(contacts: &[Contact]) -> Result<RecordBatch> {
-    let mut names = StringBuilder::new();
-    let phone_builder = StructBuilder::new(
-        phone_fields(),
-        vec![
-            Box::new(StringBuilder::new()),
-            Box::new(StringDictionaryBuilder::<UInt8Type>::new()),
-        ],
-    );
-    let mut phones = ListBuilder::new(phone_builder).with_field(Arc::new(Field::new(
-        "item",
-        DataType::Struct(phone_fields()),
-        true,
-    )));
-    for contact in contacts {
-        names.append_option(contact.name.as_deref());
-        let Some(list) = &contact.phones else {
-            phones.append(false);
-            continue;
-        };
-        let items = phones.values();
-        for phone in list {
-            let (number, phone_type) = match phone {
-                Some(p) => (p.number.as_deref(), p.phone_type.map(|t| t.as_str())),
-                None => (None, None),
-            };
-            items
-                .field_builder::<StringBuilder>(0)
-                .expect("number builder")
-                .append_option(number);
-            items
-                .field_builder::<StringDictionaryBuilder<UInt8Type>>(1)
-                .expect("phone_type builder")
-                .append_option(phone_type);
-            items.append(phone.is_some());
-        }
-        phones.append(true);
-    }
-    let columns: Vec<ArrayRef> = vec![Arc::new(names.finish()), Arc::new(phones.finish())];
-    RecordBatch::try_new(contact_arrow_schema(), columns).map_err(|e| Error::Input {
-        message: format!("building the Arrow batch: {e}"),
-    })
-}
-
 /// Writes `contacts` with arrow-rs's `ArrowWriter` into memory and reads every column's
 /// levels and values back; returns the file's schema and its stripes (one row group).
 pub fn arrow_stripes(contacts: &[Contact]) -> Result<(Schema, Vec<Stripe>)> {
-    let batch = contacts_to_batch(contacts)?;
+    let batch = ContactArrays::default().build(contacts);
     let mut buffer = Vec::new();
     let mut writer = ArrowWriter::try_new(&mut buffer, batch.schema(), None)
         .map_err(|e| Error::parquet("ArrowWriter", e))?;

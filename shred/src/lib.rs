@@ -12,6 +12,7 @@ pub mod assembler;
 pub mod chunk_encoder;
 pub mod column_io;
 pub mod contact;
+pub mod contact_arrow;
 pub mod crosscheck;
 pub mod error;
 pub mod fixtures;
