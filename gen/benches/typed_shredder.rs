@@ -11,7 +11,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use parquet::arrow::arrow_writer::compute_leaves;
 use shred::contact::ContactStripes;
-use shred_gen::arrow_contacts::{ContactArrays, contact_schema};
+use shred::contact_arrow::{ContactArrays, contact_schema};
 use shred_gen::{DEFAULT_SEED, Distribution, Generator};
 
 const CONTACTS: u64 = 1_000_000;

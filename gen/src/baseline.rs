@@ -19,10 +19,10 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use shred::output::OutputFile;
 
-use crate::arrow_contacts::{ContactArrays, contact_schema};
 use crate::error::{GenError, Result};
 use crate::generator::Generator;
 use crate::pipeline::WrittenFile;
+use shred::contact_arrow::{ContactArrays, contact_schema};
 
 /// Writes records `0..records` to `path` the study's way; returns the file written.
 pub fn run_study_pipeline(
@@ -93,8 +93,8 @@ pub fn run_study_pipeline(
 mod tests {
     use super::*;
     use crate::Distribution;
-    use crate::arrow_contacts::contacts_from_batch;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use shred::contact_arrow::contacts_from_batch;
 
     #[test]
     fn baseline_writes_the_same_records_in_order() {

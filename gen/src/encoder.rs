@@ -6,7 +6,7 @@
 //! is still written in order (the approach arrow-rs documents for `ArrowColumnWriter`). Two
 //! encoders produce the same schema and the same records:
 //!
-//! - [`EncoderKind::Arrow`]: records → Arrow builders ([`ContactArrays::generate`]) →
+//! - [`EncoderKind::Arrow`]: records → Arrow builders ([`generate_batch`]) →
 //!   `compute_leaves` → `ArrowColumnWriter`s from an `ArrowRowGroupWriterFactory`; the
 //!   study's write path, minus its single writer thread.
 //! - [`EncoderKind::Dremel`]: records → [`ContactStripes`] →
@@ -44,8 +44,9 @@ use shred::Schema;
 use shred::chunk_encoder::{ByteChunkEncoder, EncodedChunk};
 use shred::column_io::write_stripe;
 use shred::contact::{CONTACT_SCHEMA, ContactStripes};
+use shred::contact_arrow::{ContactArrays, contact_schema};
 
-use crate::arrow_contacts::{ContactArrays, contact_schema};
+use crate::arrow_contacts::generate_batch;
 use crate::generator::Generator;
 use crate::plan::split;
 
@@ -317,7 +318,7 @@ impl EncoderWorker<'_> {
         let schema = contact_schema();
         for batch in split(rows.clone(), batch_size as u64) {
             let (start, count) = (batch.start, (batch.end - batch.start) as usize);
-            let batch = self.arrays.generate(generator, start, count);
+            let batch = generate_batch(&mut self.arrays, generator, start, count);
             let mut writer = writers.iter_mut();
             for (field, array) in schema.fields().iter().zip(batch.columns()) {
                 for leaf in compute_leaves(field, array)? {
@@ -460,8 +461,8 @@ mod tests {
     use crate::Distribution;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-    use crate::arrow_contacts::contacts_from_batch;
     use shred::contact::Contact;
+    use shred::contact_arrow::contacts_from_batch;
 
     fn write_file(kind: EncoderKind, generator: &Generator, rows: u64, rg: u64) -> Vec<u8> {
         let format = Arc::new(FileFormat::new(Compression::UNCOMPRESSED, rg as usize));

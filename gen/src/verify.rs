@@ -5,8 +5,8 @@
 //!
 //! - **levels**: every leaf column is read with [`shred::column_io::StripeReader`] (the
 //!   `parquet` crate's `read_records`: repetition levels, definition levels, non-null
-//!   values) and compared entry by entry with [`ContactStripes`] of the regenerated
-//!   records: what the file holds is exactly what the typed Dremel shredder says it should;
+//!   values) and compared entry by entry ([`diff_stripe`]) with [`ContactStripes`] of the
+//!   regenerated records: what the file holds is exactly what the typed Dremel shredder says it should;
 //! - **records**: the row group is read with arrow-rs's `ParquetRecordBatchReader`, turned
 //!   into contacts ([`contacts_from_batch`]) and compared with the regenerated contacts,
 //!   field by field.
@@ -26,10 +26,9 @@ use serde::Serialize;
 use shred::Stripe;
 use shred::column_io::{StripeReader, stripe_for};
 use shred::contact::{Contact, ContactStripes};
-use shred::schema::Leaf;
-use shred::stripe::Values;
+use shred::contact_arrow::contacts_from_batch;
+use shred::stripe_diff::diff_stripe;
 
-use crate::arrow_contacts::contacts_from_batch;
 use crate::error::{GenError, Result};
 use crate::generator::Generator;
 use crate::plan::{FilePlan, split};
@@ -143,63 +142,6 @@ fn check_metadata(file: &FilePlan) -> Result<()> {
     Ok(())
 }
 
-fn show_value(stripe: &Stripe, value: Option<usize>) -> String {
-    match (value, &stripe.values) {
-        (Some(i), Values::ByteArray(v)) => format!("{:?}", String::from_utf8_lossy(v.get(i))),
-        (Some(i), _) => format!("value #{i}"),
-        (None, _) => "null".into(),
-    }
-}
-
-/// The first entry where `found` differs from `expected`, described.
-fn first_level_difference(leaf: &Leaf, expected: &Stripe, found: &Stripe) -> Option<String> {
-    let mut exp = expected.entries(leaf.max_def);
-    let mut got = found.entries(leaf.max_def);
-    loop {
-        match (exp.next(), got.next()) {
-            (None, None) => return None,
-            (Some(e), None) => {
-                return Some(format!(
-                    "entry {}: expected r={} d={} {}, found the end of the column",
-                    e.index,
-                    e.r,
-                    e.d,
-                    show_value(expected, e.value)
-                ));
-            }
-            (None, Some(g)) => {
-                return Some(format!(
-                    "entry {}: expected the end of the column, found r={} d={} {}",
-                    g.index,
-                    g.r,
-                    g.d,
-                    show_value(found, g.value)
-                ));
-            }
-            (Some(e), Some(g)) => {
-                let same_value = match (e.value, g.value) {
-                    (Some(i), Some(j)) => expected.values.value_eq(i, &found.values, j),
-                    (None, None) => true,
-                    _ => false,
-                };
-                if e.r != g.r || e.d != g.d || !same_value {
-                    return Some(format!(
-                        "entry {} (record +{} of the batch): expected r={} d={} {}, found r={} d={} {}",
-                        e.index,
-                        e.record,
-                        e.r,
-                        e.d,
-                        show_value(expected, e.value),
-                        g.r,
-                        g.d,
-                        show_value(found, g.value)
-                    ));
-                }
-            }
-        }
-    }
-}
-
 /// Levels and values of row group `rg` against the typed shredder; returns entries compared.
 fn verify_levels(
     path: &Path,
@@ -234,13 +176,12 @@ fn verify_levels(
             let read = reader
                 .read_records(count, stripe)
                 .map_err(|e| GenError::shred(path, e))?;
-            if let Some(difference) = first_level_difference(leaf, want, stripe) {
+            if let Some(difference) = diff_stripe(leaf, want, stripe) {
                 return Err(mismatch(
                     path,
                     format!(
-                        "row group {rg}, records {start}..{}, column {}: {difference}",
+                        "row group {rg}, records {start}..{}, {difference}",
                         start + count as u64,
-                        leaf.path
                     ),
                 ));
             }

@@ -11,7 +11,7 @@ use assert_cmd::Command;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use predicates::prelude::*;
 use shred::contact::Contact;
-use shred_gen::arrow_contacts::contacts_from_batch;
+use shred::contact_arrow::contacts_from_batch;
 use shred_gen::{DEFAULT_SEED, Distribution, Generator};
 
 const RECORDS: &str = "12000";

@@ -10,7 +10,7 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 use shred::Stripe;
 use shred::column_io::{StripeReader, stripe_for};
 use shred::contact::{CONTACT_SCHEMA, Contact, ContactStripes};
-use shred_gen::arrow_contacts::contacts_from_batch;
+use shred::contact_arrow::contacts_from_batch;
 use shred_gen::encoder::EncoderKind;
 use shred_gen::pipeline::{PipelineConfig, WrittenFile, run};
 use shred_gen::plan::{Layout, Plan};

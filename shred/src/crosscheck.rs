@@ -1,104 +1,27 @@
 //! Cross-check against arrow-rs: the same contacts through `ArrowWriter`, levels compared.
 //!
-//! [`arrow_stripes`] builds the Arrow arrays of a batch of contacts (`phone_type` as
-//! `Dictionary(UInt8, Utf8)`, as in the study), writes them with arrow-rs's `ArrowWriter`
-//! into memory, and reads every leaf column's levels and values back with the column
-//! reader (`read_records`). [`compare_stripes`] then compares them with ours entry by
+//! [`arrow_stripes`] builds the Arrow arrays of a batch of contacts ([`ContactArrays`]),
+//! writes them with arrow-rs's `ArrowWriter` into memory, and reads every leaf column's
+//! levels and values back with the column reader (`read_records`). [`diff_stripes`] then compares them with ours entry by
 //! entry; a mismatch names the column, the entry index, the record and both sides.
 //! arrow-rs computes its levels independently (`parquet/src/arrow/arrow_writer/levels.rs`),
 //! so agreement is evidence for both implementations.
 
-use std::sync::Arc;
-
-use arrow::array::{
-    ArrayRef, ListBuilder, RecordBatch, StringBuilder, StringDictionaryBuilder, StructBuilder,
-};
-use arrow::datatypes::{DataType, Field, FieldRef, Fields, Schema as ArrowSchema, UInt8Type};
 use parquet::arrow::ArrowWriter;
 use parquet::file::reader::SerializedFileReader;
 
 use crate::column_io::{StripeReader, stripe_for};
 use crate::contact::Contact;
+use crate::contact_arrow::ContactArrays;
 use crate::error::{Error, Result};
-use crate::record::leaf_json;
 use crate::schema::Schema;
 use crate::stripe::Stripe;
-
-/// The Arrow schema of a contact batch: `phones` a list of nullable `item` structs,
-/// `phone_type` a `Dictionary(UInt8, Utf8)`, as in the study.
-pub fn contact_arrow_schema() -> Arc<ArrowSchema> {
-    Arc::new(ArrowSchema::new(vec![
-        Field::new("name", DataType::Utf8, true),
-        Field::new("phones", DataType::List(phone_item_field()), true),
-    ]))
-}
-
-/// The fields of one phone: `number` (Utf8) and `phone_type` (`Dictionary(UInt8, Utf8)`).
-pub fn phone_fields() -> Fields {
-    Fields::from(vec![
-        Field::new("number", DataType::Utf8, true),
-        Field::new(
-            "phone_type",
-            DataType::Dictionary(Box::new(DataType::UInt8), Box::new(DataType::Utf8)),
-            true,
-        ),
-    ])
-}
-
-/// The list's element field: a nullable struct named `item`, as arrow-rs names it.
-pub fn phone_item_field() -> FieldRef {
-    Arc::new(Field::new("item", DataType::Struct(phone_fields()), true))
-}
-
-/// Builds the Arrow record batch of `contacts`.
-pub fn contacts_to_batch(contacts: &[Contact]) -> Result<RecordBatch> {
-    let mut names = StringBuilder::new();
-    let phone_builder = StructBuilder::new(
-        phone_fields(),
-        vec![
-            Box::new(StringBuilder::new()),
-            Box::new(StringDictionaryBuilder::<UInt8Type>::new()),
-        ],
-    );
-    let mut phones = ListBuilder::new(phone_builder).with_field(Arc::new(Field::new(
-        "item",
-        DataType::Struct(phone_fields()),
-        true,
-    )));
-    for contact in contacts {
-        names.append_option(contact.name.as_deref());
-        let Some(list) = &contact.phones else {
-            phones.append(false);
-            continue;
-        };
-        let items = phones.values();
-        for phone in list {
-            let (number, phone_type) = match phone {
-                Some(p) => (p.number.as_deref(), p.phone_type.map(|t| t.as_str())),
-                None => (None, None),
-            };
-            items
-                .field_builder::<StringBuilder>(0)
-                .expect("number builder")
-                .append_option(number);
-            items
-                .field_builder::<StringDictionaryBuilder<UInt8Type>>(1)
-                .expect("phone_type builder")
-                .append_option(phone_type);
-            items.append(phone.is_some());
-        }
-        phones.append(true);
-    }
-    let columns: Vec<ArrayRef> = vec![Arc::new(names.finish()), Arc::new(phones.finish())];
-    RecordBatch::try_new(contact_arrow_schema(), columns).map_err(|e| Error::Input {
-        message: format!("building the Arrow batch: {e}"),
-    })
-}
+use crate::stripe_diff::diff_stripes;
 
 /// Writes `contacts` with arrow-rs's `ArrowWriter` into memory and reads every column's
 /// levels and values back; returns the file's schema and its stripes (one row group).
 pub fn arrow_stripes(contacts: &[Contact]) -> Result<(Schema, Vec<Stripe>)> {
-    let batch = contacts_to_batch(contacts)?;
+    let batch = ContactArrays::default().build(contacts);
     let mut buffer = Vec::new();
     let mut writer = ArrowWriter::try_new(&mut buffer, batch.schema(), None)
         .map_err(|e| Error::parquet("ArrowWriter", e))?;
@@ -126,91 +49,18 @@ pub fn read_all_stripes(file: bytes::Bytes) -> Result<(Schema, Vec<Stripe>)> {
     Ok((schema, stripes))
 }
 
-/// A difference between two sets of stripes.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Mismatch {
-    /// Dotted leaf path.
-    pub column: String,
-    /// Entry index in the stripe.
-    pub entry: usize,
-    /// Record the entry belongs to.
-    pub record: usize,
-    /// Our entry: `(value, r, d)` rendered.
-    pub ours: String,
-    /// Their entry, rendered the same way.
-    pub theirs: String,
-}
-
-impl std::fmt::Display for Mismatch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "column {}, entry {}, record {}: ours {}, arrow-rs {}",
-            self.column, self.entry, self.record, self.ours, self.theirs
-        )
-    }
-}
-
-/// Compares two sets of stripes of `schema` level by level and value by value.
-pub fn compare_stripes(
-    schema: &Schema,
-    ours: &[Stripe],
-    theirs: &[Stripe],
-) -> std::result::Result<(), Box<Mismatch>> {
-    for (leaf_index, leaf) in schema.leaves().iter().enumerate() {
-        let (a, b) = (&ours[leaf_index], &theirs[leaf_index]);
-        let render = |s: &Stripe, e: Option<crate::stripe::Entry>| match e {
-            None => "no entry".to_string(),
-            Some(e) => {
-                let value = e
-                    .value
-                    .map_or(serde_json::Value::Null, |v| leaf_json(leaf, &s.values, v));
-                format!("(value {value}, r {}, d {})", e.r, e.d)
-            }
-        };
-        let mut xs = a.entries(leaf.max_def);
-        let mut ys = b.entries(leaf.max_def);
-        loop {
-            let (x, y) = (xs.next(), ys.next());
-            if x.is_none() && y.is_none() {
-                break;
-            }
-            let same = match (x, y) {
-                (Some(x), Some(y)) => {
-                    x.r == y.r
-                        && x.d == y.d
-                        && match (x.value, y.value) {
-                            (Some(i), Some(j)) => a.values.value_eq(i, &b.values, j),
-                            (None, None) => true,
-                            _ => false,
-                        }
-                }
-                _ => false,
-            };
-            if !same {
-                let at = x.or(y).expect("one side has an entry");
-                return Err(Box::new(Mismatch {
-                    column: leaf.path.clone(),
-                    entry: at.index,
-                    record: at.record,
-                    ours: render(a, x),
-                    theirs: render(b, y),
-                }));
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Shreds `contacts` with the typed shredder and with arrow-rs and compares the levels.
 pub fn crosscheck_contacts(contacts: &[Contact]) -> Result<()> {
     let mut ours = crate::contact::ContactStripes::default();
     ours.shred(contacts);
     let (schema, theirs) = arrow_stripes(contacts)?;
     let ours: Vec<Stripe> = ours.columns().into_iter().cloned().collect();
-    compare_stripes(&schema, &ours, &theirs).map_err(|m| Error::Mismatch {
-        message: m.to_string(),
-    })
+    match diff_stripes(&schema, &theirs, &ours) {
+        Some(difference) => Err(Error::Mismatch {
+            message: format!("ours against arrow-rs: {difference}"),
+        }),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -273,7 +123,9 @@ mod tests {
         let records: Vec<_> = contacts.iter().map(Contact::to_json).collect();
         let generic = shred_records(&schema, &records).unwrap();
         let (_, theirs) = arrow_stripes(&contacts).unwrap();
-        compare_stripes(&schema, &generic, &theirs).unwrap();
+        if let Some(difference) = diff_stripes(&schema, &theirs, &generic) {
+            panic!("{difference}");
+        }
     }
 
     #[test]
@@ -285,11 +137,11 @@ mod tests {
         let schema = Schema::parse(CONTACT_SCHEMA).unwrap();
         let (_, theirs) = arrow_stripes(&contacts).unwrap();
         let ours: Vec<Stripe> = ours.columns().into_iter().cloned().collect();
-        let m = compare_stripes(&schema, &ours, &theirs).unwrap_err();
+        let m = diff_stripes(&schema, &theirs, &ours).unwrap();
         assert_eq!(
             (m.column.as_str(), m.entry, m.record),
             ("phones.list.item.number", 3, 3)
         );
-        assert!(m.theirs.contains("d 3"), "{m}");
+        assert_eq!(m.expected.as_ref().map(|e| e.d), Some(3), "{m}");
     }
 }

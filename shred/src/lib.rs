@@ -15,6 +15,7 @@ pub mod assembler;
 pub mod chunk_encoder;
 pub mod column_io;
 pub mod contact;
+pub mod contact_arrow;
 pub mod crosscheck;
 pub mod error;
 pub mod fixtures;
@@ -25,6 +26,7 @@ pub mod rle_hybrid;
 pub mod schema;
 pub mod shredder;
 pub mod stripe;
+pub mod stripe_diff;
 pub mod verify;
 
 // How levels, values and codecs are spelled for people and programs, and the command line.

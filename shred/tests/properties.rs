@@ -7,9 +7,10 @@ use serde_json::{Map, Value as Json, json};
 
 use shred::assembler::assemble_all;
 use shred::contact::{CONTACT_SCHEMA, Contact, ContactStripes, Phone, PhoneType};
-use shred::crosscheck::{arrow_stripes, compare_stripes};
+use shred::crosscheck::arrow_stripes;
 use shred::record::normalize;
 use shred::shredder::shred_records;
+use shred::stripe_diff::diff_stripes;
 use shred::{Schema, Stripe};
 
 #[derive(Clone, Copy, Debug)]
@@ -296,7 +297,7 @@ proptest! {
         let generic = shred_records(&schema, &records).unwrap();
         prop_assert_eq!(&typed, &generic);
         let (_, arrow) = arrow_stripes(&contacts).unwrap();
-        if let Err(m) = compare_stripes(&schema, &typed, &arrow) {
+        if let Some(m) = diff_stripes(&schema, &arrow, &typed) {
             prop_assert!(false, "{}", m);
         }
     }

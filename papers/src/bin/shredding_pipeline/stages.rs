@@ -9,7 +9,7 @@
 //! |---|---|
 //! | `generate` | `Generator::fill`: records as `Contact` values, batch by batch (what the study's producers do first) |
 //! | `build` | … then the Arrow builders (`ContactArrays::build`) or the typed Dremel shredder (`ContactStripes::shred`) |
-//! | `fused` | records drawn straight into the Arrow builders (`ContactArrays::generate`) or the stripes (`Generator::fill_stripes`): how `shred-gen`'s encoders generate, with no `Contact` in between |
+//! | `fused` | records drawn straight into the Arrow builders (`generate_batch`) or the stripes (`Generator::fill_stripes`): how `shred-gen`'s encoders generate, with no `Contact` in between |
 //! | `encode` | `fused`, then a whole Parquet file (`RowGroupEncoder`: uncompressed, dictionary and statistics on) into a sink that counts and drops the bytes |
 //! | `snappy` / `zstd` | the same file compressed |
 //! | `file` | the uncompressed file written to disk (into the page cache): the whole single-core job as `shred-gen` runs it |
@@ -30,8 +30,9 @@ use anyhow::{Context, Result};
 use parquet::basic::{Compression, ZstdLevel};
 use serde::Serialize;
 use shred::contact::ContactStripes;
+use shred::contact_arrow::ContactArrays;
 use shred_gen::Generator;
-use shred_gen::arrow_contacts::ContactArrays;
+use shred_gen::arrow_contacts::generate_batch;
 use shred_gen::encoder::{EncoderKind, FileFormat, RowGroupEncoder};
 use shred_gen::plan::split;
 
@@ -418,7 +419,7 @@ fn run_pass(
             let mut arrays = ContactArrays::default();
             for range in split(0..records, batch_size as u64) {
                 let (start, count) = (range.start, (range.end - range.start) as usize);
-                std::hint::black_box(arrays.generate(generator, start, count));
+                std::hint::black_box(generate_batch(&mut arrays, generator, start, count));
             }
         }
         Pass::Encode {
