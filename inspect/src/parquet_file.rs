@@ -8,7 +8,9 @@
 //! only the footer unless asked for more: [`Need::Footer`] for `schema` and `meta`,
 //! [`Need::PageIndex`] adds the offset and column indexes for `pages`, [`Need::Reader`]
 //! opens a [`SerializedFileReader`] for the commands that read column data, page by page.
-//! The schema model is [`shred::Schema::from_descriptor`] of the footer's schema.
+//! The schema model is [`shred::Schema::from_descriptor`] of the footer's schema. The
+//! `parquet` crate reads the file through [`ParquetSource`], which repairs footer fields
+//! other implementations tolerate; each repair is a warning on stderr and in `meta`.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -17,6 +19,7 @@ use std::path::Path;
 use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, ParquetMetaDataReader};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use shred::Schema;
+use shred::footer::ParquetSource;
 
 use crate::error::{Error, Result};
 
@@ -48,9 +51,11 @@ pub struct ParquetFile {
     pub len: u64,
     /// The schema model.
     pub schema: Schema,
+    /// What was repaired in the footer to read it ([`shred::footer`]), one line each.
+    pub warnings: Vec<String>,
     starts: Vec<u64>,
     footer: Option<ParquetMetaData>,
-    reader: Option<SerializedFileReader<File>>,
+    reader: Option<SerializedFileReader<ParquetSource>>,
 }
 
 impl ParquetFile {
@@ -67,6 +72,14 @@ impl ParquetFile {
         }
         let len = meta.len();
         check_frame(&name, &mut file, len)?;
+        let source = file
+            .try_clone()
+            .and_then(ParquetSource::open)
+            .map_err(|e| Error::input(&name, format!("cannot read: {e}")))?;
+        let warnings = source.warnings().to_vec();
+        for warning in &warnings {
+            eprintln!("shred-inspect: {name}: warning: {warning}");
+        }
         let (footer, reader) = match need {
             Need::Footer | Need::PageIndex => {
                 let policy = if need == Need::PageIndex {
@@ -76,15 +89,12 @@ impl ParquetFile {
                 };
                 let metadata = ParquetMetaDataReader::new()
                     .with_page_index_policy(policy)
-                    .parse_and_finish(&file)
+                    .parse_and_finish(&source)
                     .map_err(|e| Error::parquet(&name, "corrupt footer", e))?;
                 (Some(metadata), None)
             }
             Need::Reader => {
-                let clone = file
-                    .try_clone()
-                    .map_err(|e| Error::input(&name, format!("cannot read: {e}")))?;
-                let reader = SerializedFileReader::new(clone)
+                let reader = SerializedFileReader::new(source)
                     .map_err(|e| Error::parquet(&name, "corrupt footer", e))?;
                 (None, Some(reader))
             }
@@ -111,6 +121,7 @@ impl ParquetFile {
             starts,
             footer,
             reader,
+            warnings,
         })
     }
 
@@ -124,7 +135,7 @@ impl ParquetFile {
     }
 
     /// The column data reader (opened with [`Need::Reader`]).
-    pub fn reader(&self) -> &SerializedFileReader<File> {
+    pub fn reader(&self) -> &SerializedFileReader<ParquetSource> {
         self.reader
             .as_ref()
             .expect("commands that read column data open the file with Need::Reader")

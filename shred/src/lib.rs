@@ -15,6 +15,7 @@ pub mod contact;
 pub mod crosscheck;
 pub mod error;
 pub mod fixtures;
+pub mod footer;
 pub mod input;
 pub mod output;
 pub mod record;
