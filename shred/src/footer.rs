@@ -39,10 +39,13 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 
 use bytes::Bytes;
+use parquet::file::metadata::ParquetMetaData;
 use parquet::file::reader::{ChunkReader, Length};
 
 /// The magic number at both ends of a Parquet file with a plaintext footer.
 const MAGIC: &[u8; 4] = b"PAR1";
+/// The magic number at the end of a file with an encrypted footer.
+const MAGIC_ENCRYPTED: &[u8; 4] = b"PARE";
 /// Nesting deeper than this is not a footer the walk can repair.
 const MAX_DEPTH: u32 = 64;
 
@@ -54,6 +57,8 @@ pub struct ParquetSource {
     len: u64,
     repaired: Option<RepairedTail>,
     warnings: Vec<String>,
+    encrypted: Vec<EncryptedChunk>,
+    footer_encrypted: bool,
 }
 
 /// The end of a repaired file: from `start` (where the original footer starts), the
@@ -74,14 +79,21 @@ impl ParquetSource {
             len,
             repaired: None,
             warnings: Vec::new(),
+            encrypted: Vec::new(),
+            footer_encrypted: false,
         };
         let Some(footer) = read_footer(&mut file, len)? else {
+            source.footer_encrypted = ends_with_magic(&mut file, len, MAGIC_ENCRYPTED)?;
             return Ok(source);
         };
         let start = len - 8 - footer.len() as u64;
         let mut probe =
             |chunk: u64, size: u64| missing_dictionary_header(&file, start, chunk, size);
-        if let Ok(Some(repair)) = repair_footer(&footer, &mut probe) {
+        let Ok(walked) = repair_footer(&footer, &mut probe) else {
+            return Ok(source);
+        };
+        source.encrypted = walked.encrypted;
+        if let Some(repair) = walked.repair {
             let mut bytes = repair.footer;
             let footer_len = u32::try_from(bytes.len()).expect("a repair only shortens the footer");
             bytes.extend_from_slice(&footer_len.to_le_bytes());
@@ -99,6 +111,28 @@ impl ParquetSource {
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
+
+    /// True for a file with an encrypted footer (`PARE` magic; the format's
+    /// `Encryption.md`).
+    pub fn footer_encrypted(&self) -> bool {
+        self.footer_encrypted
+    }
+
+    /// The encrypted column chunks of a file with a plaintext footer.
+    pub fn encrypted(&self) -> &[EncryptedChunk] {
+        &self.encrypted
+    }
+}
+
+/// True when the file ends with `magic`.
+fn ends_with_magic(file: &mut File, len: u64, magic: &[u8; 4]) -> std::io::Result<bool> {
+    if len < 4 {
+        return Ok(false);
+    }
+    let mut tail = [0u8; 4];
+    file.seek(SeekFrom::Start(len - 4))?;
+    file.read_exact(&mut tail)?;
+    Ok(&tail == magic)
 }
 
 /// Reads the footer bytes of a file that ends in a plaintext footer and `PAR1`.
@@ -187,6 +221,34 @@ impl ChunkReader for ParquetSource {
     }
 }
 
+/// The column chunks of `metadata` that do not lie inside a file of `file_len` bytes, one
+/// message each: "row group R, column C: the column chunk (offset O, N bytes) lies past
+/// the end of the file (L bytes)". The `parquet` crate's readers assume they all do.
+pub fn chunks_outside(metadata: &ParquetMetaData, file_len: u64) -> Vec<String> {
+    let mut outside = Vec::new();
+    for (i, rg) in metadata.row_groups().iter().enumerate() {
+        for chunk in rg.columns() {
+            let start = chunk
+                .dictionary_page_offset()
+                .unwrap_or(chunk.data_page_offset());
+            let len = chunk.compressed_size();
+            let inside = start >= 0
+                && chunk.data_page_offset() >= 0
+                && len >= 0
+                && (start as u64)
+                    .checked_add(len as u64)
+                    .is_some_and(|end| end <= file_len);
+            if !inside {
+                outside.push(format!(
+                    "row group {i}, column {}: the column chunk (offset {start}, {len} bytes) lies past the end of the file ({file_len} bytes)",
+                    chunk.column_path().string()
+                ));
+            }
+        }
+    }
+    outside
+}
+
 /// A footer with fields dropped, and why each was dropped.
 struct Repair {
     footer: Vec<u8>,
@@ -198,9 +260,10 @@ struct Repair {
 fn repair_footer(
     footer: &[u8],
     missing_dictionary_header: &mut dyn FnMut(u64, u64) -> Option<u64>,
-) -> Result<Option<Repair>, Invalid> {
+) -> Result<Walked, Invalid> {
     let mut walk = Walk::new(footer, None);
     walk.copy_struct(&FILE_META_DATA, "", 0)?;
+    let encrypted = std::mem::take(&mut walk.encrypted);
     let old_parquet_mr = walk.created_by.as_deref().is_some_and(parquet_816);
     let num_rows = (walk.num_rows != Some(walk.row_group_rows)).then_some(walk.row_group_rows);
     if old_parquet_mr || num_rows.is_some() {
@@ -211,13 +274,59 @@ fn repair_footer(
         walk.copy_struct(&FILE_META_DATA, "", 0)?;
     }
     if walk.warnings.is_empty() {
-        return Ok(None);
+        return Ok(Walked {
+            repair: None,
+            encrypted,
+        });
     }
     walk.out.extend_from_slice(&footer[walk.pos..]);
-    Ok(Some(Repair {
-        footer: walk.out,
-        warnings: walk.warnings,
-    }))
+    Ok(Walked {
+        repair: Some(Repair {
+            footer: walk.out,
+            warnings: walk.warnings,
+        }),
+        encrypted,
+    })
+}
+
+/// What walking a footer found: a repair when one was needed, and the encrypted column
+/// chunks.
+struct Walked {
+    repair: Option<Repair>,
+    encrypted: Vec<EncryptedChunk>,
+}
+
+/// A column chunk encrypted with Parquet modular encryption (`ColumnChunk.crypto_metadata`
+/// in a plaintext footer; the format's `Encryption.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncryptedChunk {
+    /// Row group index.
+    pub row_group: usize,
+    /// Column index (leaf order).
+    pub column: usize,
+    /// The column key's metadata (often a key id) when the chunk has its own key; `None`
+    /// when it is encrypted with the footer key.
+    pub key_metadata: Option<Vec<u8>>,
+}
+
+impl EncryptedChunk {
+    /// "row group R, column PATH is encrypted with column key "kc1"" (the key metadata as
+    /// text when it is printable, else its length), or "... with the footer key".
+    pub fn describe(&self, path: &str) -> String {
+        let key = match &self.key_metadata {
+            None => "the footer key".to_string(),
+            Some(m) => match std::str::from_utf8(m) {
+                Ok(text) if !text.chars().any(char::is_control) => {
+                    format!("column key \"{text}\"")
+                }
+                _ => format!("a column key ({} bytes of key metadata)", m.len()),
+            },
+        };
+        format!(
+            "row group {}, column {path} is encrypted (Parquet modular encryption) with {key}",
+            self.row_group
+        )
+    }
 }
 
 /// True for parquet-mr before 1.2.9, which left the dictionary page header out of a
@@ -582,6 +691,11 @@ struct Walk<'a> {
     row_group_rows: i64,
     /// The `FileMetaData.num_rows` to write instead of the file's.
     num_rows_fix: Option<i64>,
+    /// Row groups walked into so far, and column chunks in the current one.
+    row_groups: usize,
+    columns: usize,
+    /// Column chunks with `crypto_metadata`.
+    encrypted: Vec<EncryptedChunk>,
 }
 
 impl<'a> Walk<'a> {
@@ -600,6 +714,9 @@ impl<'a> Walk<'a> {
             num_rows: None,
             row_group_rows: 0,
             num_rows_fix: None,
+            row_groups: 0,
+            columns: 0,
+            encrypted: Vec::new(),
         }
     }
 
@@ -761,6 +878,13 @@ impl<'a> Walk<'a> {
         }
         let mut last_read = 0i16;
         let mut last_written = 0i16;
+        if std::ptr::eq(ty, &ROW_GROUP) {
+            self.row_groups += 1;
+            self.columns = 0;
+        }
+        if std::ptr::eq(ty, &COLUMN_CHUNK) {
+            self.columns += 1;
+        }
         if std::ptr::eq(ty, &COLUMN_META_DATA) && self.missing_dictionary_header.is_some() {
             self.size_fix = match self.chunk_extent()? {
                 Some((start, size)) => self
@@ -812,6 +936,16 @@ impl<'a> Walk<'a> {
                 self.created_by = Some(self.input[self.pos - n as usize..self.pos].to_vec());
                 self.pos = start;
             }
+            if std::ptr::eq(ty, &COLUMN_CHUNK) && id == 8 {
+                let start = self.pos;
+                let key_metadata = self.column_key_metadata()?;
+                self.pos = start;
+                self.encrypted.push(EncryptedChunk {
+                    row_group: self.row_groups.saturating_sub(1),
+                    column: self.columns.saturating_sub(1),
+                    key_metadata,
+                });
+            }
             let file_rows = std::ptr::eq(ty, &FILE_META_DATA) && id == 3;
             if file_rows || std::ptr::eq(ty, &ROW_GROUP) && id == 3 {
                 let start = self.pos;
@@ -843,6 +977,39 @@ impl<'a> Walk<'a> {
                 continue;
             }
             self.copy_typed(field_ty, ttype, &field_path, depth)?;
+        }
+    }
+
+    /// Reads a `ColumnCryptoMetaData` union: `ENCRYPTION_WITH_FOOTER_KEY` (1) gives
+    /// `None`, `ENCRYPTION_WITH_COLUMN_KEY` (2) its `key_metadata` (field 2), if any.
+    fn column_key_metadata(&mut self) -> Result<Option<Vec<u8>>, Invalid> {
+        let mut key = None;
+        let mut last = 0;
+        loop {
+            let (id, ttype) = self.field_header(last)?;
+            if ttype == 0 {
+                return Ok(key);
+            }
+            last = id;
+            if id != 2 || ttype != ttype::STRUCT {
+                self.skip(ttype, 1)?;
+                continue;
+            }
+            let mut inner_last = 0;
+            loop {
+                let (inner, inner_type) = self.field_header(inner_last)?;
+                if inner_type == 0 {
+                    break;
+                }
+                inner_last = inner;
+                if inner == 2 && inner_type == ttype::BINARY {
+                    let n = self.varint()?;
+                    self.advance(n)?;
+                    key = Some(self.input[self.pos - n as usize..self.pos].to_vec());
+                } else {
+                    self.skip(inner_type, 2)?;
+                }
+            }
         }
     }
 

@@ -19,14 +19,14 @@ use std::fs::File;
 use std::path::Path;
 
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
-use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::reader::{FileReader, Length, SerializedFileReader};
 use serde_json::Value as Json;
 
 use crate::arrow_records::batch_to_records;
 use crate::assembler::Assembler;
 use crate::column_io::{StripeReader, stripe_for};
 use crate::error::{Error, Result};
-use crate::footer::ParquetSource;
+use crate::footer::{ParquetSource, chunks_outside};
 use crate::record::first_difference;
 use crate::schema::Schema;
 use crate::stripe::Stripe;
@@ -49,13 +49,50 @@ pub struct VerifySummary {
 }
 
 /// Opens a Parquet file, naming the file in every error; also returns what was repaired
-/// in its footer.
+/// in its footer. A file whose column chunks do not all lie inside it is refused here,
+/// naming every such chunk (the column readers would fail on it with a bare end of file),
+/// and so is a file with encrypted columns, naming the first.
 pub fn open(path: &Path) -> Result<(SerializedFileReader<ParquetSource>, Vec<String>)> {
     let source = source(path)?;
+    if source.footer_encrypted() {
+        return Err(Error::Input {
+            message: format!(
+                "{}: the footer is encrypted (PARE magic): encrypted files are not supported",
+                path.display()
+            ),
+        });
+    }
     let warnings = source.warnings().to_vec();
+    let encrypted = source.encrypted().to_vec();
+    let len = Length::len(&source);
     let reader = SerializedFileReader::new(source).map_err(|e| Error::Input {
         message: format!("{}: not a readable Parquet file: {e}", path.display()),
     })?;
+    if let Some(chunk) = encrypted.first() {
+        let path_in_schema = reader
+            .metadata()
+            .row_groups()
+            .get(chunk.row_group)
+            .and_then(|rg| rg.columns().get(chunk.column))
+            .map_or_else(|| chunk.column.to_string(), |c| c.column_path().string());
+        return Err(Error::Input {
+            message: format!(
+                "{}: {}: verify cannot decrypt it",
+                path.display(),
+                chunk.describe(&path_in_schema)
+            ),
+        });
+    }
+    let outside = chunks_outside(reader.metadata(), len);
+    if !outside.is_empty() {
+        return Err(Error::Input {
+            message: format!(
+                "{}: corrupt file (truncated, or a corrupt footer): {}",
+                path.display(),
+                outside.join("; ")
+            ),
+        });
+    }
     Ok((reader, warnings))
 }
 
@@ -138,13 +175,17 @@ pub fn verify_file(path: &Path, batch_size: usize) -> Result<VerifySummary> {
         summary.row_groups += 1;
         let mut readers = (0..leaves)
             .map(|leaf| StripeReader::open(&reader, &schema, row_group, leaf))
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>>>()
+            .map_err(|e| read_error(&name, row_group, e))?;
         let mut stripes: Vec<Stripe> = schema.leaves().iter().map(stripe_for).collect();
         loop {
             let mut counts = Vec::with_capacity(leaves);
             for (r, s) in readers.iter_mut().zip(stripes.iter_mut()) {
                 s.clear();
-                counts.push(r.read_records(batch_size, s)?);
+                counts.push(
+                    r.read_records(batch_size, s)
+                        .map_err(|e| read_error(&name, row_group, e))?,
+                );
             }
             let n = counts.first().copied().unwrap_or(0);
             if let Some(leaf) = counts.iter().position(|&c| c != n) {
@@ -207,6 +248,21 @@ pub fn verify_file(path: &Path, batch_size: usize) -> Result<VerifySummary> {
                 summary.records
             ),
         }),
+    }
+}
+
+/// An error of our column readers, with the file and row group it happened in (the
+/// `parquet` crate's "Parquet error: " prefix dropped; the context says it).
+fn read_error(name: &str, row_group: usize, error: Error) -> Error {
+    match error {
+        Error::Parquet { context, source } => {
+            let message = source.to_string();
+            let message = message.strip_prefix("Parquet error: ").unwrap_or(&message);
+            Error::Input {
+                message: format!("{name}: row group {row_group}: {context}: {message}"),
+            }
+        }
+        other => other,
     }
 }
 
