@@ -12,7 +12,8 @@
 //! panic on is reported as an error naming the page. After the last
 //! batch, [`ChunkStripes::check_complete`] compares the records found with the row
 //! group's `num_rows`, which catches a chunk that is shorter or longer than the footer
-//! says.
+//! says; a chunk whose first repetition level is not 0 (the start of a record) is
+//! reported as such rather than as a record count.
 
 use shred::Stripe;
 use shred::column_io::{StripeReader, stripe_for};
@@ -98,6 +99,16 @@ impl<'a> ChunkStripes<'a> {
             .map_err(|e| Error::shred(&self.file.name, &self.place(), e))?;
         if records == 0 {
             return Ok(None);
+        }
+        if self.next_entry == 0 && self.stripe.rep.first().is_some_and(|&r| r != 0) {
+            return Err(Error::input(
+                &self.file.name,
+                format!(
+                    "{}: corrupt column chunk: its first repetition level is {}, but every record starts with r = 0",
+                    self.place(),
+                    self.stripe.rep[0]
+                ),
+            ));
         }
         let batch = Batch {
             first_record: self.next_record,

@@ -7,7 +7,8 @@
 //! when the writer stored them (`SizeStatistics`, format 2.10), the repetition and
 //! definition level histograms. Statistics' min and max are shown like values: by logical
 //! type in tables ([`shred::value_display`]), canonical JSON in JSON
-//! ([`shred::record::leaf_json`]).
+//! ([`shred::record::leaf_json`]). Footer fields repaired to read the file
+//! ([`shred::footer`]) are listed as "footer repairs".
 
 use std::io::Write;
 
@@ -55,6 +56,14 @@ pub fn meta(file: &ParquetFile, output: &Output, out: &mut dyn Write) -> Result<
                         "-".into()
                     } else {
                         kv_text.join(", ")
+                    },
+                ],
+                vec![
+                    "footer repairs".into(),
+                    if file.warnings.is_empty() {
+                        "-".into()
+                    } else {
+                        file.warnings.join("; ")
                     },
                 ],
             ];
@@ -124,7 +133,8 @@ pub fn meta(file: &ParquetFile, output: &Output, out: &mut dyn Write) -> Result<
                 .collect();
             let fields = json!({
                 "file_size": file.len, "version": fm.version(), "created_by": fm.created_by(),
-                "rows": fm.num_rows(), "key_value_metadata": kv, "row_groups": row_groups,
+                "rows": fm.num_rows(), "key_value_metadata": kv,
+                "footer_repairs": file.warnings, "row_groups": row_groups,
             });
             output.json_line(out, &file.name, fields)?;
         }

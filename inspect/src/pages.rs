@@ -33,6 +33,7 @@ pub struct ChunkPageList {
 
 /// Reads the page headers of column `leaf` in row group `rg`.
 pub fn chunk_pages(file: &ParquetFile, rg: usize, leaf: usize) -> Result<ChunkPageList> {
+    file.check_not_encrypted(rg, leaf)?;
     let md = file.metadata();
     let chunk = md.row_group(rg).column(leaf);
     let (start, len) = chunk.byte_range();

@@ -8,17 +8,21 @@
 //! only the footer unless asked for more: [`Need::Footer`] for `schema` and `meta`,
 //! [`Need::PageIndex`] adds the offset and column indexes for `pages`, [`Need::Reader`]
 //! opens a [`SerializedFileReader`] for the commands that read column data, page by page.
-//! The schema model is [`shred::Schema::from_descriptor`] of the footer's schema.
+//! The schema model is [`shred::Schema::from_descriptor`] of the footer's schema. The
+//! `parquet` crate reads the file through [`ParquetSource`], which repairs footer fields
+//! other implementations tolerate; each repair is a warning on stderr and in `meta`.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, ParquetMetaDataReader};
-use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::reader::{ChunkReader, FileReader, SerializedFileReader};
 use shred::Schema;
+use shred::footer::{EncryptedChunk, ParquetSource};
 
 use crate::error::{Error, Result};
+use crate::page_header::{HeaderError, PageHeader};
 
 /// What a command needs from the file beyond its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,9 +52,13 @@ pub struct ParquetFile {
     pub len: u64,
     /// The schema model.
     pub schema: Schema,
+    /// What was repaired in the footer to read it ([`shred::footer`]), one line each.
+    pub warnings: Vec<String>,
+    /// The encrypted column chunks (a plaintext footer with encrypted columns).
+    pub encrypted: Vec<EncryptedChunk>,
     starts: Vec<u64>,
     footer: Option<ParquetMetaData>,
-    reader: Option<SerializedFileReader<File>>,
+    reader: Option<SerializedFileReader<ParquetSource>>,
 }
 
 impl ParquetFile {
@@ -67,24 +75,31 @@ impl ParquetFile {
         }
         let len = meta.len();
         check_frame(&name, &mut file, len)?;
+        let source = file
+            .try_clone()
+            .and_then(ParquetSource::open)
+            .map_err(|e| Error::input(&name, format!("cannot read: {e}")))?;
+        let warnings = source.warnings().to_vec();
+        let encrypted = source.encrypted().to_vec();
+        for warning in &warnings {
+            eprintln!("shred-inspect: {name}: warning: {warning}");
+        }
         let (footer, reader) = match need {
             Need::Footer | Need::PageIndex => {
-                let policy = if need == Need::PageIndex {
+                // The page indexes of encrypted columns are encrypted too.
+                let policy = if need == Need::PageIndex && encrypted.is_empty() {
                     PageIndexPolicy::Optional
                 } else {
                     PageIndexPolicy::Skip
                 };
                 let metadata = ParquetMetaDataReader::new()
                     .with_page_index_policy(policy)
-                    .parse_and_finish(&file)
+                    .parse_and_finish(&source)
                     .map_err(|e| Error::parquet(&name, "corrupt footer", e))?;
                 (Some(metadata), None)
             }
             Need::Reader => {
-                let clone = file
-                    .try_clone()
-                    .map_err(|e| Error::input(&name, format!("cannot read: {e}")))?;
-                let reader = SerializedFileReader::new(clone)
+                let reader = SerializedFileReader::new(source)
                     .map_err(|e| Error::parquet(&name, "corrupt footer", e))?;
                 (None, Some(reader))
             }
@@ -95,7 +110,7 @@ impl ParquetFile {
             .expect("one of footer and reader is set");
         let schema = Schema::from_descriptor(metadata.file_metadata().schema_descr_ptr())
             .map_err(|e| Error::input(&name, format!("unsupported schema: {e}")))?;
-        check_row_groups(&name, metadata, &schema, len)?;
+        check_row_groups(&name, &file, metadata, &schema, len, need != Need::Footer)?;
         let mut starts = Vec::with_capacity(metadata.num_row_groups() + 1);
         let mut total = 0u64;
         starts.push(0);
@@ -111,6 +126,8 @@ impl ParquetFile {
             starts,
             footer,
             reader,
+            warnings,
+            encrypted,
         })
     }
 
@@ -124,7 +141,7 @@ impl ParquetFile {
     }
 
     /// The column data reader (opened with [`Need::Reader`]).
-    pub fn reader(&self) -> &SerializedFileReader<File> {
+    pub fn reader(&self) -> &SerializedFileReader<ParquetSource> {
         self.reader
             .as_ref()
             .expect("commands that read column data open the file with Need::Reader")
@@ -163,6 +180,24 @@ impl ParquetFile {
             }
         }
         Ok((0..leaves.len()).filter(|&i| selected[i]).collect())
+    }
+
+    /// Fails when the chunk of column `leaf` in row group `row_group` is encrypted.
+    pub fn check_not_encrypted(&self, row_group: usize, leaf: usize) -> Result<()> {
+        match self
+            .encrypted
+            .iter()
+            .find(|c| c.row_group == row_group && c.column == leaf)
+        {
+            Some(chunk) => Err(Error::input(
+                &self.name,
+                format!(
+                    "{}: shred-inspect cannot decrypt it",
+                    chunk.describe(&self.schema.leaves()[leaf].path)
+                ),
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Checks that row group `row_group` exists.
@@ -232,13 +267,19 @@ fn check_frame(name: &str, file: &mut File, len: u64) -> Result<()> {
 }
 
 /// Checks what the rest of the crate (and the `parquet` crate's readers, which assert
-/// some of it) relies on: one column chunk per leaf, no negative row counts, column chunks
-/// with non-negative offsets and sizes that lie inside the file.
+/// some of it) relies on: one column chunk per leaf, no negative row counts and, for the
+/// commands that read column data (`chunks`), column chunks with non-negative offsets and
+/// sizes that lie inside the file. A file with chunks outside it is reported with all of
+/// them, and with the first page headers of the chunks inside it that cannot be decoded
+/// (e.g. a dictionary page of a negative number of entries), since a truncated or damaged
+/// file often shows both.
 fn check_row_groups(
     name: &str,
+    file: &File,
     metadata: &ParquetMetaData,
     schema: &Schema,
     file_len: u64,
+    chunks: bool,
 ) -> Result<()> {
     let leaves = schema.leaves();
     for (i, rg) in metadata.row_groups().iter().enumerate() {
@@ -258,27 +299,49 @@ fn check_row_groups(
                 format!("corrupt footer: row group {i} has {} rows", rg.num_rows()),
             ));
         }
+    }
+    if !chunks {
+        return Ok(());
+    }
+    let mut outside = shred::footer::chunks_outside(metadata, file_len);
+    if outside.is_empty() {
+        return Ok(());
+    }
+    for (i, rg) in metadata.row_groups().iter().enumerate() {
         for (chunk, leaf) in rg.columns().iter().zip(leaves) {
-            let start = chunk
-                .dictionary_page_offset()
-                .unwrap_or(chunk.data_page_offset());
-            let len = chunk.compressed_size();
-            let inside = start >= 0
-                && chunk.data_page_offset() >= 0
-                && len >= 0
-                && (start as u64)
-                    .checked_add(len as u64)
-                    .is_some_and(|end| end <= file_len);
-            if !inside {
-                return Err(Error::input(
-                    name,
-                    format!(
-                        "corrupt footer: row group {i}, column {}: the column chunk (offset {start}, {len} bytes) is not inside the file ({file_len} bytes)",
-                        leaf.path
-                    ),
-                ));
+            let (start, len) = chunk.byte_range();
+            if start.checked_add(len).is_some_and(|end| end <= file_len)
+                && let Some(problem) = first_page_problem(file, start, len)
+            {
+                outside.push(format!("row group {i}, column {}: {problem}", leaf.path));
             }
         }
     }
-    Ok(())
+    Err(Error::input(
+        name,
+        format!(
+            "corrupt file (truncated, or a corrupt footer): {}",
+            outside.join("; ")
+        ),
+    ))
+}
+
+/// What is wrong with the header of the first page of a column chunk (usually its
+/// dictionary page), if anything.
+fn first_page_problem(file: &File, start: u64, len: u64) -> Option<String> {
+    let bytes = file.get_bytes(start, len.min(4096) as usize).ok()?;
+    let Err(HeaderError::Invalid(message)) = PageHeader::decode(&bytes) else {
+        return None;
+    };
+    // The page type is the header's first field (id 1, i32: byte 0x15), a one-byte
+    // zigzag varint for the known types.
+    let kind = match bytes.get(..2) {
+        Some([0x15, 4]) => "dictionary page",
+        Some([0x15, 0]) => "data page",
+        Some([0x15, 6]) => "data page v2",
+        _ => "page",
+    };
+    Some(format!(
+        "the header of its first page, a {kind}, is corrupt: {message}"
+    ))
 }

@@ -100,6 +100,13 @@ impl Converter<'_> {
             }
             NodeKind::Group { children, .. } => {
                 let Some(fields) = array.as_struct_opt() else {
+                    // arrow-rs reads a MAP's key/value group without a value field as a
+                    // list of its keys: the group's only child's array stands for it.
+                    if let [child] = children.as_slice() {
+                        let mut out = Map::with_capacity(1);
+                        out.insert(child.name.clone(), self.slot(child, array, i)?);
+                        return Ok(Json::Object(out));
+                    }
                     return Err(unsupported(&node.path, array.data_type(), "a struct"));
                 };
                 let mut out = Map::with_capacity(children.len());

@@ -19,6 +19,7 @@ pub mod contact_arrow;
 pub mod crosscheck;
 pub mod error;
 pub mod fixtures;
+pub mod footer;
 pub mod input;
 pub mod output;
 pub mod record;

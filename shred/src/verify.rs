@@ -5,20 +5,28 @@
 //! bounded by the batch, not the file), assembles the records with the Dremel FSM
 //! ([`Assembler`]), and compares each one with the record arrow-rs's
 //! `ParquetRecordBatchReader` gives for the same row ([`crate::arrow_records`]). The first
-//! difference names the record, the field path and both values.
+//! difference names the record, the field path and both values. Both readers see the file
+//! through [`ParquetSource`], so a footer that other implementations tolerate is repaired
+//! the same way for both ([`VerifySummary::warnings`]).
+//!
+//! When arrow-rs cannot read the file (its schema conversion or a batch fails) while our
+//! readers can, there is nothing to compare with: every record is still read and
+//! assembled, and the outcome is [`Error::Input`] "arrow-rs cannot read this file" with
+//! arrow-rs's error and what our side checked. That is neither a pass nor a difference.
 
 use std::collections::VecDeque;
 use std::fs::File;
 use std::path::Path;
 
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::file::reader::{FileReader, Length, SerializedFileReader};
 use serde_json::Value as Json;
 
 use crate::arrow_records::batch_to_records;
 use crate::assembler::Assembler;
 use crate::column_io::{StripeReader, stripe_for};
 use crate::error::{Error, Result};
+use crate::footer::{ParquetSource, chunks_outside};
 use crate::record::first_difference;
 use crate::schema::Schema;
 use crate::stripe::Stripe;
@@ -36,46 +44,148 @@ pub struct VerifySummary {
     pub entries: usize,
     /// Non-null values read (all columns).
     pub values: usize,
+    /// Footer fields repaired to read the file ([`crate::footer`]), one line each.
+    pub warnings: Vec<String>,
 }
 
-/// Opens a Parquet file, naming the file in every error.
-pub fn open(path: &Path) -> Result<SerializedFileReader<File>> {
-    let file = File::open(path).map_err(|e| Error::Input {
-        message: format!("{}: cannot open: {e}", path.display()),
-    })?;
-    SerializedFileReader::new(file).map_err(|e| Error::Input {
+/// Opens a Parquet file, naming the file in every error; also returns what was repaired
+/// in its footer. A file whose column chunks do not all lie inside it is refused here,
+/// naming every such chunk (the column readers would fail on it with a bare end of file),
+/// and so is a file with encrypted columns, naming the first.
+pub fn open(path: &Path) -> Result<(SerializedFileReader<ParquetSource>, Vec<String>)> {
+    let source = source(path)?;
+    if source.footer_encrypted() {
+        return Err(Error::Input {
+            message: format!(
+                "{}: the footer is encrypted (PARE magic): encrypted files are not supported",
+                path.display()
+            ),
+        });
+    }
+    let warnings = source.warnings().to_vec();
+    let encrypted = source.encrypted().to_vec();
+    let len = Length::len(&source);
+    let reader = SerializedFileReader::new(source).map_err(|e| Error::Input {
         message: format!("{}: not a readable Parquet file: {e}", path.display()),
-    })
+    })?;
+    if let Some(chunk) = encrypted.first() {
+        let path_in_schema = reader
+            .metadata()
+            .row_groups()
+            .get(chunk.row_group)
+            .and_then(|rg| rg.columns().get(chunk.column))
+            .map_or_else(|| chunk.column.to_string(), |c| c.column_path().string());
+        return Err(Error::Input {
+            message: format!(
+                "{}: {}: verify cannot decrypt it",
+                path.display(),
+                chunk.describe(&path_in_schema)
+            ),
+        });
+    }
+    let outside = chunks_outside(reader.metadata(), len);
+    if !outside.is_empty() {
+        return Err(Error::Input {
+            message: format!(
+                "{}: corrupt file (truncated, or a corrupt footer): {}",
+                path.display(),
+                outside.join("; ")
+            ),
+        });
+    }
+    Ok((reader, warnings))
+}
+
+/// The file at `path` as the `parquet` crate reads it, its footer repaired where needed.
+fn source(path: &Path) -> Result<ParquetSource> {
+    File::open(path)
+        .and_then(ParquetSource::open)
+        .map_err(|e| Error::Input {
+            message: format!("{}: cannot open: {e}", path.display()),
+        })
+}
+
+/// arrow-rs's side of the comparison: its records, one at a time, or why it has none.
+struct ArrowSide {
+    reader: Option<ParquetRecordBatchReader>,
+    queue: VecDeque<Json>,
+    /// Set when arrow-rs failed; nothing is compared after that.
+    error: Option<String>,
+}
+
+/// The next record of arrow-rs.
+enum Next {
+    Record(Json),
+    /// arrow-rs has no more records.
+    End,
+    /// arrow-rs cannot read the file ([`ArrowSide::error`] says why).
+    Unreadable,
+}
+
+impl ArrowSide {
+    fn open(path: &Path, batch_size: usize) -> Result<Self> {
+        let reader = ParquetRecordBatchReaderBuilder::try_new(source(path)?)
+            .and_then(|b| b.with_batch_size(batch_size).build());
+        Ok(match reader {
+            Ok(reader) => ArrowSide {
+                reader: Some(reader),
+                queue: VecDeque::new(),
+                error: None,
+            },
+            Err(e) => ArrowSide {
+                reader: None,
+                queue: VecDeque::new(),
+                error: Some(e.to_string()),
+            },
+        })
+    }
+
+    fn next(&mut self, schema: &Schema) -> Result<Next> {
+        if self.error.is_some() {
+            return Ok(Next::Unreadable);
+        }
+        if self.queue.is_empty() {
+            match self.reader.as_mut().and_then(Iterator::next) {
+                Some(Ok(batch)) => self.queue.extend(batch_to_records(schema, &batch)?),
+                Some(Err(e)) => {
+                    self.error = Some(e.to_string());
+                    self.reader = None;
+                    return Ok(Next::Unreadable);
+                }
+                None => return Ok(Next::End),
+            }
+        }
+        Ok(self.queue.pop_front().map_or(Next::End, Next::Record))
+    }
 }
 
 /// Verifies every record of the file at `path`.
 pub fn verify_file(path: &Path, batch_size: usize) -> Result<VerifySummary> {
     let name = path.display().to_string();
-    let reader = open(path)?;
+    let (reader, warnings) = open(path)?;
     let schema = Schema::from_descriptor(reader.metadata().file_metadata().schema_descr_ptr())?;
-    let file = File::open(path).map_err(|e| Error::io(name.clone(), e))?;
-    let mut arrow = ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.with_batch_size(batch_size).build())
-        .map_err(|e| Error::Input {
-            message: format!("{name}: arrow-rs cannot read it: {e}"),
-        })?;
-    let mut theirs: VecDeque<Json> = VecDeque::new();
+    let mut arrow = ArrowSide::open(path, batch_size)?;
     let leaves = schema.leaves().len();
     let mut summary = VerifySummary {
         columns: leaves,
+        warnings,
         ..Default::default()
     };
     for row_group in 0..reader.num_row_groups() {
         summary.row_groups += 1;
         let mut readers = (0..leaves)
             .map(|leaf| StripeReader::open(&reader, &schema, row_group, leaf))
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>>>()
+            .map_err(|e| read_error(&name, row_group, e))?;
         let mut stripes: Vec<Stripe> = schema.leaves().iter().map(stripe_for).collect();
         loop {
             let mut counts = Vec::with_capacity(leaves);
             for (r, s) in readers.iter_mut().zip(stripes.iter_mut()) {
                 s.clear();
-                counts.push(r.read_records(batch_size, s)?);
+                counts.push(
+                    r.read_records(batch_size, s)
+                        .map_err(|e| read_error(&name, row_group, e))?,
+                );
             }
             let n = counts.first().copied().unwrap_or(0);
             if let Some(leaf) = counts.iter().position(|&c| c != n) {
@@ -98,43 +208,70 @@ pub fn verify_file(path: &Path, batch_size: usize) -> Result<VerifySummary> {
                     message: format!("{name}: row group {row_group}: {e}"),
                 })?;
                 let record = summary.records;
-                if theirs.is_empty() {
-                    match arrow.next() {
-                        Some(batch) => {
-                            let batch = batch.map_err(|e| Error::Input {
-                                message: format!("{name}: arrow-rs: {e}"),
-                            })?;
-                            theirs.extend(batch_to_records(&schema, &batch)?);
-                        }
-                        None => {
+                match arrow.next(&schema)? {
+                    Next::Record(expected) => {
+                        if let Some(d) = first_difference(&ours, &expected) {
                             return Err(Error::Mismatch {
                                 message: format!(
-                                    "{name}: record {record}: arrow-rs has no more records"
+                                    "{name}: record {record}: {}",
+                                    d.describe("ours", "arrow-rs")
                                 ),
                             });
                         }
                     }
-                }
-                let expected = theirs.pop_front().expect("refilled above");
-                if let Some(d) = first_difference(&ours, &expected) {
-                    return Err(Error::Mismatch {
-                        message: format!(
-                            "{name}: record {record}: {}",
-                            d.describe("ours", "arrow-rs")
-                        ),
-                    });
+                    Next::End => {
+                        return Err(Error::Mismatch {
+                            message: format!(
+                                "{name}: record {record}: arrow-rs has no more records"
+                            ),
+                        });
+                    }
+                    Next::Unreadable => {}
                 }
                 summary.records += 1;
             }
         }
     }
-    if !theirs.is_empty() || arrow.next().is_some() {
-        return Err(Error::Mismatch {
+    if let Some(error) = &arrow.error {
+        return Err(unreadable(&name, error, &summary));
+    }
+    match arrow.next(&schema)? {
+        Next::End => Ok(summary),
+        Next::Unreadable => Err(unreadable(
+            &name,
+            arrow.error.as_deref().unwrap_or_default(),
+            &summary,
+        )),
+        Next::Record(_) => Err(Error::Mismatch {
             message: format!(
                 "{name}: arrow-rs has more records than the {} we assembled",
                 summary.records
             ),
-        });
+        }),
     }
-    Ok(summary)
+}
+
+/// An error of our column readers, with the file and row group it happened in (the
+/// `parquet` crate's "Parquet error: " prefix dropped; the context says it).
+fn read_error(name: &str, row_group: usize, error: Error) -> Error {
+    match error {
+        Error::Parquet { context, source } => {
+            let message = source.to_string();
+            let message = message.strip_prefix("Parquet error: ").unwrap_or(&message);
+            Error::Input {
+                message: format!("{name}: row group {row_group}: {context}: {message}"),
+            }
+        }
+        other => other,
+    }
+}
+
+/// The outcome when arrow-rs cannot read a file our readers read.
+fn unreadable(name: &str, error: &str, summary: &VerifySummary) -> Error {
+    Error::Input {
+        message: format!(
+            "{name}: arrow-rs cannot read this file ({error}), so nothing was compared; our readers read and assembled all {} records ({} row groups, {} columns, {} entries)",
+            summary.records, summary.row_groups, summary.columns, summary.entries
+        ),
+    }
 }
