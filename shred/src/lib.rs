@@ -20,6 +20,7 @@ pub mod output;
 pub mod record;
 pub mod rle_hybrid;
 pub mod schema;
+pub mod schema_plan;
 pub mod shredder;
 pub mod stripe;
 pub mod verify;
