@@ -16,6 +16,7 @@ pub mod crosscheck;
 pub mod error;
 pub mod fixtures;
 pub mod input;
+pub mod json_shredder;
 pub mod output;
 pub mod record;
 pub mod rle_hybrid;
