@@ -16,6 +16,7 @@ pub mod crosscheck;
 pub mod error;
 pub mod fixtures;
 pub mod input;
+pub mod json_reader;
 pub mod json_shredder;
 pub mod output;
 pub mod record;
