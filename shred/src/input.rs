@@ -43,14 +43,7 @@ pub fn read_records(path: &Path) -> Result<Vec<InputRecord>> {
 /// Parses NDJSON or a JSON array; `name` labels errors.
 pub fn parse_records(name: &str, text: &str) -> Result<Vec<InputRecord>> {
     if text.trim_start().starts_with('[') {
-        let value: Json = serde_json::from_str(text).map_err(|e| Error::Input {
-            message: format!(
-                "{name}: line {}: invalid JSON: {} (column {})",
-                e.line(),
-                strip_position(&e),
-                e.column()
-            ),
-        })?;
+        let value: Json = serde_json::from_str(text).map_err(|e| invalid_json(name, e.line(), &e))?;
         let Json::Array(items) = value else {
             unreachable!("starts with [")
         };
@@ -64,20 +57,25 @@ pub fn parse_records(name: &str, text: &str) -> Result<Vec<InputRecord>> {
         if line.trim().is_empty() {
             continue;
         }
-        let value: Json = serde_json::from_str(line).map_err(|e| Error::Input {
-            message: format!(
-                "{name}: line {}: invalid JSON: {} (column {})",
-                i + 1,
-                strip_position(&e),
-                e.column()
-            ),
-        })?;
+        let value: Json = serde_json::from_str(line).map_err(|e| invalid_json(name, i + 1, &e))?;
         records.push(InputRecord {
             value,
             line: Some(i + 1),
         });
     }
     Ok(records)
+}
+
+/// Malformed JSON in input `name` at one-based `line`: `NAME: line L: invalid JSON: WHAT
+/// (column C)`, the column being serde_json's.
+pub(crate) fn invalid_json(name: &str, line: usize, e: &serde_json::Error) -> Error {
+    Error::Input {
+        message: format!(
+            "{name}: line {line}: invalid JSON: {} (column {})",
+            strip_position(e),
+            e.column()
+        ),
+    }
 }
 
 /// serde_json's message without its trailing "at line L column C".

@@ -272,6 +272,74 @@ impl Stripe {
     }
 }
 
+impl Values {
+    /// Appends values `range` of `other` (same physical type) to `self`.
+    pub fn extend_from(&mut self, other: &Values, range: std::ops::Range<usize>) {
+        match (self, other) {
+            (Values::Boolean(a), Values::Boolean(b)) => a.extend_from_slice(&b[range]),
+            (Values::Int32(a), Values::Int32(b)) => a.extend_from_slice(&b[range]),
+            (Values::Int64(a), Values::Int64(b)) => a.extend_from_slice(&b[range]),
+            (Values::Int96(a), Values::Int96(b)) => a.extend_from_slice(&b[range]),
+            (Values::Float(a), Values::Float(b)) => a.extend_from_slice(&b[range]),
+            (Values::Double(a), Values::Double(b)) => a.extend_from_slice(&b[range]),
+            (Values::ByteArray(a), Values::ByteArray(b))
+            | (Values::FixedLenByteArray(a), Values::FixedLenByteArray(b)) => {
+                let (start, end) = (b.offsets[range.start], b.offsets[range.end]);
+                let shift = a.data.len() as isize - start as isize;
+                a.data.extend_from_slice(&b.data[start..end]);
+                a.offsets.extend(
+                    b.offsets[range.start + 1..=range.end]
+                        .iter()
+                        .map(|&o| (o as isize + shift) as usize),
+                );
+            }
+            (a, b) => panic!("extend_from: {a:?} vs {b:?}"),
+        }
+    }
+
+    /// Keeps the first `len` values.
+    pub fn truncate(&mut self, len: usize) {
+        match self {
+            Values::Boolean(v) => v.truncate(len),
+            Values::Int32(v) => v.truncate(len),
+            Values::Int64(v) => v.truncate(len),
+            Values::Int96(v) => v.truncate(len),
+            Values::Float(v) => v.truncate(len),
+            Values::Double(v) => v.truncate(len),
+            Values::ByteArray(v) | Values::FixedLenByteArray(v) => {
+                v.offsets.truncate(len + 1);
+                v.data.truncate(v.offsets[len]);
+            }
+        }
+    }
+}
+
+impl Stripe {
+    /// Appends every entry of `other` (same physical type).
+    pub fn append(&mut self, other: &Stripe) {
+        self.append_range(other, 0..other.len(), 0..other.values.len());
+    }
+
+    /// Appends entries `entries` of `other`, whose values are `values`.
+    pub fn append_range(
+        &mut self,
+        other: &Stripe,
+        entries: std::ops::Range<usize>,
+        values: std::ops::Range<usize>,
+    ) {
+        self.rep.extend_from_slice(&other.rep[entries.clone()]);
+        self.def.extend_from_slice(&other.def[entries]);
+        self.values.extend_from(&other.values, values);
+    }
+
+    /// Keeps the first `entries` entries and `values` values.
+    pub fn truncate(&mut self, entries: usize, values: usize) {
+        self.rep.truncate(entries);
+        self.def.truncate(entries);
+        self.values.truncate(values);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,15 +1,22 @@
 //! Property tests: random schemas with random records survive shred → assemble, and
 //! shred → Parquet (our column writers) → arrow-rs; random contacts give the same levels
-//! through the typed shredder, the generic shredder and arrow-rs.
+//! through the typed shredder, the generic shredder and arrow-rs; the JSON shredder and the
+//! JSON reader (any thread count, any chunk size) give the generic shredder's stripes and
+//! errors.
 
 use proptest::prelude::*;
 use serde_json::{Map, Value as Json, json};
 
+use std::sync::Arc;
+
 use shred::assembler::assemble_all;
 use shred::contact::{CONTACT_SCHEMA, Contact, ContactStripes, Phone, PhoneType};
 use shred::crosscheck::arrow_stripes;
+use shred::json_reader::{JsonReader, ReadOptions};
+use shred::json_shredder::{JsonShredder, RecordAt};
 use shred::record::normalize;
-use shred::shredder::shred_records;
+use shred::schema_plan::SchemaPlan;
+use shred::shredder::{Shredder, shred_records};
 use shred::stripe_diff::diff_stripes;
 use shred::{Schema, Stripe};
 
@@ -300,5 +307,148 @@ proptest! {
         if let Some(m) = diff_stripes(&schema, &arrow, &typed) {
             prop_assert!(false, "{}", m);
         }
+    }
+}
+
+/// The JSON shredder's result for one record: its stripes alone, or its error text.
+fn json_shred(plan: &SchemaPlan, text: &str) -> Result<Vec<Stripe>, String> {
+    let mut shredder = JsonShredder::new(plan);
+    let at = RecordAt {
+        source: "in.ndjson",
+        record: 0,
+        line: Some(1),
+    };
+    match shredder.shred(text.as_bytes(), &at) {
+        Ok(()) => {
+            assert_eq!(shredder.reference_records(), 0, "fast path declined {text}");
+            Ok(shredder.take())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The reference path's result for one record, with the same error labels.
+fn reference_shred(schema: &Schema, record: &Json) -> Result<Vec<Stripe>, String> {
+    normalize(schema, record, 0, Some(1))
+        .map_err(|e| format!("in.ndjson: {e}"))
+        .and_then(|c| {
+            let mut s = Shredder::new(schema);
+            s.shred(&c).map_err(|e| e.to_string())?;
+            Ok(s.take())
+        })
+}
+
+/// Every value position in a JSON tree (object fields and array elements), as pointers.
+fn pointers(value: &Json, at: String, out: &mut Vec<String>) {
+    match value {
+        Json::Object(fields) => {
+            for (k, v) in fields {
+                let p = format!("{at}/{k}");
+                out.push(p.clone());
+                pointers(v, p, out);
+            }
+        }
+        Json::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                let p = format!("{at}/{i}");
+                out.push(p.clone());
+                pointers(v, p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Replacements that break most records somewhere: wrong types, nulls, unknown fields.
+fn replacement() -> impl Strategy<Value = Json> {
+    prop_oneof![
+        Just(Json::Null),
+        Just(json!("x")),
+        Just(json!(7)),
+        Just(json!(-7)),
+        Just(json!(1.5)),
+        Just(json!(5_000_000_000_u64)),
+        Just(json!(true)),
+        Just(json!([])),
+        Just(json!([1, null])),
+        Just(json!({})),
+        Just(json!({"zz": 1})),
+        Just(json!("NaN")),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn json_shredder_gives_the_reference_stripes((text, records) in schema_and_records()) {
+        let schema = Schema::parse(&text).unwrap();
+        let plan = SchemaPlan::new(&schema);
+        let mut shredder = JsonShredder::new(&plan);
+        // The reference reads the same text (floats go through one parser).
+        let mut parsed = Vec::new();
+        for (i, record) in records.iter().enumerate() {
+            let text = record.to_string();
+            let at = RecordAt { source: "in.ndjson", record: i, line: Some(i + 1) };
+            shredder.shred(text.as_bytes(), &at).unwrap();
+            parsed.push(serde_json::from_str::<Json>(&text).unwrap());
+        }
+        prop_assert_eq!(shredder.reference_records(), 0);
+        prop_assert_eq!(shredder.take(), shred_records(&schema, &parsed).unwrap());
+    }
+
+    #[test]
+    fn json_shredder_rejects_what_the_reference_rejects_with_its_words(
+        (text, records) in schema_and_records(),
+        record in any::<prop::sample::Index>(),
+        position in any::<prop::sample::Index>(),
+        value in replacement(),
+    ) {
+        prop_assume!(!records.is_empty());
+        let schema = Schema::parse(&text).unwrap();
+        let plan = SchemaPlan::new(&schema);
+        let mut record = records[record.index(records.len())].clone();
+        let mut positions = Vec::new();
+        pointers(&record, String::new(), &mut positions);
+        if positions.is_empty() {
+            record = value;
+        } else {
+            *record.pointer_mut(&positions[position.index(positions.len())]).unwrap() = value;
+        }
+        // The reference reads the same text (floats go through one parser).
+        let text = record.to_string();
+        let reparsed: Json = serde_json::from_str(&text).unwrap();
+        // Compared as debug text, so a NaN value equals itself.
+        prop_assert_eq!(
+            format!("{:?}", json_shred(&plan, &text)),
+            format!("{:?}", reference_shred(&schema, &reparsed)),
+            "record {}", text
+        );
+    }
+
+    #[test]
+    fn json_reader_row_groups_are_the_same_on_one_and_many_threads(
+        (text, records) in schema_and_records(),
+        row_group_size in 1..4usize,
+        chunk_bytes in 1..200usize,
+        threads in 2..5usize,
+    ) {
+        let schema = Schema::parse(&text).unwrap();
+        let plan = Arc::new(SchemaPlan::new(&schema));
+        let ndjson: String = records.iter().map(|r| format!("{r}\n")).collect();
+        let read = |threads: usize, chunk_bytes: usize| -> Vec<Vec<Stripe>> {
+            let options = ReadOptions { row_group_size, threads, chunk_bytes, ..ReadOptions::default() };
+            let input = Box::new(std::io::Cursor::new(ndjson.clone().into_bytes()));
+            JsonReader::from_reader(plan.clone(), "in.ndjson", input, options)
+                .map(|rg| rg.unwrap().stripes)
+                .collect()
+        };
+        let parsed: Vec<Json> = ndjson.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let expected: Vec<Vec<Stripe>> = parsed
+            .chunks(row_group_size)
+            .map(|chunk| shred_records(&schema, chunk).unwrap())
+            .collect();
+        prop_assert_eq!(&read(1, 1 << 20), &expected);
+        prop_assert_eq!(&read(threads, chunk_bytes), &expected);
     }
 }

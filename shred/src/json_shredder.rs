@@ -1,0 +1,1009 @@
+//! The JSON shredder: one record's JSON bytes → entries appended to the stripes, through the
+//! [`SchemaPlan`], with no `serde_json::Value` in between.
+//!
+//! The explicit Dremel algorithm of [`crate::shredder`] (Melnik et al., "Dremel", VLDB 2010,
+//! §4.2) run by the JSON tokenizer itself: the plan is a [`serde::de::DeserializeSeed`],
+//! so serde_json calls back into the shredder for every value as it reads it, and the value
+//! lands in its stripe on the spot. A node is visited in one of two modes: *slot* (the JSON
+//! value under a field name, which may be `null` or, for a repeated field, hold the
+//! occurrences) and *present* (one value of the node itself). Transparent `LIST`/`MAP`
+//! wrappers hand the same JSON value down to their child, so `"phones": [..]` walks
+//! `phones` → `list` (one occurrence per element) → `item`. An object's fields may come in
+//! any order (each writes to its own columns); the fields it lacks are written as absent
+//! when it closes. The canonical-form rules are those of [`crate::record::normalize`].
+//!
+//! Records that do not fit are rare, and the reference decides about them: when the fast
+//! path meets anything it does not accept (malformed JSON, a type mismatch, an unknown or
+//! repeated field), the record's entries are rolled back and the record goes through
+//! `serde_json::Value` + [`crate::record::normalize`] + [`crate::shredder::Shredder`]. So
+//! the error is the reference's, word for word, and a record the fast path rejects but the
+//! reference accepts (a duplicate key, which JSON parsers resolve by keeping the last) is
+//! still shredded; [`JsonShredder::reference_records`] counts those.
+//!
+//! ```
+//! use shred::json_shredder::{JsonShredder, RecordAt};
+//! use shred::schema_plan::SchemaPlan;
+//! let schema = shred::Schema::parse(shred::contact::CONTACT_SCHEMA).unwrap();
+//! let plan = SchemaPlan::new(&schema);
+//! let mut shredder = JsonShredder::new(&plan);
+//! let at = RecordAt { source: "contacts.ndjson", record: 0, line: Some(1) };
+//! shredder.shred(br#"{"name": "Ann", "phones": [{"number": "1"}, null]}"#, &at).unwrap();
+//! let number = &shredder.stripes()[1];
+//! assert_eq!((number.rep.as_slice(), number.def.as_slice()), (&[0, 1][..], &[4, 2][..]));
+//! ```
+
+use std::fmt;
+
+use parquet::basic::Repetition;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value as Json;
+
+use crate::error::{Error, Result};
+use crate::schema_plan::{Conversion, NodeId, NodeShape, PlanNode, SchemaPlan};
+use crate::shredder::Shredder;
+use crate::stripe::Stripe;
+
+/// Where a record came from, for error messages: `SOURCE: record N (line L): field ...`.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordAt<'a> {
+    /// The input's name (a path, or `-` for stdin).
+    pub source: &'a str,
+    /// Zero-based record index in the input.
+    pub record: usize,
+    /// One-based line (NDJSON), or none (a JSON array's element).
+    pub line: Option<usize>,
+}
+
+/// Shreds JSON records of one schema into reusable stripes.
+pub struct JsonShredder<'p> {
+    plan: &'p SchemaPlan,
+    stripes: Vec<Stripe>,
+    walk: Walk,
+    records: usize,
+    reference_records: usize,
+    /// Stripe lengths (entries, values) before the current record, for the rollback.
+    marks: Vec<(usize, usize)>,
+}
+
+/// Scratch state of the walk, kept between records.
+struct Walk {
+    /// `seen[node] == generation of its parent object` when the field was given.
+    seen: Vec<u32>,
+    generation: u32,
+    /// A byte-array value written as a JSON array of numbers.
+    bytes: Vec<u8>,
+}
+
+impl Walk {
+    /// A fresh generation for one object occurrence.
+    #[inline]
+    fn next_generation(&mut self) -> u32 {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.seen.fill(0);
+            self.generation = 1;
+        }
+        self.generation
+    }
+}
+
+impl<'p> JsonShredder<'p> {
+    /// A shredder with empty stripes for every leaf of the plan.
+    pub fn new(plan: &'p SchemaPlan) -> Self {
+        Self::with_stripes(plan, plan.new_stripes())
+    }
+
+    /// A shredder appending to `stripes` (cleared, one per leaf, e.g. recycled buffers).
+    pub fn with_stripes(plan: &'p SchemaPlan, stripes: Vec<Stripe>) -> Self {
+        debug_assert_eq!(stripes.len(), plan.leaves().len());
+        JsonShredder {
+            plan,
+            stripes,
+            walk: Walk {
+                seen: vec![0; plan.nodes().len()],
+                generation: 0,
+                bytes: Vec::new(),
+            },
+            records: 0,
+            reference_records: 0,
+            marks: Vec::with_capacity(plan.leaves().len()),
+        }
+    }
+
+    /// The stripes shredded so far, in column order.
+    pub fn stripes(&self) -> &[Stripe] {
+        &self.stripes
+    }
+
+    /// Number of records shredded since the stripes were last taken or cleared.
+    pub fn num_records(&self) -> usize {
+        self.records
+    }
+
+    /// Records the fast path declined and the reference path shredded (duplicate keys).
+    pub fn reference_records(&self) -> usize {
+        self.reference_records
+    }
+
+    /// Clears every stripe, keeping the buffers.
+    pub fn clear(&mut self) {
+        self.stripes.iter_mut().for_each(Stripe::clear);
+        self.records = 0;
+    }
+
+    /// Takes the stripes out, leaving `replacement` (cleared, one per leaf) in their place.
+    pub fn replace_stripes(&mut self, replacement: Vec<Stripe>) -> Vec<Stripe> {
+        debug_assert_eq!(replacement.len(), self.plan.leaves().len());
+        self.records = 0;
+        std::mem::replace(&mut self.stripes, replacement)
+    }
+
+    /// The stripes, giving up the shredder.
+    pub fn into_stripes(self) -> Vec<Stripe> {
+        self.stripes
+    }
+
+    /// Takes the stripes out, leaving empty ones in their place.
+    pub fn take(&mut self) -> Vec<Stripe> {
+        self.replace_stripes(self.plan.new_stripes())
+    }
+
+    /// Shreds one record given as JSON text. On error nothing is appended and the error is
+    /// the reference path's: malformed JSON names the line and column, a record that does
+    /// not fit names the field path, what was expected and what was found.
+    pub fn shred(&mut self, json: &[u8], at: &RecordAt<'_>) -> Result<()> {
+        let mut de = serde_json::Deserializer::from_slice(json);
+        if self.shred_from(&mut de).is_ok() {
+            if de.end().is_ok() {
+                return Ok(());
+            }
+            // Trailing characters after a complete record.
+            self.rollback();
+            self.records -= 1;
+        }
+        self.shred_by_reference(json, at)
+    }
+
+    /// The fast path alone, from any serde deserializer (serde_json, or another tokenizer
+    /// for comparison): shreds one record and returns true, or rolls back and returns the
+    /// deserializer's error, which names no field (see [`JsonShredder::shred`] for errors
+    /// worth showing).
+    pub fn shred_from<'de, D: Deserializer<'de>>(&mut self, de: D) -> Result<(), D::Error> {
+        self.marks.clear();
+        self.marks
+            .extend(self.stripes.iter().map(|s| (s.len(), s.values.len())));
+        let mut ctx = Ctx {
+            plan: self.plan,
+            stripes: &mut self.stripes,
+            walk: &mut self.walk,
+        };
+        let seed = NodeSeed {
+            ctx: &mut ctx,
+            node: self.plan.root(),
+            r: 0,
+            d: 0,
+            mode: Mode::Present,
+        };
+        match seed.deserialize(de) {
+            Ok(()) => {
+                self.records += 1;
+                Ok(())
+            }
+            Err(e) => {
+                self.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    /// Truncates the stripes to where they were before the current record.
+    fn rollback(&mut self) {
+        for (stripe, &(levels, values)) in self.stripes.iter_mut().zip(&self.marks) {
+            stripe.truncate(levels, values);
+        }
+    }
+
+    /// The reference path for a record the fast path declined.
+    fn shred_by_reference(&mut self, json: &[u8], at: &RecordAt<'_>) -> Result<()> {
+        let canonical = reference_record(self.plan, json, at)?;
+        let mut reference = Shredder::new(self.plan.schema());
+        reference.shred(&canonical)?;
+        for (stripe, part) in self.stripes.iter_mut().zip(reference.stripes()) {
+            stripe.append(part);
+        }
+        self.records += 1;
+        self.reference_records += 1;
+        Ok(())
+    }
+}
+
+/// The canonical form of a record, or the reference path's error for it: malformed JSON
+/// (`SOURCE: line L: invalid JSON: ... (column C)`) or a record that does not fit
+/// (`SOURCE: record N (line L): field P: expected ..., found ...`).
+pub fn reference_record(plan: &SchemaPlan, json: &[u8], at: &RecordAt<'_>) -> Result<Json> {
+    let value: Json = serde_json::from_slice(json).map_err(|e| {
+        let line = at.line.map_or(e.line(), |l| l + e.line() - 1);
+        crate::input::invalid_json(at.source, line, &e)
+    })?;
+    crate::record::normalize(plan.schema(), &value, at.record, at.line).map_err(|e| {
+        Error::Input {
+            message: format!("{}: {e}", at.source),
+        }
+    })
+}
+
+/// What the walk borrows: the plan, the stripes it appends to, its scratch state.
+struct Ctx<'a> {
+    plan: &'a SchemaPlan,
+    stripes: &'a mut [Stripe],
+    walk: &'a mut Walk,
+}
+
+impl Ctx<'_> {
+    /// `(null, r, d)` for every column under `node`.
+    #[inline]
+    fn absent(&mut self, node: &PlanNode, r: i16, d: i16) {
+        for column in node.columns.clone() {
+            self.stripes[column].push_null(r, d);
+        }
+    }
+
+    /// Appends one converted value at `(r, leaf.def)`; false when the conversion refuses.
+    #[inline]
+    fn leaf(
+        &mut self,
+        leaf: &PlanNode,
+        r: i16,
+        push: impl FnOnce(Conversion, &mut crate::stripe::Values) -> bool,
+    ) -> bool {
+        let NodeShape::Leaf { column, conversion } = leaf.shape else {
+            return false;
+        };
+        let stripe = &mut self.stripes[column];
+        if !push(conversion, &mut stripe.values) {
+            return false;
+        }
+        stripe.rep.push(r);
+        stripe.def.push(leaf.def);
+        true
+    }
+}
+
+/// How a node meets a JSON value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The value under a field name: `null` means absent; a repeated node's value holds
+    /// its occurrences.
+    Slot,
+    /// One value of the node itself (one occurrence, for a repeated node).
+    Present,
+}
+
+/// The error every mismatch gives; the reference path then says what the mismatch is.
+fn mismatch<E: de::Error>() -> E {
+    E::custom("the record does not fit the schema")
+}
+
+/// A node meeting the next JSON value.
+struct NodeSeed<'c, 'a> {
+    ctx: &'c mut Ctx<'a>,
+    node: NodeId,
+    /// Repetition level of the node's first entry.
+    r: i16,
+    /// Definition level written below the node when it is absent.
+    d: i16,
+    mode: Mode,
+}
+
+impl<'c, 'a> NodeSeed<'c, 'a> {
+    /// Follows the value down to the leaf a scalar lands in, if it lands in one.
+    fn scalar_leaf(&self) -> Option<&'a PlanNode> {
+        let plan = self.ctx.plan;
+        let (mut node, mut mode) = (plan.node(self.node), self.mode);
+        loop {
+            match (mode, &node.shape) {
+                (Mode::Slot, _) if node.repetition == Repetition::REPEATED => return None,
+                (Mode::Slot, _) => mode = Mode::Present,
+                (Mode::Present, NodeShape::Leaf { .. }) => return Some(node),
+                (Mode::Present, NodeShape::Transparent { child }) => {
+                    node = plan.node(*child);
+                    mode = Mode::Slot;
+                }
+                (Mode::Present, NodeShape::Object { .. }) => return None,
+            }
+        }
+    }
+
+    #[inline]
+    fn scalar<E: de::Error>(
+        self,
+        push: impl FnOnce(Conversion, &mut crate::stripe::Values) -> bool,
+    ) -> Result<(), E> {
+        match self.scalar_leaf() {
+            Some(leaf) if self.ctx.leaf(leaf, self.r, push) => Ok(()),
+            _ => Err(mismatch()),
+        }
+    }
+
+    /// Follows a list or an object down transparent wrappers to the node that takes it:
+    /// a repeated node (its occurrences, [`Mode::Slot`]) or one value ([`Mode::Present`]).
+    /// On the way, `self.node` and `self.d` follow.
+    fn container(&mut self, is_list: bool) -> Option<(&'a PlanNode, Mode)> {
+        let plan = self.ctx.plan;
+        loop {
+            let node = plan.node(self.node);
+            match (self.mode, &node.shape) {
+                (Mode::Slot, NodeShape::Object { map_entry, .. })
+                    if node.repetition == Repetition::REPEATED =>
+                {
+                    return (is_list || *map_entry).then_some((node, Mode::Slot));
+                }
+                (Mode::Slot, _) if node.repetition == Repetition::REPEATED => {
+                    return is_list.then_some((node, Mode::Slot));
+                }
+                (Mode::Slot, _) => self.mode = Mode::Present,
+                (Mode::Present, NodeShape::Transparent { child }) => {
+                    self.d = node.def;
+                    self.node = *child;
+                    self.mode = Mode::Slot;
+                }
+                (Mode::Present, _) => return Some((node, Mode::Present)),
+            }
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_> {
+    type Value = ();
+
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the JSON value of {}", self.ctx.plan.node(self.node).path)
+    }
+
+    fn visit_unit<E: de::Error>(mut self) -> Result<(), E> {
+        let plan = self.ctx.plan;
+        let mut node = plan.node(self.node);
+        loop {
+            match (self.mode, &node.shape) {
+                (Mode::Slot, _) if node.repetition == Repetition::REQUIRED => {
+                    return Err(mismatch());
+                }
+                (Mode::Slot, _) => {
+                    self.ctx.absent(node, self.r, self.d);
+                    return Ok(());
+                }
+                (Mode::Present, NodeShape::Transparent { child }) => {
+                    self.d = node.def;
+                    node = plan.node(*child);
+                    self.mode = Mode::Slot;
+                }
+                (Mode::Present, _) => return Err(mismatch()),
+            }
+        }
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.visit_unit()
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.scalar(|c, values| c.push_bool(v, values))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.scalar(|c, values| c.push_i64(v, values))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.scalar(|c, values| c.push_u64(v, values))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.scalar(|c, values| c.push_f64(v, values))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.scalar(|c, values| c.push_str(v, values))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        let Some((node, mode)) = self.container(true) else {
+            return Err(mismatch());
+        };
+        match (mode, &node.shape) {
+            (Mode::Slot, _) => {
+                // The occurrences of a repeated node.
+                let id = self.node;
+                let mut r = self.r;
+                let mut count = 0;
+                while seq
+                    .next_element_seed(NodeSeed {
+                        ctx: self.ctx,
+                        node: id,
+                        r,
+                        d: node.def,
+                        mode: Mode::Present,
+                    })?
+                    .is_some()
+                {
+                    r = node.rep;
+                    count += 1;
+                }
+                if count == 0 {
+                    self.ctx.absent(node, self.r, self.d);
+                }
+                Ok(())
+            }
+            (Mode::Present, NodeShape::Leaf { .. }) => {
+                // A byte array written as a list of byte values.
+                let mut bytes = std::mem::take(&mut self.ctx.walk.bytes);
+                bytes.clear();
+                let mut result = Ok(());
+                loop {
+                    match seq.next_element::<u8>() {
+                        Ok(Some(b)) => bytes.push(b),
+                        Ok(None) => break,
+                        Err(e) => {
+                            result = Err(e);
+                            break;
+                        }
+                    }
+                }
+                let pushed = result.is_ok()
+                    && self
+                        .ctx
+                        .leaf(node, self.r, |c, values| c.push_bytes(&bytes, values));
+                self.ctx.walk.bytes = bytes;
+                result?;
+                if pushed { Ok(()) } else { Err(mismatch()) }
+            }
+            _ => Err(mismatch()),
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        let Some((node, mode)) = self.container(false) else {
+            return Err(mismatch());
+        };
+        let NodeShape::Object {
+            children, lookup, ..
+        } = &node.shape
+        else {
+            return Err(mismatch());
+        };
+        if mode == Mode::Slot {
+            // A MAP written as a JSON object: each key/value pair is one entry.
+            let key = children[0];
+            let value = lookup.find("value", 1).map(|i| children[i]);
+            let mut r = self.r;
+            let mut count = 0;
+            loop {
+                let generation = self.ctx.walk.next_generation();
+                let seed = NodeSeed {
+                    ctx: self.ctx,
+                    node: key,
+                    r,
+                    d: node.def,
+                    mode: Mode::Slot,
+                };
+                if map.next_key_seed(seed)?.is_none() {
+                    break;
+                }
+                self.ctx.walk.seen[key as usize] = generation;
+                let Some(value) = value else {
+                    return Err(mismatch());
+                };
+                self.ctx.walk.seen[value as usize] = generation;
+                map.next_value_seed(NodeSeed {
+                    ctx: self.ctx,
+                    node: value,
+                    r,
+                    d: node.def,
+                    mode: Mode::Slot,
+                })?;
+                fields_not_given(self.ctx, children, generation, r, node.def)?;
+                r = node.rep;
+                count += 1;
+            }
+            if count == 0 {
+                self.ctx.absent(node, self.r, self.d);
+            }
+            return Ok(());
+        }
+        // An object: its fields in any order, then the ones it lacks.
+        let generation = self.ctx.walk.next_generation();
+        let mut hint = 0;
+        while let Some(position) = map.next_key_seed(FieldSeed { lookup, hint })? {
+            let child = children[position];
+            let seen = &mut self.ctx.walk.seen[child as usize];
+            if *seen == generation {
+                return Err(mismatch());
+            }
+            *seen = generation;
+            hint = position + 1;
+            map.next_value_seed(NodeSeed {
+                ctx: self.ctx,
+                node: child,
+                r: self.r,
+                d: node.def,
+                mode: Mode::Slot,
+            })?;
+        }
+        fields_not_given(self.ctx, children, generation, self.r, node.def)
+    }
+}
+
+/// Writes the fields of an object occurrence that were not given as absent; a required
+/// one is a mismatch.
+fn fields_not_given<E: de::Error>(
+    ctx: &mut Ctx<'_>,
+    children: &[NodeId],
+    generation: u32,
+    r: i16,
+    d: i16,
+) -> Result<(), E> {
+    for &child in children {
+        if ctx.walk.seen[child as usize] != generation {
+            let node = ctx.plan.node(child);
+            if node.repetition == Repetition::REQUIRED {
+                return Err(mismatch());
+            }
+            ctx.absent(node, r, d);
+        }
+    }
+    Ok(())
+}
+
+/// An object's field name → the field's position among the group's children.
+struct FieldSeed<'a> {
+    lookup: &'a crate::schema_plan::FieldLookup,
+    hint: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
+    type Value = usize;
+
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldSeed<'_> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    #[inline]
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<usize, E> {
+        self.lookup.find(name, self.hint).ok_or_else(mismatch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+    use crate::record::leaf_json;
+    use crate::schema::Schema;
+    use crate::shredder::shred_records;
+    use serde_json::json;
+
+    const NULL: Json = Json::Null;
+
+    fn at(record: usize) -> RecordAt<'static> {
+        RecordAt {
+            source: "in.ndjson",
+            record,
+            line: Some(record + 1),
+        }
+    }
+
+    /// Shreds `records` (JSON texts) through the fast path; asserts the reference path
+    /// gives the same stripes and that the fast path needed no help.
+    fn shred(schema_text: &str, records: &[&str]) -> (Schema, Vec<Stripe>) {
+        let schema = Schema::parse(schema_text).unwrap();
+        let plan = SchemaPlan::new(&schema);
+        let mut shredder = JsonShredder::new(&plan);
+        for (i, r) in records.iter().enumerate() {
+            shredder.shred(r.as_bytes(), &at(i)).unwrap();
+        }
+        assert_eq!(shredder.reference_records(), 0);
+        assert_eq!(shredder.num_records(), records.len());
+        let values: Vec<Json> = records
+            .iter()
+            .map(|r| serde_json::from_str(r).unwrap())
+            .collect();
+        let stripes = shredder.take();
+        assert_eq!(stripes, shred_records(&schema, &values).unwrap());
+        (schema, stripes)
+    }
+
+    /// The error the JSON shredder gives for one record; asserts nothing was appended.
+    fn error(schema_text: &str, record: &str) -> String {
+        let schema = Schema::parse(schema_text).unwrap();
+        let plan = SchemaPlan::new(&schema);
+        let mut shredder = JsonShredder::new(&plan);
+        let err = shredder
+            .shred(record.as_bytes(), &at(6))
+            .unwrap_err()
+            .to_string();
+        assert!(shredder.stripes().iter().all(Stripe::is_empty), "{err}");
+        assert_eq!(shredder.num_records(), 0);
+        err
+    }
+
+    fn table(schema: &Schema, stripes: &[Stripe], leaf: usize) -> Vec<(Json, i16, i16)> {
+        let info = &schema.leaves()[leaf];
+        let stripe = &stripes[leaf];
+        stripe
+            .entries(info.max_def)
+            .map(|e| {
+                let v = e
+                    .value
+                    .map_or(Json::Null, |i| leaf_json(info, &stripe.values, i));
+                (v, e.r, e.d)
+            })
+            .collect()
+    }
+
+    fn rd(schema: &Schema, stripes: &[Stripe], leaf: usize) -> Vec<(i16, i16)> {
+        table(schema, stripes, leaf)
+            .into_iter()
+            .map(|(_, r, d)| (r, d))
+            .collect()
+    }
+
+    /// Figure 3 of the Dremel paper, entry by entry.
+    #[test]
+    fn dremel_document_figure_3() {
+        let (schema, stripes) = shred(
+            fixtures::DOCUMENT_SCHEMA,
+            &[fixtures::DOCUMENT_R1, fixtures::DOCUMENT_R2],
+        );
+        let expected: [Vec<(Json, i16, i16)>; 6] = [
+            vec![(json!(10), 0, 0), (json!(20), 0, 0)],
+            vec![(NULL, 0, 1), (json!(10), 0, 2), (json!(30), 1, 2)],
+            vec![
+                (json!(20), 0, 2),
+                (json!(40), 1, 2),
+                (json!(60), 1, 2),
+                (json!(80), 0, 2),
+            ],
+            vec![
+                (json!("en-us"), 0, 2),
+                (json!("en"), 2, 2),
+                (NULL, 1, 1),
+                (json!("en-gb"), 1, 2),
+                (NULL, 0, 1),
+            ],
+            vec![
+                (json!("us"), 0, 3),
+                (NULL, 2, 2),
+                (NULL, 1, 1),
+                (json!("gb"), 1, 3),
+                (NULL, 0, 1),
+            ],
+            vec![
+                (json!("http://A"), 0, 2),
+                (json!("http://B"), 1, 2),
+                (NULL, 1, 1),
+                (json!("http://C"), 0, 2),
+            ],
+        ];
+        for (leaf, want) in expected.iter().enumerate() {
+            assert_eq!(&table(&schema, &stripes, leaf), want, "column {leaf}");
+        }
+    }
+
+    fn phones_number(phones: &str) -> Vec<(i16, i16)> {
+        let record = format!(r#"{{"phones": {phones}}}"#);
+        let (schema, stripes) = shred(crate::contact::CONTACT_SCHEMA, &[&record]);
+        rd(&schema, &stripes, 1)
+    }
+
+    #[test]
+    fn null_list() {
+        assert_eq!(phones_number("null"), vec![(0, 0)]);
+        let (schema, stripes) = shred(crate::contact::CONTACT_SCHEMA, &["{}"]);
+        assert_eq!(rd(&schema, &stripes, 1), vec![(0, 0)]);
+    }
+
+    #[test]
+    fn empty_list() {
+        assert_eq!(phones_number("[]"), vec![(0, 1)]);
+    }
+
+    #[test]
+    fn null_item() {
+        assert_eq!(phones_number("[null]"), vec![(0, 2)]);
+    }
+
+    #[test]
+    fn null_number() {
+        assert_eq!(phones_number(r#"[{"phone_type": "Work"}]"#), vec![(0, 3)]);
+        assert_eq!(phones_number(r#"[{"number": null}]"#), vec![(0, 3)]);
+    }
+
+    #[test]
+    fn number_present() {
+        assert_eq!(
+            phones_number(r#"[{"number": "1"}, null, {"number": "2"}]"#),
+            vec![(0, 4), (1, 2), (1, 4)]
+        );
+    }
+
+    #[test]
+    fn fields_in_any_order() {
+        let (schema, stripes) = shred(
+            crate::contact::CONTACT_SCHEMA,
+            &[r#"{"phones": [{"phone_type": "Home", "number": "7"}], "name": "A"}"#],
+        );
+        assert_eq!(table(&schema, &stripes, 0), vec![(json!("A"), 0, 1)]);
+        assert_eq!(table(&schema, &stripes, 1), vec![(json!("7"), 0, 4)]);
+        assert_eq!(table(&schema, &stripes, 2), vec![(json!("Home"), 0, 4)]);
+    }
+
+    #[test]
+    fn nested_lists_with_nulls_and_empties_at_each_level() {
+        let (schema, stripes) = shred(
+            "message m {
+              optional group a (LIST) { repeated group list { optional group element (LIST) {
+                repeated group list { optional int32 element; } } } } }",
+            &[
+                r#"{"a": null}"#,
+                r#"{"a": []}"#,
+                r#"{"a": [null]}"#,
+                r#"{"a": [[]]}"#,
+                r#"{"a": [[null]]}"#,
+                r#"{"a": [[1, null], [], null, [2]]}"#,
+            ],
+        );
+        assert_eq!(
+            table(&schema, &stripes, 0),
+            vec![
+                (NULL, 0, 0),
+                (NULL, 0, 1),
+                (NULL, 0, 2),
+                (NULL, 0, 3),
+                (NULL, 0, 4),
+                (json!(1), 0, 5),
+                (NULL, 2, 4),
+                (NULL, 1, 3),
+                (NULL, 1, 2),
+                (json!(2), 1, 5),
+            ]
+        );
+    }
+
+    const MAP: &str = "message m { optional group m (MAP) { repeated group key_value {
+        required binary key (STRING); optional group value (LIST) {
+        repeated group list { optional int64 element; } } } } }";
+
+    #[test]
+    fn map_as_entries() {
+        let (schema, stripes) = shred(
+            MAP,
+            &[
+                r#"{"m": null}"#,
+                r#"{"m": []}"#,
+                r#"{"m": [{"key": "a", "value": [1, null]}, {"value": null, "key": "b"}]}"#,
+            ],
+        );
+        assert_eq!(
+            rd(&schema, &stripes, 0),
+            vec![(0, 0), (0, 1), (0, 2), (1, 2)]
+        );
+        assert_eq!(
+            table(&schema, &stripes, 1),
+            vec![
+                (NULL, 0, 0),
+                (NULL, 0, 1),
+                (json!(1), 0, 5),
+                (NULL, 2, 4),
+                (NULL, 1, 2),
+            ]
+        );
+    }
+
+    #[test]
+    fn map_as_object() {
+        let (schema, stripes) = shred(MAP, &[r#"{"m": {}}"#, r#"{"m": {"a": [1], "b": null}}"#]);
+        assert_eq!(
+            table(&schema, &stripes, 0),
+            vec![(NULL, 0, 1), (json!("a"), 0, 2), (json!("b"), 1, 2)]
+        );
+        assert_eq!(
+            table(&schema, &stripes, 1),
+            vec![(NULL, 0, 1), (json!(1), 0, 5), (NULL, 1, 2)]
+        );
+    }
+
+    #[test]
+    fn bare_repeated_fields() {
+        let (schema, stripes) = shred(
+            "message m { repeated int32 a; repeated group g { repeated binary s (STRING); } }",
+            &[
+                r#"{"a": [1, 2], "g": [{"s": ["x"]}, {"s": []}, {}]}"#,
+                r#"{"a": null}"#,
+                r#"{"a": [], "g": []}"#,
+            ],
+        );
+        assert_eq!(
+            table(&schema, &stripes, 0),
+            vec![(json!(1), 0, 1), (json!(2), 1, 1), (NULL, 0, 0), (NULL, 0, 0)]
+        );
+        assert_eq!(
+            table(&schema, &stripes, 1),
+            vec![
+                (json!("x"), 0, 2),
+                (NULL, 1, 1),
+                (NULL, 1, 1),
+                (NULL, 0, 0),
+                (NULL, 0, 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn required_inside_optional_group() {
+        let (schema, stripes) = shred(
+            "message m { optional group g { required int32 a; optional int32 b; } }",
+            &[r#"{"g": null}"#, r#"{"g": {"a": 1}}"#, r#"{"g": {"b": 3, "a": 2}}"#],
+        );
+        assert_eq!(rd(&schema, &stripes, 0), vec![(0, 0), (0, 1), (0, 1)]);
+        assert_eq!(rd(&schema, &stripes, 1), vec![(0, 0), (0, 1), (0, 2)]);
+    }
+
+    const ALL_TYPES: &str = "message m { required boolean a; required int32 b;
+        required int64 c; required int96 d; required float e; required double f;
+        required binary g; required fixed_len_byte_array(2) h; optional int32 u (INTEGER(32,false));
+        optional int64 v (INTEGER(64,false)); optional int32 day (DATE);
+        optional int64 ts (TIMESTAMP(MICROS,true)); optional int64 dec (DECIMAL(18,2));
+        optional binary j (JSON); }";
+
+    #[test]
+    fn each_logical_conversion() {
+        let record = r#"{"a": true, "b": -1, "c": 1099511627776, "d": -1000000000123,
+            "e": 1.5, "f": "-Infinity", "g": [0, 255], "h": "ab", "u": 4000000000,
+            "v": 18446744073709551615, "day": 19000, "ts": -5, "dec": 12345, "j": "{}"}"#;
+        let (schema, stripes) = shred(ALL_TYPES, &[record]);
+        let values: Vec<Json> = (0..schema.leaves().len())
+            .map(|l| table(&schema, &stripes, l)[0].0.clone())
+            .collect();
+        assert_eq!(
+            values,
+            vec![
+                json!(true),
+                json!(-1),
+                json!(1_i64 << 40),
+                json!(-1_000_000_000_123_i64),
+                json!(1.5),
+                json!("-Infinity"),
+                json!([0, 255]),
+                json!("ab"),
+                json!(4_000_000_000_u64),
+                json!(u64::MAX),
+                json!(19000),
+                json!(-5),
+                json!(12345),
+                json!("{}"),
+            ]
+        );
+        let (_, floats) = shred(
+            "message m { required float e; required double f; }",
+            &[r#"{"e": 7, "f": -0.0}"#, r#"{"e": "Infinity", "f": 1e300}"#],
+        );
+        assert_eq!(
+            floats[0].values,
+            crate::stripe::Values::Float(vec![7.0, f32::INFINITY])
+        );
+        assert_eq!(
+            floats[1].values,
+            crate::stripe::Values::Double(vec![-0.0, 1e300])
+        );
+        let schema = Schema::parse("message m { required double f; }").unwrap();
+        let plan = SchemaPlan::new(&schema);
+        let mut shredder = JsonShredder::new(&plan);
+        shredder.shred(br#"{"f": "NaN"}"#, &at(0)).unwrap();
+        let crate::stripe::Values::Double(nan) = &shredder.stripes()[0].values else {
+            panic!("a DOUBLE column")
+        };
+        assert!(nan[0].is_nan());
+    }
+
+    #[test]
+    fn malformed_json_names_line_and_column() {
+        assert_eq!(
+            error(crate::contact::CONTACT_SCHEMA, r#"{"name": }"#),
+            "in.ndjson: line 7: invalid JSON: expected value (column 10)"
+        );
+        assert_eq!(
+            error(crate::contact::CONTACT_SCHEMA, r#"{"name": "a"} x"#),
+            "in.ndjson: line 7: invalid JSON: trailing characters (column 15)"
+        );
+    }
+
+    #[test]
+    fn missing_required_field() {
+        assert_eq!(
+            error(
+                "message m { required group g { required int32 a; } }",
+                r#"{"g": {}}"#
+            ),
+            "in.ndjson: record 6 (line 7): field g.a: required field is missing or null"
+        );
+    }
+
+    #[test]
+    fn wrong_type_names_the_path() {
+        assert_eq!(
+            error(crate::contact::CONTACT_SCHEMA, r#"{"phones": [null, {"number": 5}]}"#),
+            "in.ndjson: record 6 (line 7): field phones[1].number: expected a string for \
+             BYTE_ARRAY (String), found a number 5"
+        );
+        assert_eq!(
+            error(crate::contact::CONTACT_SCHEMA, r#"[1]"#),
+            "in.ndjson: record 6 (line 7): field (record): expected an object (group), \
+             found a list [1]"
+        );
+    }
+
+    #[test]
+    fn unknown_field() {
+        assert_eq!(
+            error(crate::contact::CONTACT_SCHEMA, r#"{"name": "a", "age": 3}"#),
+            "in.ndjson: record 6 (line 7): field age: unknown field (expected one of: name, phones)"
+        );
+    }
+
+    #[test]
+    fn integer_out_of_range() {
+        let err = error("message m { optional int32 a; }", r#"{"a": 5000000000}"#);
+        assert!(err.contains("field a: expected a 32-bit integer"), "{err}");
+        let err = error("message m { optional int32 a; }", r#"{"a": 1.0}"#);
+        assert!(err.contains("found a number 1.0"), "{err}");
+    }
+
+    #[test]
+    fn null_in_a_repeated_leaf() {
+        let err = error("message m { repeated int32 a; }", r#"{"a": [1, null]}"#);
+        assert!(err.ends_with("field a[1]: a repeated value cannot be null"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_key_takes_the_last_value_as_the_reference_does() {
+        let schema = Schema::parse("message m { optional int32 a; }").unwrap();
+        let plan = SchemaPlan::new(&schema);
+        let mut shredder = JsonShredder::new(&plan);
+        shredder.shred(br#"{"a": 1, "a": 2}"#, &at(0)).unwrap();
+        assert_eq!(shredder.reference_records(), 1);
+        assert_eq!(shredder.stripes()[0].values, crate::stripe::Values::Int32(vec![2]));
+        assert_eq!(shredder.stripes()[0].def, vec![1]);
+    }
+
+    #[test]
+    fn failed_record_leaves_stripes_untouched() {
+        let schema = Schema::parse("message m { optional int32 a; required int32 b; }").unwrap();
+        let plan = SchemaPlan::new(&schema);
+        let mut shredder = JsonShredder::new(&plan);
+        shredder.shred(br#"{"a": 1, "b": 2}"#, &at(0)).unwrap();
+        let before = shredder.stripes().to_vec();
+        for bad in [&br#"{"a": 3, "b": "x"}"#[..], br#"{"a": 3, "b": 4} 5"#, b"{\"a\": 3"] {
+            assert!(shredder.shred(bad, &at(1)).is_err());
+            assert_eq!(shredder.stripes(), before.as_slice());
+            assert_eq!(shredder.num_records(), 1);
+        }
+    }
+}
