@@ -5,16 +5,21 @@
 //! records checked against the schema) → [`shredder`] (records → [`stripe`]s) →
 //! [`column_io`] (stripes ↔ Parquet column chunks) → [`assembler`] (stripes → records, the
 //! Dremel FSM). [`contact`] is the typed fast path for the Contact dataset and
-//! [`crosscheck`] compares everything with arrow-rs.
+//! [`contact_arrow`] its Arrow form; [`arrow_read`] reads records through arrow-rs and
+//! [`stripe_diff`] compares stripes. The test oracles (`fixtures`, the Dremel paper's
+//! Document example, and `crosscheck`, the level-by-level comparison with arrow-rs) are
+//! built with the `testing` feature.
 
-pub mod arrow_records;
+pub mod arrow_read;
 pub mod assembler;
 pub mod chunk_encoder;
 pub mod column_io;
 pub mod contact;
 pub mod contact_arrow;
+#[cfg(any(test, feature = "testing"))]
 pub mod crosscheck;
 pub mod error;
+#[cfg(any(test, feature = "testing"))]
 pub mod fixtures;
 pub mod input;
 pub mod output;
