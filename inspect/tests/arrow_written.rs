@@ -2,7 +2,7 @@
 //! arrays, decimals, timestamps, dates, unsigned and small integers, binary and fixed-size
 //! binary, across page versions, dictionary settings, codecs and row group sizes. The
 //! expected records are arrow-rs's own batch converted to canonical JSON
-//! (`shred::arrow_records::batch_to_records`); every command is checked against them.
+//! (`shred::arrow_read::batch_to_records`); every command is checked against them.
 
 mod common;
 
@@ -227,7 +227,7 @@ fn write_with_arrow(batches: &[RecordBatch], props: WriterProperties) -> TestFil
     .unwrap();
     let records = batches
         .iter()
-        .flat_map(|b| shred::arrow_records::batch_to_records(&schema, b).unwrap())
+        .flat_map(|b| shred::arrow_read::batch_to_records(&schema, b).unwrap())
         .collect();
     let row_groups = footer_row_groups(&path);
     TestFile {

@@ -5,19 +5,27 @@
 //! records checked against the schema) → [`shredder`] (records → [`stripe`]s) →
 //! [`column_io`] (stripes ↔ Parquet column chunks) → [`assembler`] (stripes → records, the
 //! Dremel FSM). [`contact`] is the typed fast path for the Contact dataset and
-//! [`crosscheck`] compares everything with arrow-rs. [`entry_json`] (with [`line_buffer`])
-//! and [`value_display`] print level entries and values, [`codec`] spells compression
-//! codecs, and `cli` (default feature `cli`, the only user of clap and tabled) is the
-//! `shred` command line and the tables every tool prints.
+//! [`contact_arrow`] its Arrow form; [`arrow_read`] reads records through arrow-rs and
+//! [`stripe_diff`] compares stripes. [`schema_plan`] compiles a schema once for the hot
+//! loops, [`json_shredder`] parses JSON bytes straight into stripes through it and
+//! [`json_reader`] streams NDJSON or a JSON array as row groups of stripes. [`entry_json`]
+//! (with [`line_buffer`]) and [`value_display`] print level entries and values, [`codec`]
+//! spells compression codecs, [`footer`] reads footers other implementations tolerate, and
+//! `cli` (default feature `cli`, the only user of clap and tabled) is the `shred` command
+//! line and the tables every tool prints. The test oracles (`fixtures`, the Dremel paper's
+//! Document example, and `crosscheck`, the level-by-level comparison with arrow-rs) are
+//! built with the `testing` feature.
 
-pub mod arrow_records;
+pub mod arrow_read;
 pub mod assembler;
 pub mod chunk_encoder;
 pub mod column_io;
 pub mod contact;
 pub mod contact_arrow;
+#[cfg(any(test, feature = "testing"))]
 pub mod crosscheck;
 pub mod error;
+#[cfg(any(test, feature = "testing"))]
 pub mod fixtures;
 pub mod footer;
 pub mod input;

@@ -4,7 +4,7 @@
 //! [`StripeReader::read_records`] (whole records, `batch_size` at a time, so memory is
 //! bounded by the batch, not the file), assembles the records with the Dremel FSM
 //! ([`Assembler`]), and compares each one with the record arrow-rs's
-//! `ParquetRecordBatchReader` gives for the same row ([`crate::arrow_records`]). The first
+//! `ParquetRecordBatchReader` gives for the same row ([`crate::arrow_read`]). The first
 //! difference names the record, the field path and both values. Both readers see the file
 //! through [`ParquetSource`], so a footer that other implementations tolerate is repaired
 //! the same way for both ([`VerifySummary::warnings`]).
@@ -22,7 +22,7 @@ use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchR
 use parquet::file::reader::{FileReader, Length, SerializedFileReader};
 use serde_json::Value as Json;
 
-use crate::arrow_records::batch_to_records;
+use crate::arrow_read::batch_to_records;
 use crate::assembler::Assembler;
 use crate::column_io::{StripeReader, stripe_for};
 use crate::error::{Error, Result};

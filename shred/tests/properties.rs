@@ -270,7 +270,7 @@ proptest! {
         .unwrap();
         let mut got = Vec::new();
         for batch in reader {
-            got.extend(shred::arrow_records::batch_to_records(&schema, &batch.unwrap()).unwrap());
+            got.extend(shred::arrow_read::batch_to_records(&schema, &batch.unwrap()).unwrap());
         }
         prop_assert_eq!(got, expected, "schema {}", text);
     }
