@@ -22,7 +22,8 @@ use shred::Schema;
 use shred::footer::{EncryptedChunk, ParquetSource};
 
 use crate::error::{Error, Result};
-use crate::page_header::{HeaderError, PageHeader};
+use crate::page_header::PageHeader;
+use crate::thrift_compact::DecodeError;
 
 /// What a command needs from the file beyond its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -330,7 +331,7 @@ fn check_row_groups(
 /// dictionary page), if anything.
 fn first_page_problem(file: &File, start: u64, len: u64) -> Option<String> {
     let bytes = file.get_bytes(start, len.min(4096) as usize).ok()?;
-    let Err(HeaderError::Invalid(message)) = PageHeader::decode(&bytes) else {
+    let Err(DecodeError::Invalid(message)) = PageHeader::decode(&bytes) else {
         return None;
     };
     // The page type is the header's first field (id 1, i32: byte 0x15), a one-byte
