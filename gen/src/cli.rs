@@ -14,6 +14,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use parquet::basic::Compression;
+use shred::usage;
 
 use crate::Distribution;
 use crate::baseline::run_study_pipeline;
@@ -25,7 +26,6 @@ use crate::generator::{DEFAULT_SEED, Generator};
 use crate::pipeline::{PipelineConfig, run};
 use crate::plan::{Layout, Plan};
 use crate::summary::{RunSettings, Summary, group_digits};
-use crate::usage;
 use crate::verify::verify_files;
 
 /// Generate the Contact dataset as Parquet: fast, parallel, deterministic.

@@ -26,7 +26,6 @@ pub mod names;
 pub mod pipeline;
 pub mod plan;
 pub mod summary;
-pub mod usage;
 pub mod verify;
 
 pub use distribution::Distribution;

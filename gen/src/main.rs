@@ -9,7 +9,7 @@ use shred_gen::cli::{Cli, Command, generate};
 
 fn main() -> ExitCode {
     // Peak RSS must not depend on the dataset size: see the function's docs.
-    shred_gen::usage::return_large_buffers_to_os();
+    shred::usage::return_large_buffers_to_os();
     let cli = Cli::parse();
     let result = match &cli.command {
         None => {

@@ -29,6 +29,7 @@ pub mod schema;
 pub mod shredder;
 pub mod stripe;
 pub mod stripe_diff;
+pub mod usage;
 pub mod verify;
 
 pub use error::{Error, Result};
