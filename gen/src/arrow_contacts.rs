@@ -1,7 +1,7 @@
 //! Generated contacts straight into Arrow builders: the `arrow` encoder's first step.
 //!
 //! [`generate_batch`] draws records `[start, start + count)` through the generator's
-//! [`RecordSink`] into a [`ContactArrays`] (the Arrow side of the Contact dataset lives in
+//! `RecordSink` into a [`ContactArrays`] (the Arrow side of the Contact dataset lives in
 //! [`shred::contact_arrow`]), with no `Contact` in between; the batch equals
 //! [`ContactArrays::build`] of the same generated contacts (tested).
 //!

@@ -4,7 +4,7 @@
 //! 1. **Single core, ns/record by record batch size** (1024, 2048, 4096, 8192): generating
 //!    records, and writing them (building/shredding + encoding + appending to an in-memory
 //!    Parquet file) with each encoder. Timed with the thread's CPU clock
-//!    ([`crate::usage::thread_cpu_time`]) so other processes cannot inflate it; "write" is
+//!    ([`shred::usage::thread_cpu_time`]) so other processes cannot inflate it; "write" is
 //!    (generate + write) − generate on the same records.
 //! 2. **Throughput by writers × batch size**: the full pipeline to disk (uncompressed,
 //!    producers = cores): wall time, records/s, records/s per core, CPU ns/record, peak
@@ -25,6 +25,7 @@ use std::time::Duration;
 use clap::Args;
 use parquet::basic::Compression;
 use serde::Serialize;
+use shred::usage;
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
@@ -35,7 +36,6 @@ use crate::error::{GenError, Result};
 use crate::generator::{DEFAULT_SEED, Generator};
 use crate::plan::split;
 use crate::summary::{group_digits, human_bytes};
-use crate::usage;
 
 /// Flags of `shred-gen bench`.
 #[derive(Debug, Clone, Args)]

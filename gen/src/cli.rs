@@ -22,6 +22,7 @@ use parquet::basic::Compression;
 use shred::cli::ArgsErrors;
 use shred::cli::table::{render, render_rows};
 use shred::codec::{codec_name, parse_codec};
+use shred::usage;
 
 use crate::Distribution;
 use crate::baseline::run_study_pipeline;
@@ -32,7 +33,6 @@ use crate::generator::{DEFAULT_SEED, Generator};
 use crate::pipeline::{self, PipelineConfig};
 use crate::plan::{Layout, Plan};
 use crate::summary::{RunSettings, Summary, group_digits};
-use crate::usage;
 use crate::verify::verify_files;
 
 /// Generate the Contact dataset as Parquet: fast, parallel, deterministic.

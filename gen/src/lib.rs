@@ -31,7 +31,6 @@ pub mod rng;
 mod spares;
 mod stripe_sink;
 pub mod summary;
-pub mod usage;
 pub mod verify;
 
 pub use cli::run;

@@ -11,7 +11,7 @@ use shred_gen::cli::{Cli, is_broken_pipe, run_cli};
 
 fn main() {
     // Peak RSS must not depend on the dataset size: see the function's docs.
-    shred_gen::usage::return_large_buffers_to_os();
+    shred::usage::return_large_buffers_to_os();
     let cli = Cli::parse();
     if cli.command.is_none() {
         // Ctrl-C stops the pipeline and removes unfinished files (not for `bench`, whose

@@ -2,7 +2,7 @@
 //! as JSON.
 //!
 //! Rates are computed from wall time (`elapsed`) and process CPU time (`cpu`, all threads,
-//! [`crate::usage::cpu_time`]); "per core" divides by the cores the process may use, so it
+//! [`shred::usage::cpu_time`]); "per core" divides by the cores the process may use, so it
 //! is comparable across machines of different sizes. MB are 10^6 bytes on disk.
 
 use std::time::Duration;

@@ -12,9 +12,9 @@
 //! - `levels --format json`: the real command ([`crate::run_cli`]), with its fast writer
 //!   ([`shred::entry_json`]), to a buffered `/dev/null`.
 //!
-//! CPU time is the thread's on-CPU time (`/proc/thread-self/schedstat`), peak RSS the
-//! process's high-water mark (`VmHWM`), reset before each run through
-//! `/proc/self/clear_refs` so generating the file does not count.
+//! CPU time is the thread's CPU clock ([`shred::usage::thread_cpu_time`]), peak RSS the
+//! process's high-water mark ([`shred::usage::peak_rss`]), reset before each run
+//! ([`shred::usage::reset_peak_rss`]) so generating the file does not count.
 //!
 //! The file comes from `shred-gen` (`inspect/bench/levels_json.sh` writes it:
 //! `--compression none --num-writers 1`).
@@ -26,6 +26,7 @@ use std::time::Instant;
 use serde_json::json;
 use shred::cli::table;
 use shred::record::leaf_json;
+use shred::usage;
 
 use crate::Format;
 use crate::cli::{BenchArgs, Cli, Command, LevelsArgs};
@@ -48,7 +49,7 @@ pub fn bench(args: &BenchArgs, out: &mut dyn Write) -> Result<()> {
     let name = path.display().to_string();
     let file = ParquetFile::open(path, Need::Reader)?;
     let records = file.metadata().file_metadata().num_rows();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = usage::cores();
     writeln!(
         out,
         "file {name}: {records} records, {} row groups, {} bytes; {cores} cores, single-threaded, {runs} runs each (median)",
@@ -118,43 +119,20 @@ fn dev_null(name: &str) -> Result<BufWriter<File>> {
 fn measure(runs: usize, mut work: impl FnMut() -> Result<()>) -> Result<Sample> {
     let mut samples = Vec::with_capacity(runs);
     for _ in 0..runs {
-        let _ = std::fs::write("/proc/self/clear_refs", "5");
-        let cpu0 = thread_cpu_seconds();
+        usage::reset_peak_rss();
+        let cpu0 = usage::thread_cpu_time();
         let t0 = Instant::now();
         work()?;
         let wall = t0.elapsed().as_secs_f64();
-        let cpu = thread_cpu_seconds() - cpu0;
+        let cpu = usage::thread_cpu_time().saturating_sub(cpu0).as_secs_f64();
         samples.push(Sample {
             wall,
             cpu: if cpu > 0.0 { cpu } else { wall },
-            rss_kib: peak_rss_kib(),
+            rss_kib: usage::peak_rss().map_or(0, |bytes| bytes / 1024),
         });
     }
     samples.sort_by(|a, b| a.wall.total_cmp(&b.wall));
     Ok(samples[samples.len() / 2])
-}
-
-/// The calling thread's on-CPU time in seconds (0 where /proc is missing).
-fn thread_cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-        .map_or(0.0, |ns| ns as f64 / 1e9)
-}
-
-/// The process's peak resident set size in KiB (0 where /proc is missing).
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))?
-                .split_whitespace()
-                .nth(1)?
-                .parse()
-                .ok()
-        })
-        .unwrap_or(0)
 }
 
 /// Reads every entry of every column; returns the number of entries.

@@ -14,7 +14,6 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use parquet::basic::Type as PhysicalType;
 use parquet::column::reader::ColumnReader;
 use parquet::column::writer::ColumnWriter;
 use parquet::data_type::{ByteArray, FixedLenByteArray};
@@ -257,18 +256,11 @@ pub fn stripe_for(leaf: &Leaf) -> Stripe {
     Stripe::new(leaf.physical())
 }
 
-/// True when `physical` is a byte-array type.
-pub fn is_bytes(physical: PhysicalType) -> bool {
-    matches!(
-        physical,
-        PhysicalType::BYTE_ARRAY | PhysicalType::FIXED_LEN_BYTE_ARRAY
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::contact::{CONTACT_SCHEMA, Contact, ContactStripes, Phone, PhoneType};
+    use parquet::basic::Type as PhysicalType;
 
     #[test]
     fn contact_stripes_survive_a_file() {

@@ -338,37 +338,7 @@ mod tests {
 
     use crate::Schema as ShredSchema;
     use crate::contact::CONTACT_SCHEMA;
-
-    /// Every definition state of every Contact column, in a few contacts.
-    fn all_states() -> Vec<Contact> {
-        let phone = |n: Option<&str>, t| {
-            Some(Phone {
-                number: n.map(str::to_string),
-                phone_type: t,
-            })
-        };
-        vec![
-            Contact::default(),
-            Contact {
-                name: Some("Ada Lovelace".into()),
-                phones: Some(vec![]),
-            },
-            Contact {
-                name: None,
-                phones: Some(vec![None]),
-            },
-            Contact {
-                name: Some("Alan Turing".into()),
-                phones: Some(vec![
-                    phone(None, Some(PhoneType::Work)),
-                    phone(Some("+91-0000000001"), None),
-                    None,
-                    phone(Some("+91-0000000002"), Some(PhoneType::Home)),
-                    phone(Some("+91-0000000003"), Some(PhoneType::Mobile)),
-                ]),
-            },
-        ]
-    }
+    use crate::fixtures::contacts_in_every_state;
 
     #[test]
     fn arrow_schema_converts_to_the_contact_parquet_schema() {
@@ -391,7 +361,7 @@ mod tests {
 
     #[test]
     fn builder_is_reusable_across_batches() {
-        let contacts = all_states();
+        let contacts = contacts_in_every_state();
         let mut arrays = ContactArrays::default();
         for batch in [
             &contacts[..],
@@ -414,7 +384,7 @@ mod tests {
 
     #[test]
     fn plain_utf8_phone_types_read_back() {
-        let batch = ContactArrays::default().build(&all_states());
+        let batch = ContactArrays::default().build(&contacts_in_every_state());
         let phones = batch.column(1).as_list::<i32>();
         let items = phones.values().as_struct();
         let types = arrow::compute::cast(items.column(1), &DataType::Utf8).unwrap();
@@ -443,7 +413,10 @@ mod tests {
             vec![Arc::clone(batch.column(0)), Arc::new(plain_phones)],
         )
         .unwrap();
-        assert_eq!(contacts_from_batch(&plain).unwrap(), all_states());
+        assert_eq!(
+            contacts_from_batch(&plain).unwrap(),
+            contacts_in_every_state()
+        );
     }
 
     #[test]

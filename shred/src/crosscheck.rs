@@ -66,46 +66,18 @@ pub fn crosscheck_contacts(contacts: &[Contact]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contact::{CONTACT_SCHEMA, Phone, PhoneType};
+    use crate::contact::CONTACT_SCHEMA;
+    use crate::fixtures::contacts_in_every_state;
     use crate::shredder::shred_records;
-
-    fn all_states() -> Vec<Contact> {
-        let phone = |n: Option<&str>, t| {
-            Some(Phone {
-                number: n.map(str::to_string),
-                phone_type: t,
-            })
-        };
-        vec![
-            Contact::default(),
-            Contact {
-                name: Some("Ada Lovelace".into()),
-                phones: Some(vec![]),
-            },
-            Contact {
-                name: None,
-                phones: Some(vec![None]),
-            },
-            Contact {
-                name: Some("Alan Turing".into()),
-                phones: Some(vec![
-                    phone(None, Some(PhoneType::Work)),
-                    phone(Some("+91-0000000001"), None),
-                    None,
-                    phone(Some("+91-0000000002"), Some(PhoneType::Home)),
-                ]),
-            },
-        ]
-    }
 
     #[test]
     fn typed_shredder_agrees_with_arrow_rs() {
-        crosscheck_contacts(&all_states()).unwrap();
+        crosscheck_contacts(&contacts_in_every_state()).unwrap();
     }
 
     #[test]
     fn arrow_file_has_the_contact_schema() {
-        let (schema, _) = arrow_stripes(&all_states()).unwrap();
+        let (schema, _) = arrow_stripes(&contacts_in_every_state()).unwrap();
         let ours = Schema::parse(CONTACT_SCHEMA).unwrap();
         let paths = |s: &Schema| {
             s.leaves()
@@ -118,7 +90,7 @@ mod tests {
 
     #[test]
     fn generic_shredder_agrees_with_arrow_rs() {
-        let contacts = all_states();
+        let contacts = contacts_in_every_state();
         let schema = Schema::parse(CONTACT_SCHEMA).unwrap();
         let records: Vec<_> = contacts.iter().map(Contact::to_json).collect();
         let generic = shred_records(&schema, &records).unwrap();
@@ -130,7 +102,7 @@ mod tests {
 
     #[test]
     fn mismatch_names_column_entry_and_record() {
-        let contacts = all_states();
+        let contacts = contacts_in_every_state();
         let mut ours = crate::contact::ContactStripes::default();
         ours.shred(&contacts);
         ours.number.def[3] = 4;

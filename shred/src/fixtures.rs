@@ -1,8 +1,11 @@
-//! Shared test fixtures: the Dremel paper's Document schema and records r1, r2.
+//! Shared test fixtures: the Dremel paper's Document schema and records r1, r2, and a few
+//! contacts in every definition state.
 //!
-//! From Melnik et al., "Dremel: Interactive Analysis of Web-Scale Datasets", VLDB 2010,
-//! Figure 2. The striped table these records give is Figure 3; `crate::shredder`'s tests
-//! and `papers/dremel` assert it entry by entry.
+//! The Document example is from Melnik et al., "Dremel: Interactive Analysis of Web-Scale
+//! Datasets", VLDB 2010, Figure 2. The striped table these records give is Figure 3;
+//! `crate::shredder`'s tests and `papers/dremel` assert it entry by entry.
+
+use crate::contact::{Contact, Phone, PhoneType};
 
 /// The Document schema of Figure 2, as Parquet message-type text.
 pub const DOCUMENT_SCHEMA: &str = "message Document {
@@ -32,4 +35,36 @@ pub fn document_records() -> Vec<serde_json::Value> {
         .iter()
         .map(|r| serde_json::from_str(r).expect("fixture is valid JSON"))
         .collect()
+}
+
+/// Contacts that between them reach every definition state of every Contact column (null
+/// and empty list, null item, item with neither, one or both fields, every phone type).
+pub fn contacts_in_every_state() -> Vec<Contact> {
+    let phone = |n: Option<&str>, t| {
+        Some(Phone {
+            number: n.map(str::to_string),
+            phone_type: t,
+        })
+    };
+    vec![
+        Contact::default(),
+        Contact {
+            name: Some("Ada Lovelace".into()),
+            phones: Some(vec![]),
+        },
+        Contact {
+            name: None,
+            phones: Some(vec![None]),
+        },
+        Contact {
+            name: Some("Alan Turing".into()),
+            phones: Some(vec![
+                phone(None, Some(PhoneType::Work)),
+                phone(Some("+91-0000000001"), None),
+                None,
+                phone(Some("+91-0000000002"), Some(PhoneType::Home)),
+                phone(Some("+91-0000000003"), Some(PhoneType::Mobile)),
+            ]),
+        },
+    ]
 }

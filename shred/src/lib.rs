@@ -39,6 +39,7 @@ pub mod schema_plan;
 pub mod shredder;
 pub mod stripe;
 pub mod stripe_diff;
+pub mod usage;
 pub mod verify;
 
 // How levels, values and codecs are spelled for people and programs, and the command line.

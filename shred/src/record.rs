@@ -21,7 +21,7 @@
 //! assert_eq!(canonical, serde_json::json!({"a": 1, "b": []}));
 //! ```
 
-use parquet::basic::{Repetition, Type as PhysicalType};
+use parquet::basic::Repetition;
 use parquet::data_type::Int96;
 use serde_json::{Map, Value as Json};
 
@@ -329,14 +329,6 @@ pub fn int96_from_nanos(nanos: i64) -> Int96 {
     let mut v = Int96::new();
     v.set_data(of_day as u32, (of_day >> 32) as u32, days as u32);
     v
-}
-
-/// True when `physical` holds bytes.
-pub fn is_byte_type(physical: PhysicalType) -> bool {
-    matches!(
-        physical,
-        PhysicalType::BYTE_ARRAY | PhysicalType::FIXED_LEN_BYTE_ARRAY
-    )
 }
 
 /// The first place where two canonical records differ.

@@ -151,21 +151,6 @@ impl Values {
         }
     }
 
-    /// Appends value `i` of `other` (same physical type) to `self`.
-    pub fn push_from(&mut self, other: &Values, i: usize) {
-        match (self, other) {
-            (Values::Boolean(a), Values::Boolean(b)) => a.push(b[i]),
-            (Values::Int32(a), Values::Int32(b)) => a.push(b[i]),
-            (Values::Int64(a), Values::Int64(b)) => a.push(b[i]),
-            (Values::Int96(a), Values::Int96(b)) => a.push(b[i]),
-            (Values::Float(a), Values::Float(b)) => a.push(b[i]),
-            (Values::Double(a), Values::Double(b)) => a.push(b[i]),
-            (Values::ByteArray(a), Values::ByteArray(b))
-            | (Values::FixedLenByteArray(a), Values::FixedLenByteArray(b)) => a.push(b.get(i)),
-            (a, b) => panic!("push_from: {a:?} vs {b:?}"),
-        }
-    }
-
     /// True when value `i` of `self` equals value `j` of `other` (floats bitwise, so NaN
     /// equals NaN and `0.0` differs from `-0.0`, as a byte-level round trip demands).
     pub fn value_eq(&self, i: usize, other: &Values, j: usize) -> bool {

@@ -180,6 +180,15 @@ mod tests {
         (0, 4, Some("+91-0000000002")),
     ];
 
+    /// The difference between [`BASE`] and a copy of it changed by `change`.
+    fn diff_from_base(
+        change: impl FnOnce(&mut [(i16, i16, Option<&'static str>)]),
+    ) -> StripeDifference {
+        let mut found = BASE.to_vec();
+        change(&mut found);
+        diff_stripe(&number_leaf(), &stripe(BASE), &stripe(&found)).unwrap()
+    }
+
     #[test]
     fn equal_stripes_have_no_difference() {
         let leaf = number_leaf();
@@ -189,10 +198,7 @@ mod tests {
 
     #[test]
     fn different_r_names_entry_record_and_both_sides() {
-        let leaf = number_leaf();
-        let mut found = BASE.to_vec();
-        found[2].0 = 0;
-        let d = diff_stripe(&leaf, &stripe(BASE), &stripe(&found)).unwrap();
+        let d = diff_from_base(|found| found[2].0 = 0);
         assert_eq!(
             d,
             StripeDifference {
@@ -211,10 +217,7 @@ mod tests {
 
     #[test]
     fn different_d_is_a_difference() {
-        let leaf = number_leaf();
-        let mut found = BASE.to_vec();
-        found[0].1 = 1;
-        let d = diff_stripe(&leaf, &stripe(BASE), &stripe(&found)).unwrap();
+        let d = diff_from_base(|found| found[0].1 = 1);
         assert_eq!((d.entry, d.record), (0, 0));
         assert_eq!(
             (d.expected, d.found),
@@ -224,10 +227,7 @@ mod tests {
 
     #[test]
     fn different_value_shows_both_values() {
-        let leaf = number_leaf();
-        let mut found = BASE.to_vec();
-        found[3].2 = Some("+91-0000000009");
-        let d = diff_stripe(&leaf, &stripe(BASE), &stripe(&found)).unwrap();
+        let d = diff_from_base(|found| found[3].2 = Some("+91-0000000009"));
         assert_eq!((d.entry, d.record), (3, 2));
         assert_eq!(
             d.to_string(),
@@ -236,25 +236,28 @@ mod tests {
     }
 
     #[test]
-    fn shorter_found_side_ends_the_column() {
+    fn one_side_shorter_ends_the_column() {
         let leaf = number_leaf();
-        let d = diff_stripe(&leaf, &stripe(BASE), &stripe(&BASE[..3])).unwrap();
-        assert_eq!((d.entry, d.record), (3, 2));
-        assert_eq!(d.found, None);
+        let short_found = diff_stripe(&leaf, &stripe(BASE), &stripe(&BASE[..3])).unwrap();
         assert_eq!(
-            d.to_string(),
+            (short_found.entry, short_found.record, &short_found.found),
+            (3, 2, &None)
+        );
+        assert_eq!(
+            short_found.to_string(),
             "column phones.list.item.number: entry 3: expected r=0 d=4 \"+91-0000000002\", found the end of the column"
         );
-    }
-
-    #[test]
-    fn shorter_expected_side_ends_the_column() {
-        let leaf = number_leaf();
-        let d = diff_stripe(&leaf, &stripe(&BASE[..1]), &stripe(BASE)).unwrap();
-        assert_eq!((d.entry, d.record), (1, 1));
-        assert_eq!(d.expected, None);
+        let short_expected = diff_stripe(&leaf, &stripe(&BASE[..1]), &stripe(BASE)).unwrap();
         assert_eq!(
-            d.to_string(),
+            (
+                short_expected.entry,
+                short_expected.record,
+                &short_expected.expected
+            ),
+            (1, 1, &None)
+        );
+        assert_eq!(
+            short_expected.to_string(),
             "column phones.list.item.number: entry 1: expected the end of the column, found r=0 d=4 \"+91-0000000001\""
         );
     }

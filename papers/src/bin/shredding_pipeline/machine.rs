@@ -12,7 +12,7 @@ use serde::Serialize;
 /// What we know about the machine.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Machine {
-    /// Logical CPUs the process may run on (`available_parallelism`).
+    /// Logical CPUs the process may run on ([`shred::usage::cores`]).
     pub cores: usize,
     /// `processor` entries in `/proc/cpuinfo`.
     pub cpuinfo_processors: usize,
@@ -30,7 +30,7 @@ impl Machine {
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
         Machine {
-            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            cores: shred::usage::cores(),
             cpuinfo_processors: count_processors(&cpuinfo),
             cpu_model: cpu_model(&cpuinfo).unwrap_or_else(|| "unknown".into()),
             memory_gib: mem_total_kib(&meminfo).map_or(0.0, |k| k as f64 / (1024.0 * 1024.0)),
@@ -67,9 +67,9 @@ pub fn cores_available(threads: usize, cpu_ms: u64) -> f64 {
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1) {
             scope.spawn(|| {
-                let begin = shred_gen::usage::thread_cpu_time();
+                let begin = shred::usage::thread_cpu_time();
                 let mut x = 1u64;
-                while shred_gen::usage::thread_cpu_time() - begin < burn {
+                while shred::usage::thread_cpu_time() - begin < burn {
                     for _ in 0..1000 {
                         x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                     }

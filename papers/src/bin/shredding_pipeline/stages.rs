@@ -366,7 +366,7 @@ struct Timing {
 
 /// CPU time of the calling thread, in nanoseconds.
 fn thread_cpu_ns() -> f64 {
-    shred_gen::usage::thread_cpu_time().as_nanos() as f64
+    shred::usage::thread_cpu_time().as_nanos() as f64
 }
 
 fn run_pass(

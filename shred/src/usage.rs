@@ -1,17 +1,19 @@
-//! Resource usage of the process: CPU time, peak resident memory, and the per-thread CPU
-//! clock the benchmarks time with.
+//! Resource usage of the process: CPU time, peak resident memory, the per-thread CPU clock
+//! the benchmarks time with, the cores available, and the allocator setting that keeps
+//! peak memory flat.
 //!
 //! CPU time is `getrusage(RUSAGE_SELF)` (user + system, all threads); the per-thread clock is
 //! `clock_gettime(CLOCK_THREAD_CPUTIME_ID)`, which other processes on a shared machine cannot
 //! inflate. Peak RSS is the kernel's high-water mark `VmHWM` from `/proc/self/status`, which
 //! [`reset_peak_rss`] resets (`/proc/self/clear_refs`, Linux ≥ 4.0) so that several runs in
-//! one process (the bench command) each get their own peak.
+//! one process (a bench command) each get their own peak. The interfaces are Linux's:
+//! getrusage(2), clock_gettime(2) and proc(5) (`VmHWM`, `clear_refs`).
 //!
 //! ```
-//! let before = shred_gen::usage::cpu_time();
+//! let before = shred::usage::cpu_time();
 //! let mut x = 0u64;
 //! for i in 0..1_000_000u64 { x = x.wrapping_add(i * i); }
-//! assert!(shred_gen::usage::cpu_time() >= before);
+//! assert!(shred::usage::cpu_time() >= before);
 //! # assert!(x > 0);
 //! ```
 
