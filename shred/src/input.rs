@@ -43,7 +43,8 @@ pub fn read_records(path: &Path) -> Result<Vec<InputRecord>> {
 /// Parses NDJSON or a JSON array; `name` labels errors.
 pub fn parse_records(name: &str, text: &str) -> Result<Vec<InputRecord>> {
     if text.trim_start().starts_with('[') {
-        let value: Json = serde_json::from_str(text).map_err(|e| invalid_json(name, e.line(), &e))?;
+        let value: Json =
+            serde_json::from_str(text).map_err(|e| invalid_json(name, e.line(), &e))?;
         let Json::Array(items) = value else {
             unreachable!("starts with [")
         };

@@ -316,7 +316,8 @@ impl JsonReader {
             }
             if let Some(cursor) = &mut self.current {
                 if cursor.taken < cursor.shredded.records {
-                    let n = (size - self.filling_records).min(cursor.shredded.records - cursor.taken);
+                    let n =
+                        (size - self.filling_records).min(cursor.shredded.records - cursor.taken);
                     cursor.append_to(&mut self.filling, n, &self.plan);
                     self.filling_records += n;
                     continue;
@@ -361,15 +362,16 @@ impl JsonReader {
                 record: self.base_record + bad.record,
                 line: bad.line.map(|l| self.base_line + l + 1),
             };
-            let error = match reference_record(&self.plan, &shredded.chunk.data[bad.bytes.clone()], &at) {
-                Err(e) => e,
-                Ok(_) => Error::Input {
-                    message: format!(
-                        "{}: record {}: rejected by the shredder but not by the reference",
-                        self.name, at.record
-                    ),
-                },
-            };
+            let error =
+                match reference_record(&self.plan, &shredded.chunk.data[bad.bytes.clone()], &at) {
+                    Err(e) => e,
+                    Ok(_) => Error::Input {
+                        message: format!(
+                            "{}: record {}: rejected by the shredder but not by the reference",
+                            self.name, at.record
+                        ),
+                    },
+                };
             if self.options.skip_bad {
                 if self.summary.errors.len() < self.options.max_reported_errors {
                     self.summary.errors.push(error);
@@ -648,18 +650,10 @@ impl Read for Counting {
     }
 }
 
-/// Reads once into the spare capacity of `buf` (growing it by up to `want` bytes).
+/// Appends up to `want` bytes of `input` to `buf` (fewer only at the end of the input);
+/// returns how many. A recycled buffer's capacity is reused without being cleared again.
 fn read_some(input: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
-    let start = buf.len();
-    buf.resize(start + want, 0);
-    let n = loop {
-        match input.read(&mut buf[start..]) {
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            other => break other,
-        }
-    };
-    buf.truncate(start + *n.as_ref().unwrap_or(&0));
-    n
+    input.take(want as u64).read_to_end(buf)
 }
 
 /// Collects a JSON array's elements into chunks.
@@ -736,7 +730,10 @@ impl Worker {
     }
 
     fn shred(&self, chunk: Chunk) -> Shredded {
-        let stripes = self.pool.try_recv().unwrap_or_else(|_| self.plan.new_stripes());
+        let stripes = self
+            .pool
+            .try_recv()
+            .unwrap_or_else(|_| self.plan.new_stripes());
         let mut shredder = JsonShredder::with_stripes(&self.plan, stripes);
         let mut bad = Vec::new();
         let mut bad_count = 0;
@@ -776,7 +773,8 @@ impl Worker {
                 let data = &chunk.data;
                 let mut start = 0;
                 while start < data.len() {
-                    let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+                    let end =
+                        memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
                     let line = lines;
                     lines += 1;
                     if !is_blank(&data[start..end]) && !one(start..end, Some(line)) {
@@ -849,7 +847,10 @@ mod tests {
         let mut out = String::new();
         for i in 0..n {
             let tags: Vec<String> = (0..i % 4).map(|k| format!("\"t{k}\"")).collect();
-            out.push_str(&format!("{{\"id\": {i}, \"tags\": [{}]}}\n", tags.join(", ")));
+            out.push_str(&format!(
+                "{{\"id\": {i}, \"tags\": [{}]}}\n",
+                tags.join(", ")
+            ));
             if i % 7 == 6 {
                 out.push_str("  \n");
             }
@@ -881,7 +882,10 @@ mod tests {
         assert_eq!(expected.len(), 8);
         for (threads, chunk_bytes) in [(1, 1 << 20), (1, 100), (2, 37), (3, 1000), (4, 1)] {
             let got = read_all(&input, options(64, threads, chunk_bytes)).unwrap();
-            assert_eq!(got, expected, "threads {threads}, chunk bytes {chunk_bytes}");
+            assert_eq!(
+                got, expected,
+                "threads {threads}, chunk bytes {chunk_bytes}"
+            );
         }
     }
 
@@ -960,8 +964,8 @@ mod tests {
 
     #[test]
     fn malformed_array_names_line_and_column() {
-        let err = read_all("[{\"id\": 1},\n{\"id\": 2} {\"id\": 3}]", options(7, 2, 10))
-            .unwrap_err();
+        let err =
+            read_all("[{\"id\": 1},\n{\"id\": 2} {\"id\": 3}]", options(7, 2, 10)).unwrap_err();
         assert_eq!(
             err.to_string(),
             "in.ndjson: line 2: invalid JSON: expected `,` or `]` (column 11)"
@@ -1000,9 +1004,18 @@ mod tests {
             assert_eq!((summary.records, summary.bad_records), (40, 10));
             let errors: Vec<String> = summary.errors.iter().map(|e| e.to_string()).collect();
             assert_eq!(errors.len(), 3);
-            assert!(errors[0].starts_with("in.ndjson: record 3 (line 4): field id:"), "{errors:?}");
-            assert!(errors[1].starts_with("in.ndjson: line 9: invalid JSON:"), "{errors:?}");
-            assert!(errors[2].starts_with("in.ndjson: record 13 (line 14):"), "{errors:?}");
+            assert!(
+                errors[0].starts_with("in.ndjson: record 3 (line 4): field id:"),
+                "{errors:?}"
+            );
+            assert!(
+                errors[1].starts_with("in.ndjson: line 9: invalid JSON:"),
+                "{errors:?}"
+            );
+            assert!(
+                errors[2].starts_with("in.ndjson: record 13 (line 14):"),
+                "{errors:?}"
+            );
         }
     }
 
@@ -1024,7 +1037,8 @@ mod tests {
             .err()
             .unwrap();
         assert!(
-            err.to_string().starts_with("/no/such.ndjson: cannot read records:"),
+            err.to_string()
+                .starts_with("/no/such.ndjson: cannot read records:"),
             "{err}"
         );
     }

@@ -225,10 +225,8 @@ pub fn reference_record(plan: &SchemaPlan, json: &[u8], at: &RecordAt<'_>) -> Re
         let line = at.line.map_or(e.line(), |l| l + e.line() - 1);
         crate::input::invalid_json(at.source, line, &e)
     })?;
-    crate::record::normalize(plan.schema(), &value, at.record, at.line).map_err(|e| {
-        Error::Input {
-            message: format!("{}: {e}", at.source),
-        }
+    crate::record::normalize(plan.schema(), &value, at.record, at.line).map_err(|e| Error::Input {
+        message: format!("{}: {e}", at.source),
     })
 }
 
@@ -366,7 +364,11 @@ impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the JSON value of {}", self.ctx.plan.node(self.node).path)
+        write!(
+            f,
+            "the JSON value of {}",
+            self.ctx.plan.node(self.node).path
+        )
     }
 
     fn visit_unit<E: de::Error>(mut self) -> Result<(), E> {
@@ -842,7 +844,12 @@ mod tests {
         );
         assert_eq!(
             table(&schema, &stripes, 0),
-            vec![(json!(1), 0, 1), (json!(2), 1, 1), (NULL, 0, 0), (NULL, 0, 0)]
+            vec![
+                (json!(1), 0, 1),
+                (json!(2), 1, 1),
+                (NULL, 0, 0),
+                (NULL, 0, 0)
+            ]
         );
         assert_eq!(
             table(&schema, &stripes, 1),
@@ -860,7 +867,11 @@ mod tests {
     fn required_inside_optional_group() {
         let (schema, stripes) = shred(
             "message m { optional group g { required int32 a; optional int32 b; } }",
-            &[r#"{"g": null}"#, r#"{"g": {"a": 1}}"#, r#"{"g": {"b": 3, "a": 2}}"#],
+            &[
+                r#"{"g": null}"#,
+                r#"{"g": {"a": 1}}"#,
+                r#"{"g": {"b": 3, "a": 2}}"#,
+            ],
         );
         assert_eq!(rd(&schema, &stripes, 0), vec![(0, 0), (0, 1), (0, 1)]);
         assert_eq!(rd(&schema, &stripes, 1), vec![(0, 0), (0, 1), (0, 2)]);
@@ -949,7 +960,10 @@ mod tests {
     #[test]
     fn wrong_type_names_the_path() {
         assert_eq!(
-            error(crate::contact::CONTACT_SCHEMA, r#"{"phones": [null, {"number": 5}]}"#),
+            error(
+                crate::contact::CONTACT_SCHEMA,
+                r#"{"phones": [null, {"number": 5}]}"#
+            ),
             "in.ndjson: record 6 (line 7): field phones[1].number: expected a string for \
              BYTE_ARRAY (String), found a number 5"
         );
@@ -979,7 +993,10 @@ mod tests {
     #[test]
     fn null_in_a_repeated_leaf() {
         let err = error("message m { repeated int32 a; }", r#"{"a": [1, null]}"#);
-        assert!(err.ends_with("field a[1]: a repeated value cannot be null"), "{err}");
+        assert!(
+            err.ends_with("field a[1]: a repeated value cannot be null"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -989,7 +1006,10 @@ mod tests {
         let mut shredder = JsonShredder::new(&plan);
         shredder.shred(br#"{"a": 1, "a": 2}"#, &at(0)).unwrap();
         assert_eq!(shredder.reference_records(), 1);
-        assert_eq!(shredder.stripes()[0].values, crate::stripe::Values::Int32(vec![2]));
+        assert_eq!(
+            shredder.stripes()[0].values,
+            crate::stripe::Values::Int32(vec![2])
+        );
         assert_eq!(shredder.stripes()[0].def, vec![1]);
     }
 
@@ -1000,7 +1020,11 @@ mod tests {
         let mut shredder = JsonShredder::new(&plan);
         shredder.shred(br#"{"a": 1, "b": 2}"#, &at(0)).unwrap();
         let before = shredder.stripes().to_vec();
-        for bad in [&br#"{"a": 3, "b": "x"}"#[..], br#"{"a": 3, "b": 4} 5"#, b"{\"a\": 3"] {
+        for bad in [
+            &br#"{"a": 3, "b": "x"}"#[..],
+            br#"{"a": 3, "b": 4} 5"#,
+            b"{\"a\": 3",
+        ] {
             assert!(shredder.shred(bad, &at(1)).is_err());
             assert_eq!(shredder.stripes(), before.as_slice());
             assert_eq!(shredder.num_records(), 1);

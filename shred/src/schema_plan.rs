@@ -104,11 +104,12 @@ impl Conversion {
     #[inline]
     pub fn push_u64(self, value: u64, values: &mut Values) -> bool {
         match (self, values) {
-            (Conversion::Int32 { unsigned: true }, Values::Int32(v)) => match u32::try_from(value)
-            {
-                Ok(x) => v.push(x as i32),
-                Err(_) => return false,
-            },
+            (Conversion::Int32 { unsigned: true }, Values::Int32(v)) => {
+                match u32::try_from(value) {
+                    Ok(x) => v.push(x as i32),
+                    Err(_) => return false,
+                }
+            }
             (Conversion::Int32 { unsigned: false }, Values::Int32(v)) => {
                 match i32::try_from(value) {
                     Ok(x) => v.push(x),
@@ -192,7 +193,9 @@ impl Conversion {
     pub fn push_bytes(self, value: &[u8], values: &mut Values) -> bool {
         match (self, values) {
             (Conversion::Bytes, Values::ByteArray(v)) => v.push(value),
-            (Conversion::FixedBytes { len }, Values::FixedLenByteArray(v)) if value.len() == len => {
+            (Conversion::FixedBytes { len }, Values::FixedLenByteArray(v))
+                if value.len() == len =>
+            {
                 v.push(value)
             }
             _ => return false,
@@ -214,8 +217,8 @@ const LINEAR_LOOKUP_MAX: usize = 8;
 
 impl FieldLookup {
     fn new(names: Vec<Box<str>>) -> Self {
-        let index = (names.len() > LINEAR_LOOKUP_MAX)
-            .then(|| names.iter().cloned().zip(0..).collect());
+        let index =
+            (names.len() > LINEAR_LOOKUP_MAX).then(|| names.iter().cloned().zip(0..).collect());
         FieldLookup { names, index }
     }
 

@@ -101,9 +101,7 @@ impl<'s> Shredder<'s> {
             }
             Err(e) => {
                 for (stripe, (levels, values)) in self.stripes.iter_mut().zip(lens) {
-                    stripe.rep.truncate(levels);
-                    stripe.def.truncate(levels);
-                    truncate_values(&mut stripe.values, values);
+                    stripe.truncate(levels, values);
                 }
                 Err(e)
             }
@@ -179,22 +177,6 @@ impl<'s> Shredder<'s> {
                 node.path,
                 crate::record::describe(found)
             ),
-        }
-    }
-}
-
-fn truncate_values(values: &mut crate::stripe::Values, len: usize) {
-    use crate::stripe::Values;
-    match values {
-        Values::Boolean(v) => v.truncate(len),
-        Values::Int32(v) => v.truncate(len),
-        Values::Int64(v) => v.truncate(len),
-        Values::Int96(v) => v.truncate(len),
-        Values::Float(v) => v.truncate(len),
-        Values::Double(v) => v.truncate(len),
-        Values::ByteArray(v) | Values::FixedLenByteArray(v) => {
-            v.offsets.truncate(len + 1);
-            v.data.truncate(v.offsets[len]);
         }
     }
 }
