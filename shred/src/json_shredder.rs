@@ -596,8 +596,7 @@ impl<'de> Visitor<'de> for FieldSeed<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures;
-    use crate::record::leaf_json;
+    use crate::fixtures::{self, stripe_table as table};
     use crate::schema::Schema;
     use crate::shredder::shred_records;
     use serde_json::json;
@@ -646,20 +645,6 @@ mod tests {
         err
     }
 
-    fn table(schema: &Schema, stripes: &[Stripe], leaf: usize) -> Vec<(Json, i16, i16)> {
-        let info = &schema.leaves()[leaf];
-        let stripe = &stripes[leaf];
-        stripe
-            .entries(info.max_def)
-            .map(|e| {
-                let v = e
-                    .value
-                    .map_or(Json::Null, |i| leaf_json(info, &stripe.values, i));
-                (v, e.r, e.d)
-            })
-            .collect()
-    }
-
     fn rd(schema: &Schema, stripes: &[Stripe], leaf: usize) -> Vec<(i16, i16)> {
         table(schema, stripes, leaf)
             .into_iter()
@@ -674,36 +659,7 @@ mod tests {
             fixtures::DOCUMENT_SCHEMA,
             &[fixtures::DOCUMENT_R1, fixtures::DOCUMENT_R2],
         );
-        let expected: [Vec<(Json, i16, i16)>; 6] = [
-            vec![(json!(10), 0, 0), (json!(20), 0, 0)],
-            vec![(NULL, 0, 1), (json!(10), 0, 2), (json!(30), 1, 2)],
-            vec![
-                (json!(20), 0, 2),
-                (json!(40), 1, 2),
-                (json!(60), 1, 2),
-                (json!(80), 0, 2),
-            ],
-            vec![
-                (json!("en-us"), 0, 2),
-                (json!("en"), 2, 2),
-                (NULL, 1, 1),
-                (json!("en-gb"), 1, 2),
-                (NULL, 0, 1),
-            ],
-            vec![
-                (json!("us"), 0, 3),
-                (NULL, 2, 2),
-                (NULL, 1, 1),
-                (json!("gb"), 1, 3),
-                (NULL, 0, 1),
-            ],
-            vec![
-                (json!("http://A"), 0, 2),
-                (json!("http://B"), 1, 2),
-                (NULL, 1, 1),
-                (json!("http://C"), 0, 2),
-            ],
-        ];
+        let expected = fixtures::document_figure_3();
         for (leaf, want) in expected.iter().enumerate() {
             assert_eq!(&table(&schema, &stripes, leaf), want, "column {leaf}");
         }
