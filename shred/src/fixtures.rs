@@ -1,9 +1,10 @@
 //! Shared test fixtures: the Dremel paper's Document schema and records r1, r2, and a few
 //! contacts in every definition state.
 //!
-//! The Document example is from Melnik et al., "Dremel: Interactive Analysis of Web-Scale
-//! Datasets", VLDB 2010, Figure 2. The striped table these records give is Figure 3;
-//! `crate::shredder`'s tests and `papers/dremel` assert it entry by entry.
+//! From Melnik et al., "Dremel: Interactive Analysis of Web-Scale Datasets", VLDB 2010,
+//! Figure 2. The striped table these records give is Figure 3 ([`document_figure_3`]);
+//! `crate::shredder`'s and `crate::json_shredder`'s tests and `papers/dremel` assert it
+//! entry by entry.
 
 use crate::contact::{Contact, Phone, PhoneType};
 
@@ -67,4 +68,61 @@ pub fn contacts_in_every_state() -> Vec<Contact> {
             ]),
         },
     ]
+}
+
+/// Figure 3 of the paper: for each column of [`DOCUMENT_SCHEMA`], the `(value, r, d)` of
+/// every entry r1 and r2 give (`null` for an entry without a value).
+pub fn document_figure_3() -> Vec<Vec<(serde_json::Value, i16, i16)>> {
+    use serde_json::{Value, json};
+    const NULL: Value = Value::Null;
+    vec![
+        vec![(json!(10), 0, 0), (json!(20), 0, 0)],
+        vec![(NULL, 0, 1), (json!(10), 0, 2), (json!(30), 1, 2)],
+        vec![
+            (json!(20), 0, 2),
+            (json!(40), 1, 2),
+            (json!(60), 1, 2),
+            (json!(80), 0, 2),
+        ],
+        vec![
+            (json!("en-us"), 0, 2),
+            (json!("en"), 2, 2),
+            (NULL, 1, 1),
+            (json!("en-gb"), 1, 2),
+            (NULL, 0, 1),
+        ],
+        vec![
+            (json!("us"), 0, 3),
+            (NULL, 2, 2),
+            (NULL, 1, 1),
+            (json!("gb"), 1, 3),
+            (NULL, 0, 1),
+        ],
+        vec![
+            (json!("http://A"), 0, 2),
+            (json!("http://B"), 1, 2),
+            (NULL, 1, 1),
+            (json!("http://C"), 0, 2),
+        ],
+    ]
+}
+
+/// Column `leaf` of `stripes` in the paper's table format: `(value as canonical JSON or
+/// null, r, d)` per entry.
+pub fn stripe_table(
+    schema: &crate::Schema,
+    stripes: &[crate::Stripe],
+    leaf: usize,
+) -> Vec<(serde_json::Value, i16, i16)> {
+    let info = &schema.leaves()[leaf];
+    let stripe = &stripes[leaf];
+    stripe
+        .entries(info.max_def)
+        .map(|e| {
+            let value = e.value.map_or(serde_json::Value::Null, |i| {
+                crate::record::leaf_json(info, &stripe.values, i)
+            });
+            (value, e.r, e.d)
+        })
+        .collect()
 }

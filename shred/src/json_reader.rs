@@ -650,18 +650,10 @@ impl Read for Counting {
     }
 }
 
-/// Reads once into the spare capacity of `buf` (growing it by up to `want` bytes).
+/// Appends up to `want` bytes of `input` to `buf` (fewer only at the end of the input);
+/// returns how many. A recycled buffer's capacity is reused without being cleared again.
 fn read_some(input: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
-    let start = buf.len();
-    buf.resize(start + want, 0);
-    let n = loop {
-        match input.read(&mut buf[start..]) {
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            other => break other,
-        }
-    };
-    buf.truncate(start + *n.as_ref().unwrap_or(&0));
-    n
+    input.take(want as u64).read_to_end(buf)
 }
 
 /// Collects a JSON array's elements into chunks.

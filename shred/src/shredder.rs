@@ -101,9 +101,7 @@ impl<'s> Shredder<'s> {
             }
             Err(e) => {
                 for (stripe, (levels, values)) in self.stripes.iter_mut().zip(lens) {
-                    stripe.rep.truncate(levels);
-                    stripe.def.truncate(levels);
-                    truncate_values(&mut stripe.values, values);
+                    stripe.truncate(levels, values);
                 }
                 Err(e)
             }
@@ -183,22 +181,6 @@ impl<'s> Shredder<'s> {
     }
 }
 
-fn truncate_values(values: &mut crate::stripe::Values, len: usize) {
-    use crate::stripe::Values;
-    match values {
-        Values::Boolean(v) => v.truncate(len),
-        Values::Int32(v) => v.truncate(len),
-        Values::Int64(v) => v.truncate(len),
-        Values::Int96(v) => v.truncate(len),
-        Values::Float(v) => v.truncate(len),
-        Values::Double(v) => v.truncate(len),
-        Values::ByteArray(v) | Values::FixedLenByteArray(v) => {
-            v.offsets.truncate(len + 1);
-            v.data.truncate(v.offsets[len]);
-        }
-    }
-}
-
 /// Normalizes and shreds a batch of records into fresh stripes.
 pub fn shred_records(schema: &Schema, records: &[Json]) -> Result<Vec<Stripe>> {
     let mut shredder = Shredder::new(schema);
@@ -212,24 +194,9 @@ pub fn shred_records(schema: &Schema, records: &[Json]) -> Result<Vec<Stripe>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures;
+    use crate::fixtures::{self, stripe_table as table};
     use crate::stripe::Values;
     use serde_json::json;
-
-    /// A stripe as (value as JSON or null, r, d) triples, the paper's table format.
-    pub(crate) fn table(schema: &Schema, stripes: &[Stripe], leaf: usize) -> Vec<(Json, i16, i16)> {
-        let info = &schema.leaves()[leaf];
-        let stripe = &stripes[leaf];
-        stripe
-            .entries(info.max_def)
-            .map(|e| {
-                let v = e.value.map_or(Json::Null, |i| {
-                    crate::record::leaf_json(info, &stripe.values, i)
-                });
-                (v, e.r, e.d)
-            })
-            .collect()
-    }
 
     fn shred(schema_text: &str, records: &[Json]) -> (Schema, Vec<Stripe>) {
         let schema = Schema::parse(schema_text).unwrap();
@@ -250,36 +217,7 @@ mod tests {
     #[test]
     fn dremel_document_figure_3() {
         let (schema, stripes) = shred(fixtures::DOCUMENT_SCHEMA, &fixtures::document_records());
-        let expected: [Vec<(Json, i16, i16)>; 6] = [
-            vec![(json!(10), 0, 0), (json!(20), 0, 0)],
-            vec![(NULL, 0, 1), (json!(10), 0, 2), (json!(30), 1, 2)],
-            vec![
-                (json!(20), 0, 2),
-                (json!(40), 1, 2),
-                (json!(60), 1, 2),
-                (json!(80), 0, 2),
-            ],
-            vec![
-                (json!("en-us"), 0, 2),
-                (json!("en"), 2, 2),
-                (NULL, 1, 1),
-                (json!("en-gb"), 1, 2),
-                (NULL, 0, 1),
-            ],
-            vec![
-                (json!("us"), 0, 3),
-                (NULL, 2, 2),
-                (NULL, 1, 1),
-                (json!("gb"), 1, 3),
-                (NULL, 0, 1),
-            ],
-            vec![
-                (json!("http://A"), 0, 2),
-                (json!("http://B"), 1, 2),
-                (NULL, 1, 1),
-                (json!("http://C"), 0, 2),
-            ],
-        ];
+        let expected = fixtures::document_figure_3();
         for (leaf, want) in expected.iter().enumerate() {
             assert_eq!(&table(&schema, &stripes, leaf), want, "column {leaf}");
         }
