@@ -278,15 +278,8 @@ fn unreadable(name: &str, error: &str, summary: &VerifySummary) -> Error {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
     use super::*;
-
-    fn corpus(name: &str) -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../tests/data/parquet-testing")
-            .join(name)
-    }
+    use crate::footer::tests::corpus;
 
     #[test]
     fn map_without_value_field_agrees_with_arrow_rs() {

@@ -592,25 +592,41 @@ fn pages(file: &str) -> Vec<Json> {
         .collect()
 }
 
+/// What a file's note states about its ten pages of 100 rows each.
+struct NotedPages {
+    file: &'static str,
+    /// The offset index: where each page starts.
+    offsets: [u64; 10],
+    /// The offset index: each page's size, header included.
+    sizes: [u64; 10],
+    /// The column index: each page's null count.
+    nulls: [usize; 10],
+}
+
 #[test]
 fn pages_match_the_noted_offset_indexes() {
-    // int32_with_null_pages.md and fixed_length_byte_array.md: the offset index (offset,
-    // compressed size, first row index) and the column index's null count of each page.
-    let cases: [(&str, [u64; 10], [u64; 10], [usize; 10]); 2] = [
-        (
-            "data/int32_with_null_pages.parquet",
-            [4, 419, 639, 670, 898, 1280, 1682, 2104, 2515, 2932],
-            [415, 220, 31, 228, 382, 402, 422, 411, 417, 400],
-            [8, 55, 100, 52, 16, 12, 5, 7, 8, 12],
-        ),
-        (
-            "data/fixed_length_byte_array.parquet",
-            [4, 404, 804, 1165, 1561, 1945, 2337, 2729, 3133, 3533],
-            [400, 400, 361, 396, 384, 392, 392, 404, 400, 411],
-            [9, 9, 19, 10, 13, 11, 11, 8, 9, 6],
-        ),
+    // int32_with_null_pages.md and fixed_length_byte_array.md.
+    let cases = [
+        NotedPages {
+            file: "data/int32_with_null_pages.parquet",
+            offsets: [4, 419, 639, 670, 898, 1280, 1682, 2104, 2515, 2932],
+            sizes: [415, 220, 31, 228, 382, 402, 422, 411, 417, 400],
+            nulls: [8, 55, 100, 52, 16, 12, 5, 7, 8, 12],
+        },
+        NotedPages {
+            file: "data/fixed_length_byte_array.parquet",
+            offsets: [4, 404, 804, 1165, 1561, 1945, 2337, 2729, 3133, 3533],
+            sizes: [400, 400, 361, 396, 384, 392, 392, 404, 400, 411],
+            nulls: [9, 9, 19, 10, 13, 11, 11, 8, 9, 6],
+        },
     ];
-    for (file, offsets, sizes, nulls) in cases {
+    for NotedPages {
+        file,
+        offsets,
+        sizes,
+        nulls,
+    } in cases
+    {
         let pages = pages(file);
         let ours: Vec<(u64, u64, u64)> = pages
             .iter()
