@@ -10,9 +10,21 @@
 //! structs the crate decodes (`FileMetaData`, `SchemaElement`, `RowGroup`, `ColumnChunk`,
 //! `ColumnMetaData`, `Statistics`, ...; unions such as `LogicalType` are copied as they
 //! are) and, when a field has an unexpected type, writes a copy of the footer without it,
-//! with a warning naming the field. It also drops a `dictionary_page_offset` of 0: offset 0
-//! is the file's magic number, never a page, and Arrow C++ and parquet-java read it as "no
-//! dictionary page" (a column chunk's dictionary page, when it has one, is its first page).
+//! with a warning naming the field. The other repairs, each a warning too:
+//! - a list of narrower integers where the format has wider ones (`list<i16>` for the
+//!   `list<i32>` of encodings) is read as the wider type: integers are zigzag varints of
+//!   any width on the wire, and Thrift C++ reads list elements without checking their type;
+//! - a `dictionary_page_offset` of 0 is dropped: offset 0 is the file's magic number, never
+//!   a page, and Arrow C++ and parquet-java read it as "no dictionary page";
+//! - parquet-mr before 1.2.9 left the dictionary page header out of a column chunk's
+//!   `total_compressed_size` (PARQUET-816); where the chunk's page headers show exactly
+//!   that, the size is read with the header (Arrow C++ pads such chunks instead);
+//! - a `FileMetaData.num_rows` that differs from the sum of the row groups' is read as
+//!   that sum (Arrow C++ reads the row groups; arrow-rs would read no rows for a 0).
+//!
+//! The walk also lists the column chunks encrypted with Parquet modular encryption
+//! (`ColumnChunk.crypto_metadata` in a plaintext footer) and notes an encrypted footer
+//! (`PARE`), so that callers can name what they cannot read.
 //!
 //! A repaired file is presented to the crate as the original bytes up to the footer, then
 //! the repaired footer, its length and `PAR1` ([`ParquetSource`] is a [`ChunkReader`]), so
@@ -1089,14 +1101,15 @@ fn join(parent: &str, name: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::path::PathBuf;
 
     use parquet::file::reader::{FileReader, SerializedFileReader};
 
     use super::*;
 
-    fn corpus(name: &str) -> PathBuf {
+    /// A file of the parquet-testing corpus vendored in `tests/data/parquet-testing`.
+    pub(crate) fn corpus(name: &str) -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../tests/data/parquet-testing")
             .join(name)

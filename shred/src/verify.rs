@@ -275,3 +275,56 @@ fn unreadable(name: &str, error: &str, summary: &VerifySummary) -> Error {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::footer::tests::corpus;
+
+    #[test]
+    fn map_without_value_field_agrees_with_arrow_rs() {
+        let summary = verify_file(&corpus("data/map_no_value.parquet"), 2).unwrap();
+        assert_eq!((summary.records, summary.columns), (3, 4));
+        assert!(summary.warnings.is_empty());
+    }
+
+    #[test]
+    fn file_row_count_of_zero_is_repaired_for_both_readers() {
+        let summary = verify_file(&corpus("data/repeated_no_annotation.parquet"), 4).unwrap();
+        assert_eq!(summary.records, 6);
+        assert_eq!(summary.warnings.len(), 1);
+    }
+
+    #[test]
+    fn chunks_past_the_end_of_the_file_are_named() {
+        let path = corpus("bad_data/ARROW-RS-GH-6229-DICTHEADER.parquet");
+        let error = verify_file(&path, 16).unwrap_err();
+        assert_eq!(error.exit_code(), 2);
+        assert!(
+            error.to_string().ends_with(
+                "corrupt file (truncated, or a corrupt footer): row group 0, column region_key: the column chunk (offset 466, 125 bytes) lies past the end of the file (533 bytes); row group 0, column comment_col: the column chunk (offset 591, 2002 bytes) lies past the end of the file (533 bytes)"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn encrypted_column_is_named() {
+        let path = corpus("data/encrypt_columns_plaintext_footer.parquet.encrypted");
+        let error = verify_file(&path, 16).unwrap_err().to_string();
+        assert!(
+            error.ends_with("row group 0, column float_field is encrypted (Parquet modular encryption) with column key \"kc2\": verify cannot decrypt it"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn reader_errors_name_the_row_group_and_column() {
+        let path = corpus("bad_data/ARROW-RS-GH-6229-LEVELS.parquet");
+        let error = verify_file(&path, 16).unwrap_err().to_string();
+        assert!(
+            error.ends_with("row group 0: reading column outer.list.item.c: Insufficient repetition levels read from column"),
+            "{error}"
+        );
+    }
+}
