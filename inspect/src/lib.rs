@@ -45,7 +45,6 @@ pub mod pages;
 pub mod parquet_file;
 pub mod record_trace;
 pub mod schema_view;
-pub mod thrift_compact;
 
 use std::ffi::OsString;
 use std::io::Write;

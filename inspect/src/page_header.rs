@@ -4,7 +4,7 @@
 //! 60.x, and the `Page`s its page reader returns have lost the header's sizes and offset.
 //! `pages` needs exactly those, so this module decodes the header itself: the
 //! `PageHeader`, `DataPageHeader`, `DataPageHeaderV2` and `DictionaryPageHeader` structs of
-//! the format's `parquet.thrift`, field by field through the [`crate::thrift_compact`]
+//! the format's `parquet.thrift`, field by field through the [`shred::thrift_compact`]
 //! reader, into one [`PageHeader`]. Fields this tool does not show (statistics, unknown
 //! future fields) are skipped by type. A corrupt header is an error, never a panic;
 //! [`DecodeError::Truncated`] tells the caller to retry with more bytes.
@@ -30,7 +30,7 @@ use std::fs::File;
 use parquet::file::reader::ChunkReader;
 
 use crate::error::{Error, Result};
-use crate::thrift_compact::{CompactReader, DecodeError, invalid};
+use shred::thrift_compact::{CompactReader, DecodeError, invalid};
 
 /// The page types of `parquet.thrift`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -372,7 +372,7 @@ impl Iterator for ChunkPages<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::thrift_compact::ttype;
+    use shred::thrift_compact::ttype;
 
     /// A minimal compact-protocol writer for building test headers.
     fn zigzag(v: i64) -> Vec<u8> {

@@ -23,7 +23,7 @@ use shred::footer::{EncryptedChunk, ParquetSource};
 
 use crate::error::{Error, Result};
 use crate::page_header::PageHeader;
-use crate::thrift_compact::DecodeError;
+use shred::thrift_compact::DecodeError;
 
 /// What a command needs from the file beyond its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

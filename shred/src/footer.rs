@@ -54,12 +54,14 @@ use bytes::Bytes;
 use parquet::file::metadata::ParquetMetaData;
 use parquet::file::reader::{ChunkReader, Length};
 
+use crate::thrift_compact::{
+    CompactReader, DecodeError, FieldHeader, ListHeader, MAX_DEPTH, ttype,
+};
+
 /// The magic number at both ends of a Parquet file with a plaintext footer.
 const MAGIC: &[u8; 4] = b"PAR1";
 /// The magic number at the end of a file with an encrypted footer.
 const MAGIC_ENCRYPTED: &[u8; 4] = b"PARE";
-/// Nesting deeper than this is not a footer the walk can repair.
-const MAX_DEPTH: u32 = 64;
 
 /// A Parquet file for the `parquet` crate's readers: the file itself, or the file with a
 /// repaired footer in place of its own.
@@ -107,7 +109,10 @@ impl ParquetSource {
         source.encrypted = walked.encrypted;
         if let Some(repair) = walked.repair {
             let mut bytes = repair.footer;
-            let footer_len = u32::try_from(bytes.len()).expect("a repair only shortens the footer");
+            // A footer past 4 GiB cannot be framed: leave it to the crate to report.
+            let Ok(footer_len) = u32::try_from(bytes.len()) else {
+                return Ok(source);
+            };
             bytes.extend_from_slice(&footer_len.to_le_bytes());
             bytes.extend_from_slice(MAGIC);
             source.repaired = Some(RepairedTail {
@@ -291,7 +296,7 @@ fn repair_footer(
             encrypted,
         });
     }
-    walk.out.extend_from_slice(&footer[walk.pos..]);
+    walk.out.extend_from_slice(&footer[walk.input.position()..]);
     Ok(Walked {
         repair: Some(Repair {
             footer: walk.out,
@@ -363,7 +368,7 @@ fn parquet_816(created_by: &[u8]) -> bool {
 
 /// A page header's type, compressed body size and own length, read from `bytes`.
 fn page_extent(bytes: &[u8]) -> Option<PageExtent> {
-    let mut walk = Walk::new(bytes, None);
+    let mut reader = CompactReader::new(bytes);
     let mut extent = PageExtent {
         page_type: -1,
         body_len: 0,
@@ -371,18 +376,18 @@ fn page_extent(bytes: &[u8]) -> Option<PageExtent> {
     };
     let mut last = 0;
     loop {
-        let (id, ttype) = walk.field_header(last).ok()?;
+        let FieldHeader { id, ttype } = reader.field(last).ok()?;
         if ttype == 0 {
             break;
         }
         last = id;
         match (id, ttype) {
-            (1, ttype::I32) => extent.page_type = walk.zigzag().ok()?,
-            (3, ttype::I32) => extent.body_len = u64::try_from(walk.zigzag().ok()?).ok()?,
-            _ => walk.skip(ttype, 1).ok()?,
+            (1, ttype::I32) => extent.page_type = reader.zigzag().ok()?,
+            (3, ttype::I32) => extent.body_len = u64::try_from(reader.zigzag().ok()?).ok()?,
+            _ => reader.skip(ttype, 1).ok()?,
         }
     }
-    extent.header_len = walk.pos as u64;
+    extent.header_len = reader.position() as u64;
     Some(extent)
 }
 
@@ -427,20 +432,10 @@ fn missing_dictionary_header(file: &File, limit: u64, start: u64, size: u64) -> 
 #[derive(Debug)]
 struct Invalid;
 
-/// Thrift compact-protocol type ids.
-mod ttype {
-    pub const BOOL_TRUE: u8 = 1;
-    pub const BOOL_FALSE: u8 = 2;
-    pub const BYTE: u8 = 3;
-    pub const I16: u8 = 4;
-    pub const I32: u8 = 5;
-    pub const I64: u8 = 6;
-    pub const DOUBLE: u8 = 7;
-    pub const BINARY: u8 = 8;
-    pub const LIST: u8 = 9;
-    pub const SET: u8 = 10;
-    pub const MAP: u8 = 11;
-    pub const STRUCT: u8 = 12;
+impl From<DecodeError> for Invalid {
+    fn from(_: DecodeError) -> Self {
+        Invalid
+    }
 }
 
 /// The type `parquet.thrift` gives a field.
@@ -682,11 +677,10 @@ fn ty_name(ty: Ty) -> String {
     }
 }
 
-/// A copy of compact-protocol bytes in progress: `input[..pos]` is consumed, `out` holds
-/// what is kept of it.
+/// A copy of compact-protocol bytes in progress: what `input` has read is consumed, `out`
+/// holds what is kept of it.
 struct Walk<'a> {
-    input: &'a [u8],
-    pos: usize,
+    input: CompactReader<'a>,
     out: Vec<u8>,
     warnings: Vec<String>,
     /// `FileMetaData.created_by`, once walked past.
@@ -716,8 +710,7 @@ impl<'a> Walk<'a> {
         missing_dictionary_header: Option<&'a mut dyn FnMut(u64, u64) -> Option<u64>>,
     ) -> Self {
         Walk {
-            input,
-            pos: 0,
+            input: CompactReader::new(input),
             out: Vec::with_capacity(input.len()),
             warnings: Vec::new(),
             created_by: None,
@@ -735,23 +728,23 @@ impl<'a> Walk<'a> {
     /// Reads the offsets and size of the `ColumnMetaData` at the cursor (the cursor does
     /// not move): where the chunk starts and its stated size.
     fn chunk_extent(&mut self) -> Result<Option<(u64, u64)>, Invalid> {
-        let start = self.pos;
+        let start = self.input.position();
         let mut last = 0;
         let (mut data, mut dictionary, mut size) = (None, None, None);
         loop {
-            let (id, ttype) = self.field_header(last)?;
+            let FieldHeader { id, ttype } = self.input.field(last)?;
             if ttype == 0 {
                 break;
             }
             last = id;
             match (id, ttype) {
-                (7, ttype::I64) => size = Some(self.zigzag()?),
-                (9, ttype::I64) => data = Some(self.zigzag()?),
-                (11, ttype::I64) => dictionary = Some(self.zigzag()?),
-                _ => self.skip(ttype, 1)?,
+                (7, ttype::I64) => size = Some(self.input.zigzag()?),
+                (9, ttype::I64) => data = Some(self.input.zigzag()?),
+                (11, ttype::I64) => dictionary = Some(self.input.zigzag()?),
+                _ => self.input.skip(ttype, 1)?,
             }
         }
-        self.pos = start;
+        self.input.seek(start);
         let chunk_start = match (dictionary, data) {
             (Some(d), _) if d > 0 => d,
             (_, Some(d)) => d,
@@ -760,114 +753,6 @@ impl<'a> Walk<'a> {
         Ok(u64::try_from(chunk_start)
             .ok()
             .zip(size.and_then(|s| u64::try_from(s).ok())))
-    }
-
-    fn byte(&mut self) -> Result<u8, Invalid> {
-        let b = *self.input.get(self.pos).ok_or(Invalid)?;
-        self.pos += 1;
-        Ok(b)
-    }
-
-    fn varint(&mut self) -> Result<u64, Invalid> {
-        let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            value |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        Err(Invalid)
-    }
-
-    fn zigzag(&mut self) -> Result<i64, Invalid> {
-        let v = self.varint()?;
-        Ok((v >> 1) as i64 ^ -((v & 1) as i64))
-    }
-
-    /// Skips one value of compact type `ttype` without copying it.
-    fn skip(&mut self, ttype: u8, depth: u32) -> Result<(), Invalid> {
-        if depth > MAX_DEPTH {
-            return Err(Invalid);
-        }
-        match ttype {
-            ttype::BOOL_TRUE | ttype::BOOL_FALSE => Ok(()),
-            ttype::BYTE => self.byte().map(drop),
-            ttype::I16 | ttype::I32 | ttype::I64 => self.varint().map(drop),
-            ttype::DOUBLE => self.advance(8),
-            ttype::BINARY => {
-                let n = self.varint()?;
-                self.advance(n)
-            }
-            ttype::LIST | ttype::SET => {
-                let (elem, size) = self.list_header()?;
-                for _ in 0..size {
-                    if matches!(elem, ttype::BOOL_TRUE | ttype::BOOL_FALSE) {
-                        self.byte()?;
-                    } else {
-                        self.skip(elem, depth + 1)?;
-                    }
-                }
-                Ok(())
-            }
-            ttype::MAP => {
-                let size = self.varint()?;
-                if size == 0 {
-                    return Ok(());
-                }
-                let kv = self.byte()?;
-                for _ in 0..size {
-                    self.skip(kv >> 4, depth + 1)?;
-                    self.skip(kv & 0x0f, depth + 1)?;
-                }
-                Ok(())
-            }
-            ttype::STRUCT => {
-                let mut last = 0;
-                loop {
-                    let (id, ttype) = self.field_header(last)?;
-                    if ttype == 0 {
-                        return Ok(());
-                    }
-                    last = id;
-                    self.skip(ttype, depth + 1)?;
-                }
-            }
-            _ => Err(Invalid),
-        }
-    }
-
-    fn advance(&mut self, n: u64) -> Result<(), Invalid> {
-        let remaining = (self.input.len() - self.pos) as u64;
-        if n > remaining {
-            return Err(Invalid);
-        }
-        self.pos += n as usize;
-        Ok(())
-    }
-
-    /// A list header: element type and size.
-    fn list_header(&mut self) -> Result<(u8, u64), Invalid> {
-        let b = self.byte()?;
-        let size = match b >> 4 {
-            15 => self.varint()?,
-            n => u64::from(n),
-        };
-        Ok((b & 0x0f, size))
-    }
-
-    /// A field header: id (resolved against `last_id`) and type; type 0 is the stop byte.
-    fn field_header(&mut self, last_id: i16) -> Result<(i16, u8), Invalid> {
-        let b = self.byte()?;
-        let ttype = b & 0x0f;
-        if ttype == 0 {
-            return Ok((0, 0));
-        }
-        let id = match b >> 4 {
-            0 => i16::try_from(self.zigzag()?).map_err(|_| Invalid)?,
-            delta => last_id.wrapping_add(i16::from(delta)),
-        };
-        Ok((id, ttype))
     }
 
     /// Writes a field header for field `id` after the last written field `last_id`.
@@ -907,7 +792,7 @@ impl<'a> Walk<'a> {
             };
         }
         loop {
-            let (id, ttype) = self.field_header(last_read)?;
+            let FieldHeader { id, ttype } = self.input.field(last_read)?;
             if ttype == 0 {
                 self.out.push(0);
                 return Ok(());
@@ -923,7 +808,7 @@ impl<'a> Walk<'a> {
             let field_path = join(path, name);
             let found = self.found_type(ttype)?;
             if !field_ty.matches(ttype) || found.mismatched_elements(field_ty) {
-                self.skip(ttype, depth)?;
+                self.input.skip(ttype, depth)?;
                 self.warnings.push(format!(
                     "footer field {field_path} ({id}) is a {} where the format has {}: skipped, as Arrow C++ and parquet-java do",
                     found.name(),
@@ -932,26 +817,24 @@ impl<'a> Walk<'a> {
                 continue;
             }
             if let Ty::DictionaryPageOffset = field_ty {
-                let start = self.pos;
-                if self.zigzag()? == 0 {
+                let start = self.input.position();
+                if self.input.zigzag()? == 0 {
                     self.warnings.push(format!(
                         "footer field {field_path} is 0, the offset of the file's magic number: read as no dictionary page, as Arrow C++ and parquet-java do"
                     ));
                     continue;
                 }
-                self.pos = start;
+                self.input.seek(start);
             }
             if std::ptr::eq(ty, &FILE_META_DATA) && id == 6 {
-                let start = self.pos;
-                let n = self.varint()?;
-                self.advance(n)?;
-                self.created_by = Some(self.input[self.pos - n as usize..self.pos].to_vec());
-                self.pos = start;
+                let start = self.input.position();
+                self.created_by = Some(self.input.binary()?.to_vec());
+                self.input.seek(start);
             }
             if std::ptr::eq(ty, &COLUMN_CHUNK) && id == 8 {
-                let start = self.pos;
+                let start = self.input.position();
                 let key_metadata = self.column_key_metadata()?;
-                self.pos = start;
+                self.input.seek(start);
                 self.encrypted.push(EncryptedChunk {
                     row_group: self.row_groups.saturating_sub(1),
                     column: self.columns.saturating_sub(1),
@@ -960,9 +843,9 @@ impl<'a> Walk<'a> {
             }
             let file_rows = std::ptr::eq(ty, &FILE_META_DATA) && id == 3;
             if file_rows || std::ptr::eq(ty, &ROW_GROUP) && id == 3 {
-                let start = self.pos;
-                let rows = self.zigzag()?;
-                self.pos = start;
+                let start = self.input.position();
+                let rows = self.input.zigzag()?;
+                self.input.seek(start);
                 if file_rows {
                     self.num_rows = Some(rows);
                 } else {
@@ -972,7 +855,7 @@ impl<'a> Walk<'a> {
             self.write_field_header(id, last_written, ttype);
             last_written = id;
             if let (true, Some(fixed)) = (file_rows, self.num_rows_fix) {
-                let rows = self.zigzag()?;
+                let rows = self.input.zigzag()?;
                 self.warnings.push(format!(
                     "footer field {field_path} is {rows}, but the row groups hold {fixed} rows: read as {fixed}, as Arrow C++ does (it reads the row groups)"
                 ));
@@ -980,7 +863,7 @@ impl<'a> Walk<'a> {
                 continue;
             }
             if let (Ty::TotalCompressedSize, Some(missing)) = (field_ty, self.size_fix) {
-                let size = self.zigzag()?;
+                let size = self.input.zigzag()?;
                 let fixed = size.saturating_add(missing as i64);
                 self.warnings.push(format!(
                     "footer field {field_path} is {size}, which leaves out the {missing}-byte dictionary page header (parquet-mr before 1.2.9, PARQUET-816): read as {fixed}, as Arrow C++ does"
@@ -998,28 +881,29 @@ impl<'a> Walk<'a> {
         let mut key = None;
         let mut last = 0;
         loop {
-            let (id, ttype) = self.field_header(last)?;
+            let FieldHeader { id, ttype } = self.input.field(last)?;
             if ttype == 0 {
                 return Ok(key);
             }
             last = id;
             if id != 2 || ttype != ttype::STRUCT {
-                self.skip(ttype, 1)?;
+                self.input.skip(ttype, 1)?;
                 continue;
             }
             let mut inner_last = 0;
             loop {
-                let (inner, inner_type) = self.field_header(inner_last)?;
+                let FieldHeader {
+                    id: inner,
+                    ttype: inner_type,
+                } = self.input.field(inner_last)?;
                 if inner_type == 0 {
                     break;
                 }
                 inner_last = inner;
                 if inner == 2 && inner_type == ttype::BINARY {
-                    let n = self.varint()?;
-                    self.advance(n)?;
-                    key = Some(self.input[self.pos - n as usize..self.pos].to_vec());
+                    key = Some(self.input.binary()?.to_vec());
                 } else {
-                    self.skip(inner_type, 2)?;
+                    self.input.skip(inner_type, 2)?;
                 }
             }
         }
@@ -1038,9 +922,12 @@ impl<'a> Walk<'a> {
         match ty {
             Ty::Struct(inner) => self.copy_struct(inner, path, depth + 1),
             Ty::List(elem) => {
-                let header_start = self.pos;
-                let (elem_ttype, size) = self.list_header()?;
-                let header = &self.input[header_start..self.pos];
+                let header_start = self.input.position();
+                let ListHeader {
+                    elem: elem_ttype,
+                    size,
+                } = self.input.list_header()?;
+                let header = self.input.since(header_start);
                 match elem.integer_ttype() {
                     Some(wide) if size > 0 && elem.widens(elem_ttype) => {
                         self.warnings.push(format!(
@@ -1072,9 +959,9 @@ impl<'a> Walk<'a> {
     /// not move).
     fn found_type(&mut self, ttype: u8) -> Result<Found, Invalid> {
         let elem = if matches!(ttype, ttype::LIST | ttype::SET) {
-            let start = self.pos;
-            let (elem, size) = self.list_header()?;
-            self.pos = start;
+            let start = self.input.position();
+            let ListHeader { elem, size } = self.input.list_header()?;
+            self.input.seek(start);
             (size > 0).then_some(elem)
         } else {
             None
@@ -1084,9 +971,9 @@ impl<'a> Walk<'a> {
 
     /// Copies one value of compact type `ttype` as it is.
     fn copy_value(&mut self, ttype: u8, depth: u32) -> Result<(), Invalid> {
-        let start = self.pos;
-        self.skip(ttype, depth)?;
-        self.out.extend_from_slice(&self.input[start..self.pos]);
+        let start = self.input.position();
+        self.input.skip(ttype, depth)?;
+        self.out.extend_from_slice(self.input.since(start));
         Ok(())
     }
 }

@@ -39,6 +39,7 @@ pub mod schema_plan;
 pub mod shredder;
 pub mod stripe;
 pub mod stripe_diff;
+pub mod thrift_compact;
 pub mod usage;
 pub mod verify;
 

@@ -8,14 +8,15 @@
 //! integers are zigzag-encoded ULEB128 varints, binaries a varint length and the bytes,
 //! lists and sets a size-and-element-type byte (size 15: the size follows as a varint),
 //! maps a varint size and a key-and-value-type byte. Parquet's footer and page headers
-//! (`parquet.thrift`) are written in it.
+//! (`parquet.thrift`) are written in it: `shred::footer` walks the footer with it, and
+//! `shred-inspect` decodes page headers with it.
 //!
 //! Reads past the end are [`DecodeError::Truncated`] (the caller may retry with more
 //! bytes), anything malformed is [`DecodeError::Invalid`], and nesting is limited to
 //! [`MAX_DEPTH`], so corrupt input is an error, never a panic.
 //!
 //! ```
-//! use shred_inspect::thrift_compact::{CompactReader, ttype};
+//! use shred::thrift_compact::{CompactReader, ttype};
 //! // field 1, i32 = -3 (zigzag 5), then the stop byte
 //! let mut reader = CompactReader::new(&[0x15, 0x05, 0x00]);
 //! let field = reader.field(0).unwrap();
@@ -42,7 +43,8 @@ pub fn invalid<T>(message: impl Into<String>) -> Decoded<T> {
     Err(DecodeError::Invalid(message.into()))
 }
 
-/// Nesting deeper than this is corrupt (page headers nest three levels at most).
+/// Nesting deeper than this is corrupt (page headers nest three levels, footers eight at
+/// most).
 pub const MAX_DEPTH: u32 = 16;
 
 /// Compact-protocol field types (the low nibble of a field header).
@@ -89,6 +91,15 @@ impl FieldHeader {
     }
 }
 
+/// A list or set header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListHeader {
+    /// The elements' type, one of [`ttype`].
+    pub elem: u8,
+    /// The number of elements.
+    pub size: u64,
+}
+
 /// A cursor over compact-protocol bytes.
 #[derive(Debug)]
 pub struct CompactReader<'a> {
@@ -107,13 +118,25 @@ impl<'a> CompactReader<'a> {
         self.pos
     }
 
-    fn byte(&mut self) -> Decoded<u8> {
+    /// Moves the cursor back (or forward) to `pos`, a position read earlier.
+    pub fn seek(&mut self, pos: usize) {
+        self.pos = pos.min(self.buf.len());
+    }
+
+    /// The bytes from `start` (a position read earlier) up to the cursor.
+    pub fn since(&self, start: usize) -> &'a [u8] {
+        &self.buf[start.min(self.pos)..self.pos]
+    }
+
+    /// Reads one byte.
+    pub fn byte(&mut self) -> Decoded<u8> {
         let b = *self.buf.get(self.pos).ok_or(DecodeError::Truncated)?;
         self.pos += 1;
         Ok(b)
     }
 
-    fn varint(&mut self) -> Decoded<u64> {
+    /// Reads an unsigned ULEB128 varint of at most 64 bits.
+    pub fn varint(&mut self) -> Decoded<u64> {
         let mut value = 0u64;
         for shift in (0..70).step_by(7) {
             let b = self.byte()?;
@@ -128,7 +151,8 @@ impl<'a> CompactReader<'a> {
         invalid("varint longer than 10 bytes")
     }
 
-    fn zigzag(&mut self) -> Decoded<i64> {
+    /// Reads a zigzag-encoded varint: an i16, i32 or i64 value.
+    pub fn zigzag(&mut self) -> Decoded<i64> {
         let v = self.varint()?;
         Ok((v >> 1) as i64 ^ -((v & 1) as i64))
     }
@@ -138,7 +162,29 @@ impl<'a> CompactReader<'a> {
         i32::try_from(v).or_else(|_| invalid(format!("i32 field out of range: {v}")))
     }
 
-    fn skip_bytes(&mut self, n: u64) -> Decoded<()> {
+    /// Reads a list or set header: the element type and the number of elements.
+    pub fn list_header(&mut self) -> Decoded<ListHeader> {
+        let b = self.byte()?;
+        let size = match b >> 4 {
+            15 => self.varint()?,
+            n => u64::from(n),
+        };
+        Ok(ListHeader {
+            elem: b & 0x0f,
+            size,
+        })
+    }
+
+    /// Reads a binary value: a varint length and that many bytes.
+    pub fn binary(&mut self) -> Decoded<&'a [u8]> {
+        let n = self.varint()?;
+        let start = self.pos;
+        self.skip_bytes(n)?;
+        Ok(self.since(start))
+    }
+
+    /// Moves past `n` bytes.
+    pub fn skip_bytes(&mut self, n: u64) -> Decoded<()> {
         let remaining = (self.buf.len() - self.pos) as u64;
         if n > remaining {
             return Err(DecodeError::Truncated);
@@ -197,17 +243,9 @@ impl<'a> CompactReader<'a> {
             ttype::BYTE => self.byte().map(drop),
             ttype::I16 | ttype::I32 | ttype::I64 => self.varint().map(drop),
             ttype::DOUBLE => self.skip_bytes(8),
-            ttype::BINARY => {
-                let n = self.varint()?;
-                self.skip_bytes(n)
-            }
+            ttype::BINARY => self.binary().map(drop),
             ttype::LIST | ttype::SET => {
-                let b = self.byte()?;
-                let elem = b & 0x0f;
-                let size = match b >> 4 {
-                    15 => self.varint()?,
-                    n => u64::from(n),
-                };
+                let ListHeader { elem, size } = self.list_header()?;
                 for _ in 0..size {
                     // A list of booleans stores one byte per element.
                     if elem == ttype::BOOL_TRUE || elem == ttype::BOOL_FALSE {
