@@ -309,6 +309,23 @@ fn verify_rejects_non_parquet_and_truncated_files() {
 }
 
 #[test]
+fn verify_names_the_footer_repairs_it_read_through() {
+    let file = format!(
+        "{}/../tests/data/parquet-testing/data/dict-page-offset-zero.parquet",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    shred()
+        .args(["verify", &file])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("OK"))
+        .stderr(predicate::str::contains(
+            "dict-page-offset-zero.parquet: warning: footer field",
+        ))
+        .stderr(predicate::str::contains("dictionary_page_offset is 0"));
+}
+
+#[test]
 fn bad_usage_exits_2() {
     shred()
         .args(["write", "--compression", "zip"])

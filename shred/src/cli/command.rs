@@ -361,15 +361,22 @@ fn verify(files: &[PathBuf], batch_size: usize, out: &mut dyn Write) -> Result<(
     let mut failure = None;
     for file in files {
         match crate::verify::verify_file(file, batch_size) {
-            Ok(s) => rows.push(vec![
-                file.display().to_string(),
-                s.row_groups.to_string(),
-                s.records.to_string(),
-                s.columns.to_string(),
-                s.entries.to_string(),
-                s.values.to_string(),
-                "OK".to_string(),
-            ]),
+            Ok(s) => {
+                // What the tolerant footer repaired to read the file: the check passed
+                // on the repaired metadata, and the user should know that.
+                for warning in &s.warnings {
+                    eprintln!("shred: {}: warning: {warning}", file.display());
+                }
+                rows.push(vec![
+                    file.display().to_string(),
+                    s.row_groups.to_string(),
+                    s.records.to_string(),
+                    s.columns.to_string(),
+                    s.entries.to_string(),
+                    s.values.to_string(),
+                    "OK".to_string(),
+                ]);
+            }
             Err(e) => {
                 rows.push(vec![
                     file.display().to_string(),
