@@ -8,7 +8,8 @@ cd "$(dirname "$0")/../.."
 records="${1:-10000000}"
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
-cargo build --release -q -p shred-gen -p shred-inspect
+# The whole workspace: the feature set a workspace build already compiled, so nothing is rebuilt.
+cargo build --release -q --workspace --bins
 ./target/release/shred-gen --target-records "$records" --output-dir "$dir" --compression none --num-writers 1 > /dev/null
 file="$dir/contacts.parquet"
 {

@@ -77,23 +77,38 @@ fn path_str(p: &Path) -> &str {
     p.to_str().expect("UTF-8 temporary path")
 }
 
-/// Runs the three checks on one file; returns what was compared or the first failure.
-fn check(case: &Case) -> Result<usize, String> {
-    let schema_path = fixtures().dir.path().join(format!("{}.schema", case.name));
-    std::fs::write(&schema_path, file_schema::message_type(&case.file)).expect("write schema");
-    let file = path_str(&case.file);
-    let inspected = run(Tool::ShredInspect, ["levels", file, "--format", "json"]);
-    let shredded = run(
+/// The file's own schema as message-type text, written as `NAME.TEST.schema` so tests
+/// running at once do not share a file.
+fn schema_file(case: &Case, test: &str) -> PathBuf {
+    let path = fixtures()
+        .dir
+        .path()
+        .join(format!("{}.{test}.schema", case.name));
+    std::fs::write(&path, file_schema::message_type(&case.file)).expect("write schema");
+    path
+}
+
+/// `shred levels --format json` of the case's records under `schema`.
+fn shredded_levels(case: &Case, schema: &Path) -> String {
+    run(
         Tool::Shred,
         [
             "levels",
             "--format",
             "json",
             "--schema",
-            path_str(&schema_path),
+            path_str(schema),
             path_str(&case.records),
         ],
-    );
+    )
+}
+
+/// Runs the three checks on one file; returns what was compared or the first failure.
+fn check(case: &Case) -> Result<usize, String> {
+    let file = path_str(&case.file);
+    let inspected = run(Tool::ShredInspect, ["levels", file, "--format", "json"]);
+    let schema_path = schema_file(case, "check");
+    let shredded = shredded_levels(case, &schema_path);
     let inspected = LevelLine::parse_all(&inspected).map_err(|e| format!("inspect: {e}"))?;
     let shredded = LevelLine::parse_all(&shredded).map_err(|e| format!("shred: {e}"))?;
     let records = inspected
@@ -213,22 +228,7 @@ fn histograms_agree_with_shredded_levels() {
     let mut failures = Vec::new();
     let mut with_stored = 0;
     for case in cases(|_| true) {
-        let schema_path = fixtures()
-            .dir
-            .path()
-            .join(format!("{}.hist.schema", case.name));
-        std::fs::write(&schema_path, file_schema::message_type(&case.file)).expect("schema");
-        let shredded = run(
-            Tool::Shred,
-            [
-                "levels",
-                "--format",
-                "json",
-                "--schema",
-                path_str(&schema_path),
-                path_str(&case.records),
-            ],
-        );
+        let shredded = shredded_levels(case, &schema_file(case, "hist"));
         let expected = level_counts(&LevelLine::parse_all(&shredded).expect("levels"));
         let out = shred_tests::tools::output(
             Tool::ShredInspect,
