@@ -12,14 +12,14 @@
 //! depends on `--num-writers`.
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use parquet::basic::Compression;
 use shred::cli::ArgsErrors;
+use shred::cli::progress::progress_bar;
 use shred::cli::table::{render, render_rows};
 use shred::codec::{codec_name, parse_codec};
 use shred::usage;
@@ -277,27 +277,6 @@ impl GenerateArgs {
     }
 }
 
-fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:40}] {human_pos}/{human_len} records ({rate}, eta {eta})",
-        )
-        .expect("valid template")
-        .with_key(
-            "rate",
-            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = write!(w, "{:.2}M records/s", state.per_sec() / 1e6);
-            },
-        )
-        .progress_chars("=> "),
-    );
-    bar
-}
-
 fn dry_run_text(resolved: &Resolved) -> String {
     let s = &resolved.settings;
     let config: Vec<[String; 2]> = [
@@ -415,7 +394,7 @@ pub fn generate(args: &GenerateArgs) -> Result<String> {
             "--study-pipeline writes one file: use --num-writers 1 without --parts".into(),
         ));
     }
-    let bar = progress_bar(resolved.plan.len(), args.quiet);
+    let bar = progress_bar(resolved.plan.len(), "records", args.quiet);
     usage::reset_peak_rss();
     let cpu_before = usage::cpu_time();
     let started = Instant::now();

@@ -7,11 +7,13 @@
 //! `shred-inspect`: [`Format`] (`--format table|json`), [`run_with`] (a tool's
 //! `run(args, out)`: clap's errors as one usage line, `--help` and `--version` written to
 //! the output), [`table`] (one table
-//! style, streamed tables) and [`level_table`] (the `levels` table). Only this module uses
-//! clap and tabled; the library without the `cli` feature depends on neither.
+//! style, streamed tables), [`level_table`] (the `levels` table) and [`progress`] (the
+//! progress bar). Only this module uses clap, tabled and indicatif; the library without
+//! the `cli` feature depends on none of them.
 
 pub mod command;
 pub mod level_table;
+pub mod progress;
 pub mod table;
 
 use std::ffi::OsString;
