@@ -28,7 +28,7 @@ use shred::cli::table;
 use shred::record::leaf_json;
 use shred::usage;
 
-use crate::Format;
+use crate::CliFormat;
 use crate::cli::{BenchArgs, Cli, Command, LevelsArgs};
 use crate::column_chunk::{BATCH_RECORDS, ChunkStripes};
 use crate::error::{Error, Result};
@@ -65,7 +65,7 @@ pub fn bench(args: &BenchArgs, out: &mut dyn Write) -> Result<()> {
     })?;
     let naive = measure(runs, || naive_json(&file, &mut dev_null(&name)?))?;
     let cli = Cli {
-        format: Format::Json,
+        format: CliFormat::Json,
         command: Command::Levels(LevelsArgs {
             files: vec![path.to_path_buf()],
             columns: Vec::new(),

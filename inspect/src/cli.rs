@@ -15,12 +15,24 @@ pub use shred::cli::Format;
 #[derive(Debug, Parser)]
 #[command(name = "shred-inspect", version, about, long_about = None)]
 pub struct Cli {
-    /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format (`message`: `schema` only, the schema as message-type text).
+    #[arg(long, global = true, value_enum, default_value_t = CliFormat::Table)]
+    pub format: CliFormat,
     /// What to show.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// What `--format` accepts: the tools' [`Format`]s, and for `schema` the message-type text
+/// that `shred --schema` and `shred-gen --schema` read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CliFormat {
+    /// Tables for people.
+    Table,
+    /// JSON for programs (JSON lines where the output is a stream).
+    Json,
+    /// `schema` only: message-type text.
+    Message,
 }
 
 /// The subcommands.
@@ -39,6 +51,9 @@ pub enum Command {
     /// One record traced: its entries in every column (with their page), then the record
     /// reassembled by the Dremel assembly FSM.
     Record(RecordArgs),
+    /// The records, assembled from the selected columns by the Dremel FSM: JSON lines in
+    /// the canonical form `shred write` reads, or a table with values by logical type.
+    Cat(CatArgs),
     /// Per column, the number of entries at each definition and repetition level, checked
     /// against the file's own level histograms where it has them.
     Histogram(FilesArgs),
@@ -85,6 +100,24 @@ pub struct LevelsArgs {
     /// At most N entries per column.
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
+}
+
+/// Options of `cat`.
+#[derive(Debug, Args)]
+pub struct CatArgs {
+    /// Parquet files.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Only these columns (dotted leaf or group paths, comma-separated or repeated); the
+    /// records hold just the fields above them.
+    #[arg(long, alias = "column", value_delimiter = ',', value_name = "PATH,...")]
+    pub columns: Vec<String>,
+    /// Only these records (file-wide indexes): `A..B` (B excluded), `A..`, `..B` or `N`.
+    #[arg(long, value_name = "A..B", value_parser = parse_records)]
+    pub records: Option<Range<u64>>,
+    /// No progress bar (it is shown only when stderr is a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `record`.

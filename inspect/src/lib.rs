@@ -2,7 +2,7 @@
 //! level of every value.
 //!
 //! Subcommands, one module each: [`schema_view`] (`schema`), [`meta`] (`meta`),
-//! [`pages`] (`pages`), [`levels`] (`levels`), [`record_trace`] (`record`),
+//! [`pages`] (`pages`), [`levels`] (`levels`), [`cat`] (`cat`), [`record_trace`] (`record`),
 //! [`histogram`] (`histogram`) and [`bench`](mod@bench) (`bench`). They share
 //! [`parquet_file`] (opening and checking a file), [`column_chunk`] (a column chunk read
 //! as `shred` stripes, batch by batch), [`page_header`] (page headers decoded from the
@@ -34,6 +34,7 @@
 //! ```
 
 pub mod bench;
+pub mod cat;
 pub mod cli;
 pub mod column_chunk;
 pub mod error;
@@ -53,7 +54,7 @@ use std::path::PathBuf;
 
 use shred::cli::ArgsErrors;
 
-pub use cli::{Cli, Command, Format};
+pub use cli::{Cli, CliFormat, Command, Format};
 pub use error::{Error, Result};
 use parquet_file::{Need, ParquetFile};
 
@@ -109,6 +110,7 @@ pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
         Command::Histogram(a) => (&a.files, Need::Reader),
         Command::Pages(a) => (&a.files, Need::PageIndex),
         Command::Levels(a) => (&a.files, Need::Reader),
+        Command::Cat(a) => (&a.files, Need::Reader),
         Command::Record(_) => (&[], Need::Reader),
         Command::Bench(a) => return bench::bench(a, out),
     };
@@ -126,8 +128,18 @@ pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
         }
         _ => (files, 0),
     };
+    let format = match (cli.format, &cli.command) {
+        (CliFormat::Table, _) => Format::Table,
+        (CliFormat::Json, _) => Format::Json,
+        (CliFormat::Message, Command::Schema(_)) => return schema_messages(files, out),
+        (CliFormat::Message, _) => {
+            return Err(Error::usage(
+                "--format message is for `schema` only (the others take table or json)",
+            ));
+        }
+    };
     let output = Output {
-        format: cli.format,
+        format,
         multi: files.len() > 1,
     };
     for (i, path) in files.iter().enumerate() {
@@ -153,6 +165,21 @@ pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
                     };
                     levels::levels(&file, &selection, &output, out)
                 }
+                Command::Cat(a) => {
+                    let selection = cat::Selection {
+                        columns: a.columns.clone(),
+                        records: a.records.clone(),
+                    };
+                    let records = file.row_group_starts().last().copied().unwrap_or(0);
+                    let total = selection
+                        .records
+                        .clone()
+                        .map_or(records, |r| r.end.min(records).saturating_sub(r.start));
+                    let progress = shred::cli::progress::progress_bar(total, "records", a.quiet);
+                    let result = cat::cat(&file, &selection, &output, &progress, out);
+                    progress.finish_and_clear();
+                    result
+                }
                 Command::Record(_) => record_trace::record(&file, record_index, &output, out),
                 Command::Histogram(_) => histogram::histogram(&file, &output, out),
                 Command::Bench(_) => unreachable!("handled above"),
@@ -171,6 +198,26 @@ pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
                     format!("corrupt file: the Parquet reader failed on it ({message})"),
                 ));
             }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// `schema --format message`: each file's schema as message-type text, which `shred` and
+/// `shred-gen --schema` read. A schema the `parquet` crate's parser cannot read back is
+/// still printed, with a warning on stderr that says why.
+fn schema_messages(files: &[PathBuf], out: &mut dyn Write) -> Result<()> {
+    for path in files {
+        let name = path.display().to_string();
+        let file = ParquetFile::open(path, Need::Footer)?;
+        let text = file.schema.message_text();
+        if files.len() > 1 {
+            writeln!(out, "== {name} ==")?;
+        }
+        write!(out, "{text}")?;
+        if let Err(e) = shred::Schema::parse(&text) {
+            eprintln!("shred-inspect: {name}: warning: shred cannot read this schema back: {e}");
         }
     }
     out.flush()?;

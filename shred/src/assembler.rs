@@ -29,8 +29,8 @@ use serde_json::{Map, Value as Json};
 
 use crate::error::{Error, Result};
 use crate::record::leaf_json;
-use crate::schema::{Node, NodeKind, Schema};
-use crate::stripe::Stripe;
+use crate::schema::{Leaf, Node, NodeKind, Schema};
+use crate::stripe::{Stripe, Values};
 
 /// Where a transition goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,10 +170,15 @@ struct Cursor {
     value: usize,
 }
 
+/// How a leaf value becomes JSON in an assembled record: value `i` of `values`, a column of
+/// `leaf`.
+pub type LeafValue = fn(&Leaf, &Values, usize) -> Json;
+
 /// Assembles records from the stripes of some (or all) leaf columns.
 pub struct Assembler<'a> {
     schema: &'a Schema,
     fsm: Fsm,
+    leaf_value: LeafValue,
     chains: Vec<Vec<&'a Node>>,
     stripes: Vec<&'a Stripe>,
     /// Per field: where its column is read next.
@@ -198,6 +203,7 @@ impl<'a> Assembler<'a> {
         Assembler {
             schema,
             fsm,
+            leaf_value: leaf_json,
             chains,
             stripes: field_stripes,
             cursor,
@@ -209,6 +215,13 @@ impl<'a> Assembler<'a> {
     pub fn all(schema: &'a Schema, stripes: &'a [Stripe]) -> Self {
         let leaves: Vec<usize> = (0..schema.leaves().len()).collect();
         Self::new(schema, stripes, &leaves)
+    }
+
+    /// Puts leaf values into records with `leaf_value` instead of the canonical
+    /// [`leaf_json`] (a table, say, shows values by their logical type).
+    pub fn with_leaf_value(mut self, leaf_value: LeafValue) -> Self {
+        self.leaf_value = leaf_value;
+        self
     }
 
     /// The FSM driving this assembler.
@@ -266,7 +279,7 @@ impl<'a> Assembler<'a> {
                     return Err(self.levels_error(field, "more defined entries than values"));
                 }
                 self.cursor[field].value += 1;
-                Some(leaf_json(leaf, &stripe.values, value_index))
+                Some((self.leaf_value)(leaf, &stripe.values, value_index))
             } else {
                 None
             };

@@ -191,6 +191,14 @@ impl Schema {
         self.descr.root_schema_ptr()
     }
 
+    /// The message type as text, printed by the `parquet` crate's schema printer, whose
+    /// output its message-type parser (and so [`Schema::parse`]) reads back.
+    pub fn message_text(&self) -> String {
+        let mut text = Vec::new();
+        parquet::schema::printer::print_schema(&mut text, self.descr.root_schema());
+        String::from_utf8_lossy(&text).into_owned()
+    }
+
     /// The index of the leaf with this dotted path.
     pub fn leaf_index(&self, path: &str) -> Option<usize> {
         self.leaves.iter().position(|l| l.path == path)
@@ -444,6 +452,14 @@ mod tests {
         assert!(map.is_transparent());
         assert!(!map.children()[0].is_transparent());
         assert_eq!(schema.leaves()[1].max_def, 3);
+    }
+
+    #[test]
+    fn message_text_parses_back() {
+        let schema = Schema::parse(crate::fixtures::DOCUMENT_SCHEMA).unwrap();
+        let text = schema.message_text();
+        assert!(text.starts_with("message Document {"), "{text}");
+        assert_eq!(levels(&Schema::parse(&text).unwrap()), levels(&schema));
     }
 
     #[test]

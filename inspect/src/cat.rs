@@ -1,0 +1,223 @@
+//! `cat`: the records of a file, assembled by our column readers and the Dremel FSM.
+//!
+//! For every row group, the selected leaf columns are read in lockstep, a batch of whole
+//! records at a time ([`crate::column_chunk`]: pages decoded one by one into reused
+//! stripes, so memory is bounded by the batch and the largest page, never the file), and
+//! each batch is assembled by [`shred::assembler::Assembler`] (Dremel §4.3: any subset of
+//! columns assembles into records holding just those fields). `--records A..B` skips whole
+//! row groups outside the range and reads past the records before it.
+//!
+//! JSON is one record per line in the canonical form of [`shred::record`], the physical
+//! values `shred levels --format json` prints, so `shred-inspect cat f.parquet | shred
+//! write --schema s - -o g.parquet` writes the same records again. The table shows one row
+//! per record and one column per top-level field, values by their logical type
+//! ([`shred::value_display`]), nested values in a compact brace-and-bracket form; it is
+//! printed in blocks ([`BlockTable`]) so it streams too.
+
+use std::io::Write;
+use std::ops::Range;
+
+use serde_json::Value as Json;
+use shred::Stripe;
+use shred::assembler::Assembler;
+use shred::cli::progress::ProgressBar;
+use shred::cli::table::BlockTable;
+use shred::schema::{Leaf, Node};
+use shred::stripe::Values;
+use shred::value_display::display;
+
+use crate::column_chunk::{BATCH_RECORDS, ChunkStripes};
+use crate::error::{Error, Result};
+use crate::parquet_file::ParquetFile;
+use crate::{Format, Output};
+
+/// What `cat` selects.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Column paths (leaf or group); all columns when empty.
+    pub columns: Vec<String>,
+    /// Only these file-wide record indexes.
+    pub records: Option<Range<u64>>,
+}
+
+/// Bytes of JSON buffered before they are written out.
+const FLUSH_BYTES: usize = 1 << 20;
+
+/// Prints the selected records of `file`; `progress` advances by one per record.
+pub fn cat(
+    file: &ParquetFile,
+    selection: &Selection,
+    output: &Output,
+    progress: &ProgressBar,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let schema = &file.schema;
+    let leaves = file.select_columns(&selection.columns)?;
+    let starts = file.row_group_starts();
+    let records = selection.records.clone().unwrap_or(0..u64::MAX);
+    let mut stripes: Vec<Stripe> = schema
+        .leaves()
+        .iter()
+        .map(shred::column_io::stripe_for)
+        .collect();
+    let mut json = Vec::with_capacity(FLUSH_BYTES + 4096);
+    let mut rows = TableRows::new(schema.root(), &leaves);
+    for rg in 0..file.metadata().num_row_groups() {
+        let (rg_start, rg_end) = (starts[rg], starts[rg + 1]);
+        if rg_end <= records.start || rg_start >= records.end {
+            continue;
+        }
+        let mut chunks = leaves
+            .iter()
+            .map(|&leaf| {
+                let mut chunk = ChunkStripes::open(file, rg, leaf)?;
+                chunk.skip_to(records.start)?;
+                Ok(chunk)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        loop {
+            let want = records
+                .end
+                .saturating_sub(chunks[0].next_record())
+                .min(BATCH_RECORDS as u64) as usize;
+            let first_record = chunks[0].next_record();
+            let n = read_batch(file, &mut chunks, &leaves, &mut stripes, want)?;
+            if n == 0 {
+                break;
+            }
+            let assembler = Assembler::new(schema, &stripes, &leaves);
+            let assembler = match output.format {
+                Format::Json => assembler,
+                Format::Table => assembler.with_leaf_value(shown),
+            };
+            for (i, record) in assembler.enumerate() {
+                let record = record.map_err(|e| {
+                    Error::input(&file.name, format!("row group {rg}: assembling: {e}"))
+                })?;
+                match output.format {
+                    Format::Json => {
+                        serde_json::to_writer(&mut json, &record).map_err(std::io::Error::from)?;
+                        json.push(b'\n');
+                    }
+                    Format::Table => rows.push(first_record + i as u64, &record, out)?,
+                }
+            }
+            progress.inc(n as u64);
+            if json.len() >= FLUSH_BYTES {
+                out.write_all(&json)?;
+                json.clear();
+            }
+        }
+        if records.end >= rg_end {
+            for chunk in &chunks {
+                chunk.check_complete()?;
+            }
+        }
+    }
+    out.write_all(&json)?;
+    rows.table.flush(out)?;
+    Ok(())
+}
+
+/// Reads the next batch of at most `want` records from every chunk into `stripes` (indexed
+/// by leaf); returns how many records it holds, after checking that all columns agree.
+/// Each chunk's batch is swapped into `stripes`, so a chunk and `stripes` trade their
+/// buffers batch by batch and neither is allocated again.
+fn read_batch(
+    file: &ParquetFile,
+    chunks: &mut [ChunkStripes<'_>],
+    leaves: &[usize],
+    stripes: &mut [Stripe],
+    want: usize,
+) -> Result<usize> {
+    let mut counts = Vec::with_capacity(chunks.len());
+    for (chunk, &leaf) in chunks.iter_mut().zip(leaves) {
+        let records = chunk.next_batch(want)?.map_or(0, |b| b.records);
+        counts.push(records);
+        std::mem::swap(&mut chunk.stripe, &mut stripes[leaf]);
+    }
+    let n = counts[0];
+    if let Some(c) = counts.iter().position(|&c| c != n) {
+        return Err(Error::input(
+            &file.name,
+            format!(
+                "{}: corrupt column chunk: {} records in this batch where column {} has {n}",
+                chunks[c].place(),
+                counts[c],
+                chunks[0].leaf.path
+            ),
+        ));
+    }
+    Ok(n)
+}
+
+/// A leaf value as the table shows it: its logical reading, as a JSON string that
+/// [`render`] prints without quotes of its own.
+fn shown(leaf: &Leaf, values: &Values, i: usize) -> Json {
+    Json::String(display(leaf, values, i))
+}
+
+/// A value of an assembled table record in the compact form tables show: objects as
+/// `{name: value, ...}`, lists as `[value, ...]`, leaves as [`shown`] rendered them.
+fn render(value: &Json, text: &mut String) {
+    match value {
+        Json::Null => text.push_str("null"),
+        Json::String(shown) => text.push_str(shown),
+        Json::Object(fields) => {
+            text.push('{');
+            for (i, (name, value)) in fields.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(", ");
+                }
+                text.push_str(name);
+                text.push_str(": ");
+                render(value, text);
+            }
+            text.push('}');
+        }
+        Json::Array(items) => {
+            text.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(", ");
+                }
+                render(item, text);
+            }
+            text.push(']');
+        }
+        other => text.push_str(&other.to_string()),
+    }
+}
+
+/// The table form: a row per record, a column per selected top-level field.
+struct TableRows {
+    fields: Vec<String>,
+    table: BlockTable,
+}
+
+impl TableRows {
+    fn new(root: &Node, leaves: &[usize]) -> Self {
+        let fields: Vec<String> = root
+            .children()
+            .iter()
+            .filter(|f| f.leaf_range().any(|l| leaves.contains(&l)))
+            .map(|f| f.name.clone())
+            .collect();
+        let mut header = vec!["record"];
+        header.extend(fields.iter().map(String::as_str));
+        let table = BlockTable::new(&header);
+        TableRows { fields, table }
+    }
+
+    fn push(&mut self, record: u64, value: &Json, out: &mut dyn Write) -> Result<()> {
+        let mut row = Vec::with_capacity(self.fields.len() + 1);
+        row.push(record.to_string());
+        for field in &self.fields {
+            let mut text = String::new();
+            render(value.get(field).unwrap_or(&Json::Null), &mut text);
+            row.push(text);
+        }
+        self.table.push(row, out)?;
+        Ok(())
+    }
+}
