@@ -20,7 +20,7 @@
 //! `data/large_string_map.brotli.parquet` holds a 1 GiB string: `schema`, `meta` and
 //! `pages` run on it here; the commands that decode it take minutes and GBs in a debug
 //! build, so [`large_string_map_decodes`] runs them only with `SHREDKIT_CONFORMANCE_LARGE`
-//! set, which `.ci/run` does in a release build.
+//! set, which `.ci/run` does.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
