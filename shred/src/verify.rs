@@ -11,8 +11,10 @@
 //!
 //! When arrow-rs cannot read the file (its schema conversion or a batch fails) while our
 //! readers can, there is nothing to compare with: every record is still read and
-//! assembled, and the outcome is [`Error::Input`] "arrow-rs cannot read this file" with
-//! arrow-rs's error and what our side checked. That is neither a pass nor a difference.
+//! assembled, and the summary says so ([`Comparison::ArrowUnreadable`], with arrow-rs's
+//! error). That is neither a pass nor a difference: `shred verify` shows it as its own
+//! result and exits with 3 ([`Error::NotCompared`]). A file our readers cannot read is an
+//! error ([`Error::Input`], exit 2) whatever arrow-rs makes of it.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -46,6 +48,43 @@ pub struct VerifySummary {
     pub values: usize,
     /// Footer fields repaired to read the file ([`crate::footer`]), one line each.
     pub warnings: Vec<String>,
+    /// What our records were compared with.
+    pub comparison: Comparison,
+}
+
+/// What our assembled records were compared with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Comparison {
+    /// arrow-rs read the file, and every record equals arrow-rs's.
+    #[default]
+    Agrees,
+    /// arrow-rs cannot read the file: nothing was compared, but our readers read and
+    /// assembled every record.
+    ArrowUnreadable {
+        /// arrow-rs's error.
+        error: String,
+    },
+}
+
+impl VerifySummary {
+    /// The result in one phrase: "OK" or "arrow-rs cannot read".
+    pub fn result(&self) -> &'static str {
+        match self.comparison {
+            Comparison::Agrees => "OK",
+            Comparison::ArrowUnreadable { .. } => "arrow-rs cannot read",
+        }
+    }
+
+    /// Why nothing was compared, naming the file, when arrow-rs cannot read it.
+    pub fn not_compared(&self, name: &str) -> Option<String> {
+        let Comparison::ArrowUnreadable { error } = &self.comparison else {
+            return None;
+        };
+        Some(format!(
+            "{name}: arrow-rs cannot read this file ({error}), so nothing was compared; our readers read and assembled all {} records ({} row groups, {} columns, {} entries)",
+            self.records, self.row_groups, self.columns, self.entries
+        ))
+    }
 }
 
 /// Opens a Parquet file, naming the file in every error; also returns what was repaired
@@ -232,23 +271,18 @@ pub fn verify_file(path: &Path, batch_size: usize) -> Result<VerifySummary> {
             }
         }
     }
-    if let Some(error) = &arrow.error {
-        return Err(unreadable(&name, error, &summary));
-    }
-    match arrow.next(&schema)? {
-        Next::End => Ok(summary),
-        Next::Unreadable => Err(unreadable(
-            &name,
-            arrow.error.as_deref().unwrap_or_default(),
-            &summary,
-        )),
-        Next::Record(_) => Err(Error::Mismatch {
+    if arrow.error.is_none() && matches!(arrow.next(&schema)?, Next::Record(_)) {
+        return Err(Error::Mismatch {
             message: format!(
                 "{name}: arrow-rs has more records than the {} we assembled",
                 summary.records
             ),
-        }),
+        });
     }
+    if let Some(error) = arrow.error {
+        summary.comparison = Comparison::ArrowUnreadable { error };
+    }
+    Ok(summary)
 }
 
 /// An error of our column readers, with the file and row group it happened in (the
@@ -263,16 +297,6 @@ fn read_error(name: &str, row_group: usize, error: Error) -> Error {
             }
         }
         other => other,
-    }
-}
-
-/// The outcome when arrow-rs cannot read a file our readers read.
-fn unreadable(name: &str, error: &str, summary: &VerifySummary) -> Error {
-    Error::Input {
-        message: format!(
-            "{name}: arrow-rs cannot read this file ({error}), so nothing was compared; our readers read and assembled all {} records ({} row groups, {} columns, {} entries)",
-            summary.records, summary.row_groups, summary.columns, summary.entries
-        ),
     }
 }
 
