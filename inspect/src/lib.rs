@@ -52,6 +52,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
 use shred::cli::ArgsErrors;
+use shred::decryption_keys::DecryptionKeys;
 
 pub use cli::{Cli, Command, Format};
 pub use error::{Error, Result};
@@ -104,12 +105,12 @@ where
 
 /// Runs a parsed command line, writing to `out`.
 pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
-    let (files, need): (&[PathBuf], Need) = match &cli.command {
-        Command::Schema(a) | Command::Meta(a) => (&a.files, Need::Footer),
-        Command::Histogram(a) => (&a.files, Need::Reader),
-        Command::Pages(a) => (&a.files, Need::PageIndex),
-        Command::Levels(a) => (&a.files, Need::Reader),
-        Command::Record(_) => (&[], Need::Reader),
+    let (files, need, keys): (&[PathBuf], Need, &DecryptionKeys) = match &cli.command {
+        Command::Schema(a) | Command::Meta(a) => (&a.files, Need::Footer, &a.keys),
+        Command::Histogram(a) => (&a.files, Need::Reader, &a.keys),
+        Command::Pages(a) => (&a.files, Need::PageIndex, &a.keys),
+        Command::Levels(a) => (&a.files, Need::Reader, &a.keys),
+        Command::Record(a) => (&[], Need::Reader, &a.keys),
         Command::Bench(a) => return bench::bench(a, out),
     };
     let record_files: Vec<PathBuf>;
@@ -139,7 +140,7 @@ pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
         }
         let name = path.display().to_string();
         let result = catch_unwind(AssertUnwindSafe(|| -> Result<()> {
-            let file = ParquetFile::open(path, need)?;
+            let file = ParquetFile::open(path, need, keys)?;
             match &cli.command {
                 Command::Schema(_) => schema_view::schema(&file, &output, out),
                 Command::Meta(_) => meta::meta(&file, &output, out),

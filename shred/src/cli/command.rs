@@ -110,6 +110,9 @@ pub enum Command {
         /// Records per batch read from every column.
         #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..))]
         batch_size: u64,
+        /// Keys of encrypted files.
+        #[command(flatten)]
+        keys: crate::decryption_keys::DecryptionKeys,
     },
 }
 
@@ -174,7 +177,11 @@ pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
                 out,
             )
         }
-        Command::Verify { files, batch_size } => verify(files, *batch_size as usize, out),
+        Command::Verify {
+            files,
+            batch_size,
+            keys,
+        } => verify(files, *batch_size as usize, keys, out),
     }?;
     out.flush().map_err(io_err)
 }
@@ -361,12 +368,17 @@ fn write(
     writeln!(out, "{}", render(&header, &[row])).map_err(io_err)
 }
 
-fn verify(files: &[PathBuf], batch_size: usize, out: &mut dyn Write) -> Result<()> {
+fn verify(
+    files: &[PathBuf],
+    batch_size: usize,
+    keys: &crate::decryption_keys::DecryptionKeys,
+    out: &mut dyn Write,
+) -> Result<()> {
     let mut rows = Vec::new();
     let mut failure = None;
     let mut not_compared = None;
     for file in files {
-        match crate::verify::verify_file(file, batch_size) {
+        match crate::verify::verify_file(file, batch_size, keys) {
             Ok(s) => {
                 // What the tolerant footer repaired to read the file: the check passed
                 // on the repaired metadata, and the user should know that.
