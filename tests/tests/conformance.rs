@@ -8,11 +8,16 @@
 //! file per VARIANT case of `cases.json`). Every `*.parquet` and `*.parquet.encrypted`
 //! file runs through `shred-inspect` `schema`, `meta`, `pages`, `histogram`, `levels`,
 //! `record 0` (in process, [`shred_inspect::run`], JSON output) and `shred verify`
-//! ([`shred::verify::verify_file`]). [`EXPECTED`] lists, per file and command, everything
-//! that is not a plain success: an error that must name the cause the file was made to show,
-//! or a success that must say something (a footer repair). Every other file and command
+//! ([`shred::verify::verify_file`]). The encrypted files ([`ENCRYPTED`]) are given the keys
+//! the corpus's README lists (`--footer-key`, `--column-key`, `--aad-prefix`).
+//! [`EXPECTED`] lists, per file and command, everything that is not a plain success: an
+//! error that must name the cause the file was made to show (or why its keys cannot
+//! decrypt it), a success that must say something (a footer repair), or a `verify` that
+//! could not compare because arrow-rs cannot read the file. Every other file and command
 //! must succeed; an entry of the table that no longer applies fails the test too, so the
-//! table cannot go stale.
+//! table cannot go stale. [`WITHOUT_KEYS`] gives what every encrypted file does without
+//! its keys: an error naming the option to pass. The key options are also run as a user
+//! types them, right and wrong.
 //!
 //! Where the corpus states a file's contents (the `*_expect.csv` files, the notes of
 //! `data/*.md`), the values our tools read are compared with them.
@@ -26,6 +31,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
+use shred::decryption_keys::{DecryptionKeys, parse_column_key, parse_key};
 
 /// The vendored corpus.
 fn corpus() -> PathBuf {
@@ -79,23 +85,143 @@ enum Outcome {
 
 use Expect::*;
 
-/// The files with an encrypted footer (`PARE`).
-const ENCRYPTED_FOOTER: &[&str] = &[
-    "data/aes256/encrypt_columns_and_footer.parquet.encrypted",
-    "data/aes256/encrypt_columns_and_footer_ctr.parquet.encrypted",
-    "data/aes256/encrypt_columns_and_footer_disable_aad_storage.parquet.encrypted",
-    "data/aes256/uniform_encryption.parquet.encrypted",
-    "data/encrypt_columns_and_footer.parquet.encrypted",
-    "data/encrypt_columns_and_footer_aad.parquet.encrypted",
-    "data/encrypt_columns_and_footer_bloom_filter.parquet.encrypted",
-    "data/encrypt_columns_and_footer_ctr.parquet.encrypted",
-    "data/encrypt_columns_and_footer_disable_aad_storage.parquet.encrypted",
-    "data/external_key_material_java.parquet.encrypted",
-    "data/uniform_encryption.parquet.encrypted",
+/// The keys of an encrypted file of the corpus, as `data/README.md` gives them: every
+/// test key is a string of ASCII digits, passed in hex.
+#[derive(Debug, Clone, Copy)]
+struct FileKeys {
+    /// The footer key.
+    footer: &'static str,
+    /// (column path, key) of the columns with keys of their own.
+    columns: &'static [(&'static str, &'static str)],
+    /// The AAD prefix, for the files that do not store it.
+    aad_prefix: Option<&'static str>,
+}
+
+/// The AES-128 keys of the files in `data/`.
+const KEYS_128: FileKeys = FileKeys {
+    footer: "0123456789012345",
+    columns: &[
+        ("double_field", "1234567890123450"),
+        ("float_field", "1234567890123451"),
+    ],
+    aad_prefix: None,
+};
+
+/// The AES-256 keys of the files in `data/aes256/` (parquet-mr).
+const KEYS_256: FileKeys = FileKeys {
+    footer: "01234567890123456789012345678901",
+    columns: &[
+        ("double_field", "12345678901234567890123456789012"),
+        ("float_field", "12345678901234567890123456789013"),
+        ("boolean_field", "12345678901234567890123456789014"),
+        ("int32_field", "12345678901234567890123456789015"),
+        ("ba_field", "12345678901234567890123456789016"),
+        ("flba_field", "12345678901234567890123456789017"),
+        (
+            "int64_field.list.element",
+            "12345678901234567890123456789018",
+        ),
+        ("int96_field", "12345678901234567890123456789019"),
+    ],
+    aad_prefix: None,
+};
+
+/// The files encrypted with Parquet modular encryption, and the keys every command is
+/// given for them.
+const ENCRYPTED: &[(&str, FileKeys)] = &[
+    (
+        "data/aes256/encrypt_columns_and_footer.parquet.encrypted",
+        KEYS_256,
+    ),
+    (
+        "data/aes256/encrypt_columns_and_footer_ctr.parquet.encrypted",
+        KEYS_256,
+    ),
+    (
+        "data/aes256/encrypt_columns_and_footer_disable_aad_storage.parquet.encrypted",
+        FileKeys {
+            aad_prefix: Some("tester"),
+            ..KEYS_256
+        },
+    ),
+    (
+        "data/aes256/encrypt_columns_plaintext_footer.parquet.encrypted",
+        KEYS_256,
+    ),
+    ("data/aes256/uniform_encryption.parquet.encrypted", KEYS_256),
+    (
+        "data/encrypt_columns_and_footer.parquet.encrypted",
+        KEYS_128,
+    ),
+    (
+        "data/encrypt_columns_and_footer_aad.parquet.encrypted",
+        KEYS_128,
+    ),
+    (
+        "data/encrypt_columns_and_footer_bloom_filter.parquet.encrypted",
+        KEYS_128,
+    ),
+    (
+        "data/encrypt_columns_and_footer_ctr.parquet.encrypted",
+        KEYS_128,
+    ),
+    (
+        "data/encrypt_columns_and_footer_disable_aad_storage.parquet.encrypted",
+        FileKeys {
+            aad_prefix: Some("tester"),
+            ..KEYS_128
+        },
+    ),
+    (
+        "data/encrypt_columns_plaintext_footer.parquet.encrypted",
+        KEYS_128,
+    ),
+    (
+        "data/external_key_material_java.parquet.encrypted",
+        KEYS_128,
+    ),
+    ("data/uniform_encryption.parquet.encrypted", KEYS_128),
 ];
 
-/// Every outcome that is not a plain success, other than [`ENCRYPTED_FOOTER`]: (file,
-/// commands, expectation).
+/// The ASCII bytes of `text` in hex.
+fn hex(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The key options for `file` (none for a file that is not encrypted).
+fn key_args(file: &str) -> Vec<String> {
+    let Some((_, keys)) = ENCRYPTED.iter().find(|(f, _)| *f == file) else {
+        return Vec::new();
+    };
+    let mut args = vec!["--footer-key".to_string(), hex(keys.footer)];
+    for (column, key) in keys.columns {
+        args.push("--column-key".into());
+        args.push(format!("{column}:{}", hex(key)));
+    }
+    if let Some(prefix) = keys.aad_prefix {
+        args.push("--aad-prefix".into());
+        args.push(prefix.into());
+    }
+    args
+}
+
+/// The keys of `file` for [`shred::verify::verify_file`].
+fn decryption_keys(file: &str) -> DecryptionKeys {
+    let Some((_, keys)) = ENCRYPTED.iter().find(|(f, _)| *f == file) else {
+        return DecryptionKeys::default();
+    };
+    DecryptionKeys {
+        footer_key: Some(parse_key(&hex(keys.footer)).unwrap()),
+        column_keys: keys
+            .columns
+            .iter()
+            .map(|(column, key)| parse_column_key(&format!("{column}:{}", hex(key))).unwrap())
+            .collect(),
+        aad_prefix: keys.aad_prefix.map(str::to_string),
+    }
+}
+
+/// Every outcome that is not a plain success: (file, commands, expectation).
 const EXPECTED: &[(&str, &[Command], Expect)] = &[
     // Footers other readers tolerate: read, with the repair said.
     (
@@ -126,20 +252,35 @@ const EXPECTED: &[(&str, &[Command], Expect)] = &[
         &[Record],
         Fails("no record 0: the file has 0 records"),
     ),
-    // Plaintext footers with encrypted columns: the column is named.
+    // Encrypted files that cannot be read with their keys, each saying why.
     (
-        "data/encrypt_columns_plaintext_footer.parquet.encrypted",
-        READING,
+        "data/encrypt_columns_and_footer_ctr.parquet.encrypted",
+        ALL,
         Fails(
-            "column float_field is encrypted (Parquet modular encryption) with column key \"kc2\"",
+            "encrypted with AES_GCM_CTR_V1, which the parquet crate (arrow-rs 60) cannot decrypt",
         ),
     ),
     (
-        "data/aes256/encrypt_columns_plaintext_footer.parquet.encrypted",
-        READING,
+        "data/aes256/encrypt_columns_and_footer_ctr.parquet.encrypted",
+        ALL,
         Fails(
-            "column boolean_field is encrypted (Parquet modular encryption) with column key \"kc3\"",
+            "encrypted with AES_GCM_CTR_V1, which the parquet crate (arrow-rs 60) cannot decrypt",
         ),
+    ),
+    (
+        "data/external_key_material_java.parquet.encrypted",
+        ALL,
+        Fails(
+            "the file's keys are wrapped by a key management service (KMS; its key material is stored outside the file): shredkit cannot unwrap them",
+        ),
+    ),
+    // arrow-rs reads a batch of strings into one array of i32 offsets, and both 1 GiB
+    // strings fall into one batch of 1024 records (decoded only by
+    // `large_string_map_decodes`).
+    (
+        LARGE_STRING_MAP,
+        &[Verify],
+        ArrowUnreadable("index overflow decoding byte array"),
     ),
     // bad_data/README.md: each file fails on the cause it was made to show.
     (
@@ -221,11 +362,27 @@ const EXPECTED: &[(&str, &[Command], Expect)] = &[
     ),
 ];
 
-/// Runs `command` on `file` (a path under the corpus).
+/// Whether a command is given the keys of an encrypted file ([`ENCRYPTED`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keys {
+    Given,
+    Withheld,
+}
+
+/// Runs `command` on `file` (a path under the corpus), with its keys.
 fn outcome(command: Command, file: &str) -> Outcome {
+    outcome_with(command, file, Keys::Given)
+}
+
+/// Runs `command` on `file`, with or without its keys.
+fn outcome_with(command: Command, file: &str, keys: Keys) -> Outcome {
     if command == Verify {
         let path = corpus().join(file);
-        return match shred::verify::verify_file(&path, 1024) {
+        let keys = match keys {
+            Keys::Given => decryption_keys(file),
+            Keys::Withheld => DecryptionKeys::default(),
+        };
+        return match shred::verify::verify_file(&path, 1024, &keys) {
             Ok(summary) => match summary.not_compared(file) {
                 Some(message) => Outcome::NotCompared(message),
                 None => Outcome::Ok(format!("{summary:?}")),
@@ -233,14 +390,6 @@ fn outcome(command: Command, file: &str) -> Outcome {
             Err(e) => Outcome::Failed(e.to_string()),
         };
     }
-    match run(command, file) {
-        Ok(output) => Outcome::Ok(output),
-        Err(message) => Outcome::Failed(message),
-    }
-}
-
-/// Runs `command` on `file` (a path under the corpus); `Ok(output)` or `Err(message)`.
-fn run(command: Command, file: &str) -> Result<String, String> {
     let path = corpus().join(file);
     let path_text = path.to_str().expect("UTF-8 path").to_string();
     let args: Vec<String> = match command {
@@ -250,20 +399,28 @@ fn run(command: Command, file: &str) -> Result<String, String> {
         Histogram => vec!["histogram".into(), path_text],
         Levels => vec!["levels".into(), path_text],
         Record => vec!["record".into(), path_text, "0".into()],
-        Verify => {
-            return match outcome(Verify, file) {
-                Outcome::Ok(output) => Ok(output),
-                Outcome::NotCompared(message) | Outcome::Failed(message) => Err(message),
-            };
-        }
+        Verify => unreachable!("verify runs above"),
     };
     let mut out = Vec::new();
     let mut line = vec!["shred-inspect".to_string()];
     line.extend(args);
     line.extend(["--format".into(), "json".into()]);
-    shred_inspect::run(line, &mut out)
-        .map(|()| String::from_utf8(out).expect("UTF-8 output"))
-        .map_err(|e| e.to_string())
+    if keys == Keys::Given {
+        line.extend(key_args(file));
+    }
+    match shred_inspect::run(line, &mut out) {
+        Ok(()) => Outcome::Ok(String::from_utf8(out).expect("UTF-8 output")),
+        Err(e) => Outcome::Failed(e.to_string()),
+    }
+}
+
+/// Runs `command` on `file` (a path under the corpus), with its keys; `Ok(output)` or
+/// `Err(message)`.
+fn run(command: Command, file: &str) -> Result<String, String> {
+    match outcome(command, file) {
+        Outcome::Ok(output) => Ok(output),
+        Outcome::NotCompared(message) | Outcome::Failed(message) => Err(message),
+    }
 }
 
 /// Every Parquet file of the corpus, as paths relative to it, sorted.
@@ -291,9 +448,6 @@ fn corpus_files() -> Vec<String> {
 
 /// The expectation for `file` and `command`, if the table has one.
 fn expectation(file: &str, command: Command) -> Option<Expect> {
-    if ENCRYPTED_FOOTER.contains(&file) {
-        return Some(Fails("the footer is encrypted (PARE magic)"));
-    }
     let mut found = EXPECTED
         .iter()
         .filter(|(f, commands, _)| *f == file && commands.contains(&command));
@@ -379,18 +533,23 @@ fn verify_of_every_file() {
 #[test]
 fn expected_table_names_existing_files() {
     let files: BTreeSet<String> = corpus_files().into_iter().collect();
-    for file in ENCRYPTED_FOOTER {
+    for (file, _) in ENCRYPTED {
         assert!(
             files.contains(*file),
-            "ENCRYPTED_FOOTER names {file}, not in the corpus"
+            "ENCRYPTED names {file}, not in the corpus"
         );
     }
+    let encrypted = files.iter().filter(|f| f.ends_with(".encrypted")).count();
+    assert_eq!(
+        encrypted,
+        ENCRYPTED.len(),
+        "ENCRYPTED lists every encrypted file"
+    );
     for (file, commands, _) in EXPECTED {
         assert!(
             files.contains(*file),
             "EXPECTED names {file}, not in the corpus"
         );
-        assert!(!ENCRYPTED_FOOTER.contains(file), "{file} is in both tables");
         assert!(
             !commands.is_empty(),
             "EXPECTED entry for {file} has no command"
@@ -401,37 +560,314 @@ fn expected_table_names_existing_files() {
     }
 }
 
-/// Per command: (files that succeed, of which show a footer repair, files that fail), as
-/// the table in `tests/README.md` gives them.
-const COUNTS: [(Command, usize, usize, usize); 7] = [
-    (Schema, 221, 0, 12),
-    (Meta, 221, 4, 12),
-    (Pages, 217, 0, 16),
-    (Histogram, 213, 0, 20),
-    (Levels, 213, 0, 20),
-    (Record, 212, 0, 21),
-    (Verify, 213, 3, 20),
+/// Per command, as the table in `tests/README.md` gives them: files that succeed, of
+/// which show a footer repair, files on which `verify` could not compare (arrow-rs cannot
+/// read them), files that fail.
+struct Counts {
+    command: Command,
+    succeed: usize,
+    shown: usize,
+    not_compared: usize,
+    failed: usize,
+}
+
+const COUNTS: [Counts; 7] = [
+    Counts {
+        command: Schema,
+        succeed: 229,
+        shown: 0,
+        not_compared: 0,
+        failed: 4,
+    },
+    Counts {
+        command: Meta,
+        succeed: 229,
+        shown: 4,
+        not_compared: 0,
+        failed: 4,
+    },
+    Counts {
+        command: Pages,
+        succeed: 227,
+        shown: 0,
+        not_compared: 0,
+        failed: 6,
+    },
+    Counts {
+        command: Histogram,
+        succeed: 223,
+        shown: 0,
+        not_compared: 0,
+        failed: 10,
+    },
+    Counts {
+        command: Levels,
+        succeed: 223,
+        shown: 0,
+        not_compared: 0,
+        failed: 10,
+    },
+    Counts {
+        command: Record,
+        succeed: 222,
+        shown: 0,
+        not_compared: 0,
+        failed: 11,
+    },
+    Counts {
+        command: Verify,
+        succeed: 222,
+        shown: 3,
+        not_compared: 1,
+        failed: 10,
+    },
 ];
 
 #[test]
 fn outcome_counts_match_the_readme() {
     let files = corpus_files();
-    for (command, ok, shown, failed) in COUNTS {
+    for expected in COUNTS {
+        let command = expected.command;
         let outcomes: Vec<Option<Expect>> = files.iter().map(|f| expectation(f, command)).collect();
-        let count_fails = outcomes
-            .iter()
-            .filter(|e| matches!(e, Some(Fails(_))))
-            .count();
-        let count_shows = outcomes
-            .iter()
-            .filter(|e| matches!(e, Some(Shows(_))))
-            .count();
+        let count = |f: fn(&Expect) -> bool| outcomes.iter().flatten().filter(|e| f(e)).count();
+        let failed = count(|e| matches!(e, Fails(_)));
+        let not_compared = count(|e| matches!(e, ArrowUnreadable(_)));
         assert_eq!(
-            (files.len() - count_fails, count_shows, count_fails),
-            (ok, shown, failed),
+            (
+                files.len() - failed - not_compared,
+                count(|e| matches!(e, Shows(_))),
+                not_compared,
+                failed
+            ),
+            (
+                expected.succeed,
+                expected.shown,
+                expected.not_compared,
+                expected.failed
+            ),
             "{command:?}"
         );
     }
+}
+
+/// Without its keys, what each encrypted file does: (file, commands, a piece of the error,
+/// which names the option to pass, or why no key helps). Every other command succeeds.
+const WITHOUT_KEYS: &[(&str, &[Command], &str)] = &[
+    (
+        "data/aes256/encrypt_columns_and_footer.parquet.encrypted",
+        ALL,
+        FOOTER_KEY,
+    ),
+    (
+        "data/aes256/encrypt_columns_and_footer_ctr.parquet.encrypted",
+        ALL,
+        CTR,
+    ),
+    (
+        "data/aes256/encrypt_columns_and_footer_disable_aad_storage.parquet.encrypted",
+        ALL,
+        FOOTER_KEY,
+    ),
+    (
+        "data/aes256/encrypt_columns_plaintext_footer.parquet.encrypted",
+        READING,
+        "row group 0, column boolean_field is encrypted (Parquet modular encryption) with column key \"kc3\": pass its key with --column-key boolean_field:HEX",
+    ),
+    (
+        "data/aes256/uniform_encryption.parquet.encrypted",
+        ALL,
+        FOOTER_KEY,
+    ),
+    (
+        "data/encrypt_columns_and_footer.parquet.encrypted",
+        ALL,
+        FOOTER_KEY,
+    ),
+    (
+        "data/encrypt_columns_and_footer_aad.parquet.encrypted",
+        ALL,
+        FOOTER_KEY,
+    ),
+    (
+        "data/encrypt_columns_and_footer_bloom_filter.parquet.encrypted",
+        ALL,
+        FOOTER_KEY,
+    ),
+    (
+        "data/encrypt_columns_and_footer_ctr.parquet.encrypted",
+        ALL,
+        CTR,
+    ),
+    (
+        "data/encrypt_columns_and_footer_disable_aad_storage.parquet.encrypted",
+        ALL,
+        FOOTER_KEY,
+    ),
+    (
+        "data/encrypt_columns_plaintext_footer.parquet.encrypted",
+        READING,
+        "row group 0, column float_field is encrypted (Parquet modular encryption) with column key \"kc2\": pass its key with --column-key float_field:HEX",
+    ),
+    (
+        "data/external_key_material_java.parquet.encrypted",
+        ALL,
+        "pass the footer key with --footer-key HEX (and the keys of columns with keys of their own with --column-key NAME:HEX); the file's keys are wrapped by a key management service (KMS",
+    ),
+    ("data/uniform_encryption.parquet.encrypted", ALL, FOOTER_KEY),
+];
+
+/// The error on an encrypted footer without `--footer-key`.
+const FOOTER_KEY: &str =
+    "the footer is encrypted (PARE magic): pass the footer key with --footer-key HEX";
+/// The error on a file encrypted with AES_GCM_CTR_V1, keys or not.
+const CTR: &str =
+    "encrypted with AES_GCM_CTR_V1, which the parquet crate (arrow-rs 60) cannot decrypt";
+
+#[test]
+fn encrypted_files_without_keys_name_the_key_to_pass() {
+    let files: Vec<&str> = WITHOUT_KEYS.iter().map(|(f, _, _)| *f).collect();
+    let encrypted: Vec<&str> = ENCRYPTED.iter().map(|(f, _)| *f).collect();
+    assert_eq!(files, encrypted, "WITHOUT_KEYS lists every encrypted file");
+    let mut failures = Vec::new();
+    for &(file, commands, text) in WITHOUT_KEYS {
+        for &command in ALL {
+            let outcome = outcome_with(command, file, Keys::Withheld);
+            let failure = match (commands.contains(&command), outcome) {
+                (true, Outcome::Failed(e)) if e.contains(text) => None,
+                (false, Outcome::Ok(_)) => None,
+                (true, Outcome::Failed(e) | Outcome::NotCompared(e)) => {
+                    Some(format!("expected an error with {text:?}, got: {e}"))
+                }
+                (true, Outcome::Ok(_)) => {
+                    Some(format!("expected an error with {text:?}, got success"))
+                }
+                (false, Outcome::Failed(e) | Outcome::NotCompared(e)) => {
+                    Some(format!("expected success, got: {e}"))
+                }
+            };
+            if let Some(failure) = failure {
+                failures.push(format!("{file} {command:?}: {failure}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Runs `shred` or `shred-inspect` (by `args[0]`) in process: its output, or its exit
+/// code and error.
+fn tool(args: &[String]) -> Result<String, (i32, String)> {
+    let mut out = Vec::new();
+    let result = if args[0] == "shred" {
+        shred::cli::run(args, &mut out).map_err(|e| (e.exit_code(), e.to_string()))
+    } else {
+        shred_inspect::run(args, &mut out).map_err(|e| (e.exit_code(), e.to_string()))
+    };
+    result.map(|()| String::from_utf8(out).unwrap())
+}
+
+/// A command line: `tool`, `command`, the corpus file, then `rest`.
+fn line(tool: &str, command: &str, file: &str, rest: &[&str]) -> Vec<String> {
+    let path = corpus().join(file);
+    let mut line = vec![tool.to_string(), command.to_string()];
+    line.push(path.to_str().unwrap().to_string());
+    line.extend(rest.iter().map(|s| s.to_string()));
+    line
+}
+
+#[test]
+fn keys_on_the_command_line_decrypt() {
+    let file = "data/encrypt_columns_and_footer.parquet.encrypted";
+    let keys = key_args(file);
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let verified = tool(&line("shred", "verify", file, &keys)).unwrap();
+    assert!(verified.contains("│ 50      │ 8       │"), "{verified}");
+    assert!(verified.contains("OK"), "{verified}");
+    let mut args = keys.clone();
+    args.extend(["--column", "float_field", "--format", "json"]);
+    let levels = tool(&line("shred-inspect", "levels", file, &args)).unwrap();
+    assert_eq!(levels.lines().count(), 50);
+    assert!(
+        levels.starts_with(
+            r#"{"column":"float_field","row_group":0,"record":0,"r":0,"d":0,"value":0.0}"#
+        ),
+        "{levels}"
+    );
+}
+
+#[test]
+fn wrong_keys_are_a_clear_error_with_exit_2() {
+    let file = "data/uniform_encryption.parquet.encrypted";
+    let wrong = hex("0123456789012346");
+    for tool_name in ["shred", "shred-inspect"] {
+        let command = if tool_name == "shred" {
+            "verify"
+        } else {
+            "pages"
+        };
+        let (code, error) =
+            tool(&line(tool_name, command, file, &["--footer-key", &wrong])).unwrap_err();
+        assert_eq!(code, 2, "{error}");
+        assert!(
+            error.ends_with("uniform_encryption.parquet.encrypted: cannot decrypt the file's metadata with the keys given (a wrong --footer-key or --column-key, or a missing or wrong --aad-prefix): Provided footer key and AAD were unable to decrypt parquet footer"),
+            "{error}"
+        );
+    }
+    // A file whose AAD prefix is not stored, read without it or with a wrong one.
+    let file = "data/encrypt_columns_and_footer_disable_aad_storage.parquet.encrypted";
+    let footer = hex(KEYS_128.footer);
+    for prefix in [None, Some("tested")] {
+        let mut args = vec!["--footer-key", footer.as_str()];
+        args.extend(prefix.iter().flat_map(|p| ["--aad-prefix", *p]));
+        let (code, error) = tool(&line("shred-inspect", "schema", file, &args)).unwrap_err();
+        assert_eq!(code, 2, "{error}");
+        assert!(error.contains("a missing or wrong --aad-prefix"), "{error}");
+    }
+    // Keys that are not keys are bad usage.
+    for key in ["zz", "0011"] {
+        let (code, error) =
+            tool(&line("shred", "verify", file, &["--footer-key", key])).unwrap_err();
+        assert_eq!(code, 2, "{error}");
+        assert!(error.contains("--footer-key"), "{error}");
+    }
+    let (code, error) = tool(&line(
+        "shred-inspect",
+        "meta",
+        file,
+        &["--column-key", &footer],
+    ))
+    .unwrap_err();
+    assert_eq!(code, 2, "{error}");
+    assert!(error.contains("is not NAME:HEX"), "{error}");
+}
+
+#[test]
+fn missing_keys_are_a_clear_error_with_exit_2() {
+    let file = "data/encrypt_columns_and_footer.parquet.encrypted";
+    let (code, error) = tool(&line("shred", "verify", file, &[])).unwrap_err();
+    assert_eq!(code, 2, "{error}");
+    assert!(error.contains(FOOTER_KEY), "{error}");
+    // The footer key alone reads the footer and the columns it encrypts, and names the
+    // first column with a key of its own.
+    let footer = hex(KEYS_128.footer);
+    let (code, error) = tool(&line(
+        "shred-inspect",
+        "levels",
+        file,
+        &["--footer-key", &footer],
+    ))
+    .unwrap_err();
+    assert_eq!(code, 2, "{error}");
+    assert!(
+        error.ends_with("encrypt_columns_and_footer.parquet.encrypted: row group 0, column float_field is encrypted (Parquet modular encryption) with column key \"kc2\": pass its key with --column-key float_field:HEX"),
+        "{error}"
+    );
+    let file = "data/encrypt_columns_plaintext_footer.parquet.encrypted";
+    let (code, error) = tool(&line("shred-inspect", "histogram", file, &[])).unwrap_err();
+    assert_eq!(code, 2, "{error}");
+    assert!(
+        error.contains("pass its key with --column-key float_field:HEX"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -714,7 +1150,9 @@ fn repaired_files_hold_their_rows() {
         ("data/nation.dict-malformed.parquet", 25),
         ("data/repeated_no_annotation.parquet", 6),
     ] {
-        let summary = shred::verify::verify_file(&corpus().join(file), 1024).unwrap();
+        let summary =
+            shred::verify::verify_file(&corpus().join(file), 1024, &DecryptionKeys::default())
+                .unwrap();
         assert_eq!(summary.records, rows, "{file}");
     }
     let nations = column_texts("data/nation.dict-malformed.parquet");
@@ -784,12 +1222,16 @@ fn large_string_map_decodes() {
     // 1 GiB per batch fits, two do not. With batches of one record both sides compare;
     // with larger ones arrow-rs cannot read the file, and verify says so.
     let path = corpus().join(LARGE_STRING_MAP);
-    let summary = shred::verify::verify_file(&path, 1).unwrap();
+    let summary = shred::verify::verify_file(&path, 1, &DecryptionKeys::default()).unwrap();
     assert_eq!((summary.records, summary.entries), (2, 4));
-    let summary = shred::verify::verify_file(&path, 1024).unwrap();
-    let message = summary.not_compared("f").unwrap();
+    let Outcome::NotCompared(message) = outcome(Verify, LARGE_STRING_MAP) else {
+        panic!("verify with batches of 1024 must not compare");
+    };
+    let Some(ArrowUnreadable(text)) = expectation(LARGE_STRING_MAP, Verify) else {
+        panic!("EXPECTED names arrow-rs's error on {LARGE_STRING_MAP}");
+    };
     assert!(
-        message.contains("arrow-rs cannot read this file (Parquet argument error: Parquet error: index overflow decoding byte array), so nothing was compared; our readers read and assembled all 2 records"),
+        message.contains(&format!("arrow-rs cannot read this file (Parquet argument error: Parquet error: {text}), so nothing was compared; our readers read and assembled all 2 records")),
         "{message}"
     );
 }
