@@ -28,6 +28,9 @@ use parquet::encryption::decrypt::FileDecryptionProperties;
 
 use crate::error::{Error, Result};
 
+/// The footer key arrow-rs is given when the user gave none (it requires one).
+const NO_FOOTER_KEY: [u8; 16] = [0; 16];
+
 /// The decryption keys and AAD prefix given for one or more files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
@@ -80,7 +83,7 @@ pub struct ColumnKey {
 /// Parses a key given in hex (`--footer-key`).
 pub fn parse_key(text: &str) -> std::result::Result<Key, String> {
     let text = text.trim();
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err(format!(
             "'{text}' is not a hex key: an odd number of hex digits"
         ));
@@ -128,18 +131,20 @@ impl DecryptionKeys {
             .map(|c| &c.key)
     }
 
-    /// The keys as arrow-rs's reader takes them; `None` when none were given. Without a
-    /// footer key (a plaintext footer, only column keys given) the footer's signature is
-    /// not checked.
+    /// The keys as arrow-rs's reader takes them; `None` when none were given. arrow-rs
+    /// requires a footer key: without one (a plaintext footer, only column keys given) it
+    /// gets [`NO_FOOTER_KEY`] and the footer's signature is not checked, so the key is
+    /// used only for columns encrypted with the footer key, which then fail to decrypt
+    /// (our readers ask for `--footer-key` first, [`crate::parquet_reader`]).
     pub fn properties(&self) -> Result<Option<Arc<FileDecryptionProperties>>> {
         if self.is_empty() {
             return Ok(None);
         }
-        let footer_key = self.footer_key.as_ref().map(|k| k.0.clone());
-        let mut builder = FileDecryptionProperties::builder(footer_key.clone().unwrap_or_default());
-        if footer_key.is_none() {
-            builder = builder.disable_footer_signature_verification();
-        }
+        let mut builder = match &self.footer_key {
+            Some(key) => FileDecryptionProperties::builder(key.0.clone()),
+            None => FileDecryptionProperties::builder(NO_FOOTER_KEY.to_vec())
+                .disable_footer_signature_verification(),
+        };
         for column in &self.column_keys {
             builder = builder.with_column_key(&column.path, column.key.0.clone());
         }

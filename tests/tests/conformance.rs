@@ -786,6 +786,13 @@ fn keys_on_the_command_line_decrypt() {
     args.extend(["--column", "float_field", "--format", "json"]);
     let levels = tool(&line("shred-inspect", "levels", file, &args)).unwrap();
     assert_eq!(levels.lines().count(), 50);
+    // A plaintext footer needs no footer key for the columns with keys of their own.
+    let file = "data/encrypt_columns_plaintext_footer.parquet.encrypted";
+    let keys: Vec<String> = key_args(file).split_off(2);
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    assert_eq!(keys[0], "--column-key");
+    let verified = tool(&line("shred", "verify", file, &keys)).unwrap();
+    assert!(verified.contains("OK"), "{verified}");
     assert!(
         levels.starts_with(
             r#"{"column":"float_field","row_group":0,"record":0,"r":0,"d":0,"value":0.0}"#
