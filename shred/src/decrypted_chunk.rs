@@ -10,10 +10,10 @@
 //! [`column_reader`] decrypts them in that order ([`ChunkDecryptor`], which checks each
 //! module's AAD, so a page out of place fails), writes each header with its
 //! `compressed_page_size` set to the decrypted page's length (and without anything after
-//! the `PageHeader` struct in its module), then the page, and hands the
-//! plaintext chunk to the crate's page reader with the chunk's metadata moved to offset 0.
-//! Decompression, decoding and levels are then the crate's, exactly as for a plaintext
-//! file. Memory: one column chunk, decrypted.
+//! the `PageHeader` struct in its module), then the page, and hands the plaintext chunk to
+//! the crate's page reader with the chunk's metadata moved to offset 0. Decompression,
+//! decoding and levels are then the crate's, exactly as for a plaintext file. Memory: one
+//! column chunk, decrypted.
 
 use std::sync::Arc;
 

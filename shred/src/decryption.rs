@@ -120,21 +120,14 @@ impl FileEncryption {
     /// Reads the `FileCryptoMetaData` at the start of an encrypted footer (`PARE`): its
     /// `encryption_algorithm` (field 1) and `key_metadata` (field 2).
     pub fn from_crypto_metadata(footer: &[u8]) -> Decoded<Self> {
-        let mut encryption = Self::field_of_struct(footer, 1)?;
-        let mut reader = CompactReader::new(footer);
-        let mut last = 0;
-        loop {
-            let field = reader.field(last)?;
-            if field.is_stop() {
-                return Ok(encryption);
-            }
-            last = field.id;
-            if field.id == 2 && field.ttype == ttype::BINARY {
-                encryption.footer_key_metadata = Some(reader.binary()?.to_vec());
-            } else {
-                reader.skip(field.ttype, 1)?;
-            }
+        let Some(mut reader) = field_at(footer, 1, ttype::STRUCT)? else {
+            return invalid("a FileCryptoMetaData without encryption_algorithm");
+        };
+        let mut encryption = Self::decode(&mut reader)?;
+        if let Some(mut reader) = field_at(footer, 2, ttype::BINARY)? {
+            encryption.footer_key_metadata = Some(reader.binary()?.to_vec());
         }
+        Ok(encryption)
     }
 
     /// When the footer key's metadata is the key material of Parquet's key management
@@ -159,28 +152,9 @@ impl FileEncryption {
     /// Reads a plaintext footer's `FileMetaData.encryption_algorithm` (field 8); `None`
     /// when the file is not encrypted.
     pub fn from_file_metadata(footer: &[u8]) -> Decoded<Option<Self>> {
-        match Self::field_of_struct(footer, 8) {
-            Ok(found) => Ok(Some(found)),
-            Err(crate::thrift_compact::DecodeError::Invalid(m)) if m == NO_FIELD => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// The union in field `id` of the struct that `bytes` starts with.
-    fn field_of_struct(bytes: &[u8], id: i16) -> Decoded<Self> {
-        let mut reader = CompactReader::new(bytes);
-        let mut last = 0;
-        loop {
-            let field = reader.field(last)?;
-            if field.is_stop() {
-                return invalid(NO_FIELD);
-            }
-            last = field.id;
-            if field.id == id && field.ttype == ttype::STRUCT {
-                return Self::decode(&mut reader);
-            }
-            reader.skip(field.ttype, 1)?;
-        }
+        field_at(footer, 8, ttype::STRUCT)?
+            .map(|mut reader| Self::decode(&mut reader))
+            .transpose()
     }
 
     /// The file AAD: the AAD prefix (the one given in `keys`, else the file's own) and
@@ -204,8 +178,23 @@ impl FileEncryption {
     }
 }
 
-/// The error [`FileEncryption::field_of_struct`] gives when the struct lacks the field.
-const NO_FIELD: &str = "no encryption_algorithm field";
+/// A reader at the value of field `id` (of compact type `ttype`) of the struct that
+/// `bytes` starts with; `None` when the struct has no such field.
+fn field_at(bytes: &[u8], id: i16, ttype: u8) -> Decoded<Option<CompactReader<'_>>> {
+    let mut reader = CompactReader::new(bytes);
+    let mut last = 0;
+    loop {
+        let field = reader.field(last)?;
+        if field.is_stop() {
+            return Ok(None);
+        }
+        last = field.id;
+        if field.id == id && field.ttype == ttype {
+            return Ok(Some(reader));
+        }
+        reader.skip(field.ttype, 1)?;
+    }
+}
 
 /// Which page module of a column chunk: its dictionary page, or its `ordinal`-th data
 /// page (counted from 0, the dictionary page not counted).

@@ -1102,6 +1102,30 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn encryption_is_read_from_either_footer() {
+        use crate::decryption::Algorithm;
+        let encryption = |name: &str| open(name).encryption().cloned().unwrap();
+        let uniform = encryption("data/uniform_encryption.parquet.encrypted");
+        assert_eq!(uniform.algorithm, Algorithm::AesGcmV1);
+        assert_eq!(uniform.aad_file_unique.len(), 8);
+        assert_eq!(uniform.footer_key_metadata.as_deref(), Some(&b"kf"[..]));
+        let plaintext = encryption("data/encrypt_columns_plaintext_footer.parquet.encrypted");
+        assert_eq!(plaintext.algorithm, Algorithm::AesGcmV1);
+        assert!(!plaintext.aad_file_unique.is_empty());
+        let ctr = encryption("data/encrypt_columns_and_footer_ctr.parquet.encrypted");
+        assert_eq!(ctr.algorithm, Algorithm::AesGcmCtrV1);
+        let supplied =
+            encryption("data/encrypt_columns_and_footer_disable_aad_storage.parquet.encrypted");
+        assert_eq!(
+            (supplied.aad_prefix, supplied.supply_aad_prefix),
+            (None, true)
+        );
+        let stored = encryption("data/encrypt_columns_and_footer_aad.parquet.encrypted");
+        assert_eq!(stored.aad_prefix.as_deref(), Some(&b"tester"[..]));
+        assert!(open("data/alltypes_plain.parquet").encryption().is_none());
+    }
+
+    #[test]
     fn unwalkable_footer_is_left_to_the_parquet_crate() {
         let source = open("data/uniform_encryption.parquet.encrypted");
         assert!(source.warnings().is_empty());

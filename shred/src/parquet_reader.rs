@@ -72,10 +72,19 @@ impl ParquetReader {
         } else {
             PageIndexPolicy::Skip
         };
-        let metadata = ParquetMetaDataReader::new()
-            .with_page_index_policy(policy)
-            .with_decryption_properties(keys.properties()?)
-            .parse_and_finish(&source);
+        let properties = keys.properties()?;
+        let parse = |policy| {
+            ParquetMetaDataReader::new()
+                .with_page_index_policy(policy)
+                .with_decryption_properties(properties.clone())
+                .parse_and_finish(&source)
+        };
+        // With keys for some encrypted columns only, the others' page indexes cannot be
+        // decrypted: read the footer without page indexes then.
+        let metadata = match parse(policy) {
+            Err(_) if policy != PageIndexPolicy::Skip && encrypted => parse(PageIndexPolicy::Skip),
+            parsed => parsed,
+        };
         let metadata = match metadata {
             Ok(metadata) => metadata,
             Err(e) if encrypted && !keys.is_empty() => {
@@ -190,4 +199,51 @@ impl ParquetReader {
 /// The `parquet` crate prefixes its messages with "Parquet error: ".
 fn strip_prefix(message: &str) -> &str {
     message.strip_prefix("Parquet error: ").unwrap_or(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decryption_keys::parse_column_key;
+    use crate::footer::tests::corpus;
+
+    #[test]
+    fn only_encrypted_chunks_need_a_key() {
+        let path = corpus("data/encrypt_columns_plaintext_footer.parquet.encrypted");
+        let reader = ParquetReader::open(&path, &DecryptionKeys::default(), false).unwrap();
+        let columns = reader.metadata().row_group(0).columns();
+        let paths: Vec<String> = columns.iter().map(|c| c.column_path().string()).collect();
+        let float = paths.iter().position(|p| p == "float_field").unwrap();
+        assert!(reader.chunk_decryptor(0, 0).unwrap().is_none());
+        assert!(reader.column_reader(0, 0).is_ok());
+        let error = reader.chunk_decryptor(0, float).err().unwrap().to_string();
+        assert_eq!(
+            error,
+            "row group 0, column float_field is encrypted (Parquet modular encryption) with column key \"kc2\": pass its key with --column-key float_field:HEX"
+        );
+        let keys = DecryptionKeys {
+            column_keys: vec![
+                parse_column_key("float_field:31323334353637383930313233343531").unwrap(),
+            ],
+            ..Default::default()
+        };
+        let reader = ParquetReader::open(&path, &keys, true).unwrap();
+        assert!(reader.chunk_decryptor(0, float).unwrap().is_some());
+        assert!(reader.column_reader(0, float).is_ok());
+    }
+
+    #[test]
+    fn encrypted_footer_without_a_key_says_which_option_to_pass() {
+        let path = corpus("data/uniform_encryption.parquet.encrypted");
+        let error = ParquetReader::open(&path, &DecryptionKeys::default(), false)
+            .err()
+            .unwrap();
+        assert_eq!(error.exit_code(), 2);
+        assert!(
+            error
+                .to_string()
+                .ends_with("uniform_encryption.parquet.encrypted: the footer is encrypted (PARE magic): pass the footer key with --footer-key HEX (and the keys of columns with keys of their own with --column-key NAME:HEX)"),
+            "{error}"
+        );
+    }
 }

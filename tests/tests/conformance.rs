@@ -765,6 +765,13 @@ fn tool(args: &[String]) -> Result<String, (i32, String)> {
     result.map(|()| String::from_utf8(out).unwrap())
 }
 
+/// Runs a command line that must fail as bad input (exit code 2); its error.
+fn bad_input(args: &[String]) -> String {
+    let (code, error) = tool(args).unwrap_err();
+    assert_eq!(code, 2, "{error}");
+    error
+}
+
 /// A command line: `tool`, `command`, the corpus file, then `rest`.
 fn line(tool: &str, command: &str, file: &str, rest: &[&str]) -> Vec<String> {
     let path = corpus().join(file);
@@ -811,9 +818,7 @@ fn wrong_keys_are_a_clear_error_with_exit_2() {
         } else {
             "pages"
         };
-        let (code, error) =
-            tool(&line(tool_name, command, file, &["--footer-key", &wrong])).unwrap_err();
-        assert_eq!(code, 2, "{error}");
+        let error = bad_input(&line(tool_name, command, file, &["--footer-key", &wrong]));
         assert!(
             error.ends_with("uniform_encryption.parquet.encrypted: cannot decrypt the file's metadata with the keys given (a wrong --footer-key or --column-key, or a missing or wrong --aad-prefix): Provided footer key and AAD were unable to decrypt parquet footer"),
             "{error}"
@@ -825,52 +830,43 @@ fn wrong_keys_are_a_clear_error_with_exit_2() {
     for prefix in [None, Some("tested")] {
         let mut args = vec!["--footer-key", footer.as_str()];
         args.extend(prefix.iter().flat_map(|p| ["--aad-prefix", *p]));
-        let (code, error) = tool(&line("shred-inspect", "schema", file, &args)).unwrap_err();
-        assert_eq!(code, 2, "{error}");
+        let error = bad_input(&line("shred-inspect", "schema", file, &args));
         assert!(error.contains("a missing or wrong --aad-prefix"), "{error}");
     }
     // Keys that are not keys are bad usage.
     for key in ["zz", "0011"] {
-        let (code, error) =
-            tool(&line("shred", "verify", file, &["--footer-key", key])).unwrap_err();
-        assert_eq!(code, 2, "{error}");
+        let error = bad_input(&line("shred", "verify", file, &["--footer-key", key]));
         assert!(error.contains("--footer-key"), "{error}");
     }
-    let (code, error) = tool(&line(
+    let error = bad_input(&line(
         "shred-inspect",
         "meta",
         file,
         &["--column-key", &footer],
-    ))
-    .unwrap_err();
-    assert_eq!(code, 2, "{error}");
+    ));
     assert!(error.contains("is not NAME:HEX"), "{error}");
 }
 
 #[test]
 fn missing_keys_are_a_clear_error_with_exit_2() {
     let file = "data/encrypt_columns_and_footer.parquet.encrypted";
-    let (code, error) = tool(&line("shred", "verify", file, &[])).unwrap_err();
-    assert_eq!(code, 2, "{error}");
+    let error = bad_input(&line("shred", "verify", file, &[]));
     assert!(error.contains(FOOTER_KEY), "{error}");
     // The footer key alone reads the footer and the columns it encrypts, and names the
     // first column with a key of its own.
     let footer = hex(KEYS_128.footer);
-    let (code, error) = tool(&line(
+    let error = bad_input(&line(
         "shred-inspect",
         "levels",
         file,
         &["--footer-key", &footer],
-    ))
-    .unwrap_err();
-    assert_eq!(code, 2, "{error}");
+    ));
     assert!(
         error.ends_with("encrypt_columns_and_footer.parquet.encrypted: row group 0, column float_field is encrypted (Parquet modular encryption) with column key \"kc2\": pass its key with --column-key float_field:HEX"),
         "{error}"
     );
     let file = "data/encrypt_columns_plaintext_footer.parquet.encrypted";
-    let (code, error) = tool(&line("shred-inspect", "histogram", file, &[])).unwrap_err();
-    assert_eq!(code, 2, "{error}");
+    let error = bad_input(&line("shred-inspect", "histogram", file, &[]));
     assert!(
         error.contains("pass its key with --column-key float_field:HEX"),
         "{error}"
