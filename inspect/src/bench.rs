@@ -47,7 +47,7 @@ pub fn bench(args: &BenchArgs, out: &mut dyn Write) -> Result<()> {
     let runs = args.runs.max(1);
     let path = &args.file;
     let name = path.display().to_string();
-    let file = ParquetFile::open(path, Need::Reader)?;
+    let file = ParquetFile::open(path, Need::Reader, &Default::default())?;
     let records = file.metadata().file_metadata().num_rows();
     let cores = usage::cores();
     writeln!(
@@ -72,6 +72,7 @@ pub fn bench(args: &BenchArgs, out: &mut dyn Write) -> Result<()> {
             row_group: None,
             records: None,
             limit: None,
+            keys: Default::default(),
         }),
     };
     let fast = measure(runs, || crate::run_cli(&cli, &mut dev_null(&name)?))?;

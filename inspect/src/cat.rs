@@ -141,7 +141,7 @@ fn read_batch(
         return Err(Error::input(
             &file.name,
             format!(
-                "{}: corrupt column chunk: {} records in this batch where column {} has {n}",
+                "{}: corrupt column chunk: {} records where column {} has {n}",
                 chunks[c].place(),
                 counts[c],
                 chunks[0].leaf.path

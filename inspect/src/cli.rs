@@ -1,14 +1,17 @@
 //! The command line: subcommands, their options, and the output format.
 //!
 //! Parsed by `clap` (derive). Every inspecting subcommand takes one or more files and
-//! `--format table|json` (tables by default); `record` takes its files followed by the
-//! record index. `bench` measures `levels --format json`.
+//! `--format table|json` (tables by default) and the keys of encrypted files
+//! (`--footer-key`, `--column-key`, `--aad-prefix`: [`DecryptionKeys`], the options
+//! `shred verify` takes too); `record` takes its files followed by the record index.
+//! `bench` measures `levels --format json`.
 
 use std::ops::Range;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 pub use shred::cli::Format;
+use shred::decryption_keys::DecryptionKeys;
 
 /// Shows what is inside any Parquet file: schema, metadata, pages, the repetition and
 /// definition levels of every value, one record traced, level histograms.
@@ -67,6 +70,9 @@ pub struct FilesArgs {
     /// Parquet files.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Keys of encrypted files.
+    #[command(flatten)]
+    pub keys: DecryptionKeys,
 }
 
 /// Options of `pages`.
@@ -75,6 +81,9 @@ pub struct PagesArgs {
     /// Parquet files.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Keys of encrypted files.
+    #[command(flatten)]
+    pub keys: DecryptionKeys,
     /// Only this column (a dotted leaf path, or a group path for all leaves under it);
     /// repeat for more.
     #[arg(long = "column", value_name = "PATH")]
@@ -87,6 +96,9 @@ pub struct LevelsArgs {
     /// Parquet files.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Keys of encrypted files.
+    #[command(flatten)]
+    pub keys: DecryptionKeys,
     /// Only this column (a dotted leaf path, or a group path for all leaves under it);
     /// repeat for more.
     #[arg(long = "column", value_name = "PATH")]
@@ -118,6 +130,9 @@ pub struct CatArgs {
     /// No progress bar (it is shown only when stderr is a terminal).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Keys of encrypted files.
+    #[command(flatten)]
+    pub keys: DecryptionKeys,
 }
 
 /// Options of `record`.
@@ -126,6 +141,9 @@ pub struct RecordArgs {
     /// Parquet files, then the record index (file-wide, from 0).
     #[arg(required = true, num_args = 2.., value_name = "FILE... N")]
     pub args: Vec<String>,
+    /// Keys of encrypted files.
+    #[command(flatten)]
+    pub keys: DecryptionKeys,
 }
 
 /// Options of `bench`.

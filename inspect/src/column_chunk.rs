@@ -1,7 +1,8 @@
 //! One column chunk (a leaf column in one row group) read as stripes, batch by batch.
 //!
 //! [`ChunkStripes`] wraps [`shred::column_io::StripeReader`], which calls the `parquet`
-//! crate's `ColumnReaderImpl::read_records` and so decodes the chunk page by page: each
+//! crate's `ColumnReaderImpl::read_records` (on the chunk decrypted first when it is
+//! encrypted, [`shred::parquet_reader`]) and so decodes the chunk page by page: each
 //! batch holds whole records (Dremel §4.1: a record starts at `r == 0`), at most
 //! `max_records` of them, in one reused [`Stripe`] whose buffers are cleared, not freed,
 //! between batches. Memory is bounded by the batch, never by the chunk or the file. The
@@ -61,8 +62,15 @@ impl<'a> ChunkStripes<'a> {
         let starts = file.row_group_starts();
         let leaf_info = &file.schema.leaves()[leaf];
         let pages = checked_chunk_pages(file, row_group, leaf)?;
-        let reader = StripeReader::open(file.reader(), &file.schema, row_group, leaf)
-            .map_err(|e| Error::shred(&file.name, &place(row_group, leaf_info), e))?;
+        let column = file
+            .reader()
+            .column_reader(row_group, leaf)
+            .map_err(|e| match e {
+                // Already names the row group and column.
+                shred::Error::Input { message } => Error::input(&file.name, message),
+                other => Error::shred(&file.name, &place(row_group, leaf_info), other),
+            })?;
+        let reader = StripeReader::new(column, leaf_info);
         Ok(ChunkStripes {
             file,
             leaf: leaf_info,

@@ -53,6 +53,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
 use shred::cli::ArgsErrors;
+use shred::decryption_keys::DecryptionKeys;
 
 pub use cli::{Cli, CliFormat, Command, Format};
 pub use error::{Error, Result};
@@ -105,13 +106,13 @@ where
 
 /// Runs a parsed command line, writing to `out`.
 pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
-    let (files, need): (&[PathBuf], Need) = match &cli.command {
-        Command::Schema(a) | Command::Meta(a) => (&a.files, Need::Footer),
-        Command::Histogram(a) => (&a.files, Need::Reader),
-        Command::Pages(a) => (&a.files, Need::PageIndex),
-        Command::Levels(a) => (&a.files, Need::Reader),
-        Command::Cat(a) => (&a.files, Need::Reader),
-        Command::Record(_) => (&[], Need::Reader),
+    let (files, need, keys): (&[PathBuf], Need, &DecryptionKeys) = match &cli.command {
+        Command::Schema(a) | Command::Meta(a) => (&a.files, Need::Footer, &a.keys),
+        Command::Histogram(a) => (&a.files, Need::Reader, &a.keys),
+        Command::Pages(a) => (&a.files, Need::PageIndex, &a.keys),
+        Command::Levels(a) => (&a.files, Need::Reader, &a.keys),
+        Command::Cat(a) => (&a.files, Need::Reader, &a.keys),
+        Command::Record(a) => (&[], Need::Reader, &a.keys),
         Command::Bench(a) => return bench::bench(a, out),
     };
     let record_files: Vec<PathBuf>;
@@ -131,7 +132,7 @@ pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
     let format = match (cli.format, &cli.command) {
         (CliFormat::Table, _) => Format::Table,
         (CliFormat::Json, _) => Format::Json,
-        (CliFormat::Message, Command::Schema(_)) => return schema_messages(files, out),
+        (CliFormat::Message, Command::Schema(_)) => return schema_messages(files, keys, out),
         (CliFormat::Message, _) => {
             return Err(Error::usage(
                 "--format message is for `schema` only (the others take table or json)",
@@ -151,7 +152,7 @@ pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
         }
         let name = path.display().to_string();
         let result = catch_unwind(AssertUnwindSafe(|| -> Result<()> {
-            let file = ParquetFile::open(path, need)?;
+            let file = ParquetFile::open(path, need, keys)?;
             match &cli.command {
                 Command::Schema(_) => schema_view::schema(&file, &output, out),
                 Command::Meta(_) => meta::meta(&file, &output, out),
@@ -207,10 +208,10 @@ pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
 /// `schema --format message`: each file's schema as message-type text, which `shred` and
 /// `shred-gen --schema` read. A schema the `parquet` crate's parser cannot read back is
 /// still printed, with a warning on stderr that says why.
-fn schema_messages(files: &[PathBuf], out: &mut dyn Write) -> Result<()> {
+fn schema_messages(files: &[PathBuf], keys: &DecryptionKeys, out: &mut dyn Write) -> Result<()> {
     for path in files {
         let name = path.display().to_string();
-        let file = ParquetFile::open(path, Need::Footer)?;
+        let file = ParquetFile::open(path, Need::Footer, keys)?;
         let text = file.schema.message_text();
         if files.len() > 1 {
             writeln!(out, "== {name} ==")?;

@@ -11,7 +11,10 @@
 //!
 //! [`ChunkPages`] walks a column chunk header by header: header at `offset`, then
 //! `compressed_page_size` bytes of page, then the next header, until the chunk's
-//! `total_compressed_size` is used up. It reads only headers, never page bodies.
+//! `total_compressed_size` is used up. It reads only headers, never page bodies. In an
+//! encrypted chunk ([`ChunkPages::decrypting`]) each header is an AES-GCM module that
+//! [`shred::decryption::ChunkDecryptor`] decrypts (parquet-format `Encryption.md`), and a
+//! page's `compressed_page_size` is the size of its encrypted module.
 //!
 //! ```
 //! use shred_inspect::page_header::{PageHeader, PageKind};
@@ -30,6 +33,7 @@ use std::fs::File;
 use parquet::file::reader::ChunkReader;
 
 use crate::error::{Error, Result};
+use shred::decryption::{ChunkDecryptor, PageModule, module_len};
 use shred::thrift_compact::{CompactReader, DecodeError, invalid};
 
 /// The page types of `parquet.thrift`.
@@ -268,6 +272,16 @@ pub struct ChunkPages<'a> {
     end: u64,
     index: usize,
     failed: bool,
+    decrypting: Option<Decrypting>,
+}
+
+/// How the headers of an encrypted chunk are decrypted.
+struct Decrypting {
+    decryptor: ChunkDecryptor,
+    /// The chunk starts with a dictionary page (its metadata has a dictionary offset).
+    dictionary_first: bool,
+    /// Data pages walked so far: the next one's ordinal.
+    data_pages: usize,
 }
 
 /// First guess at a header's size; doubled while the header is longer.
@@ -300,7 +314,19 @@ impl<'a> ChunkPages<'a> {
             end,
             index: 0,
             failed: false,
+            decrypting: None,
         })
+    }
+
+    /// Decrypts every header with `decryptor`, the chunk being encrypted; with
+    /// `dictionary_first`, its first page is its dictionary page.
+    pub fn decrypting(mut self, decryptor: ChunkDecryptor, dictionary_first: bool) -> Self {
+        self.decrypting = Some(Decrypting {
+            decryptor,
+            dictionary_first,
+            data_pages: 0,
+        });
+        self
     }
 
     fn error(&mut self, message: String) -> Error {
@@ -316,31 +342,10 @@ impl<'a> ChunkPages<'a> {
             return Ok(None);
         }
         let remaining = (self.end - self.pos) as usize;
-        let mut want = FIRST_READ.min(remaining);
-        let (header, header_len) = loop {
-            let bytes = self.file.get_bytes(self.pos, want).map_err(|e| {
-                self.error(format!(
-                    "cannot read page header at offset {}: {e}",
-                    self.pos
-                ))
-            })?;
-            match PageHeader::decode(&bytes) {
-                Ok(decoded) => break decoded,
-                Err(DecodeError::Truncated) if want < remaining && want < MAX_HEADER => {
-                    want = (want * 2).min(remaining).min(MAX_HEADER);
-                }
-                Err(DecodeError::Truncated) => {
-                    let message = format!(
-                        "corrupt page header at offset {}: it runs past the end of the column chunk",
-                        self.pos
-                    );
-                    return Err(self.error(message));
-                }
-                Err(DecodeError::Invalid(why)) => {
-                    let message = format!("corrupt page header at offset {}: {why}", self.pos);
-                    return Err(self.error(message));
-                }
-            }
+        let (header, header_len) = if self.decrypting.is_some() {
+            self.decrypted_header(remaining)?
+        } else {
+            self.plain_header(remaining)?
         };
         let body_end = self.pos + header_len as u64 + header.compressed_size as u64;
         if body_end > self.end {
@@ -359,6 +364,89 @@ impl<'a> ChunkPages<'a> {
         self.pos = body_end;
         self.index += 1;
         Ok(Some(info))
+    }
+}
+
+impl ChunkPages<'_> {
+    /// Reads the plaintext page header at the cursor, and its length.
+    fn plain_header(&mut self, remaining: usize) -> Result<(PageHeader, usize)> {
+        let mut want = FIRST_READ.min(remaining);
+        loop {
+            let bytes = self.file.get_bytes(self.pos, want).map_err(|e| {
+                self.error(format!(
+                    "cannot read page header at offset {}: {e}",
+                    self.pos
+                ))
+            })?;
+            match PageHeader::decode(&bytes) {
+                Ok(decoded) => return Ok(decoded),
+                Err(DecodeError::Truncated) if want < remaining && want < MAX_HEADER => {
+                    want = (want * 2).min(remaining).min(MAX_HEADER);
+                }
+                Err(DecodeError::Truncated) => {
+                    let message = format!(
+                        "corrupt page header at offset {}: it runs past the end of the column chunk",
+                        self.pos
+                    );
+                    return Err(self.error(message));
+                }
+                Err(DecodeError::Invalid(why)) => {
+                    let message = format!("corrupt page header at offset {}: {why}", self.pos);
+                    return Err(self.error(message));
+                }
+            }
+        }
+    }
+
+    /// Reads and decrypts the page header module at the cursor (parquet-format
+    /// `Encryption.md`: a 4-byte length, then nonce, ciphertext and tag); its length is the
+    /// module's.
+    fn decrypted_header(&mut self, remaining: usize) -> Result<(PageHeader, usize)> {
+        let at = self.pos;
+        let past_end = |this: &mut Self| {
+            let message = format!(
+                "corrupt page header at offset {at}: it runs past the end of the column chunk"
+            );
+            this.error(message)
+        };
+        let module = match self
+            .file
+            .get_bytes(at, 4.min(remaining))
+            .ok()
+            .as_deref()
+            .and_then(module_len)
+        {
+            Some(len) if len <= remaining as u64 => len as usize,
+            _ => return Err(past_end(self)),
+        };
+        let bytes = self
+            .file
+            .get_bytes(at, module)
+            .map_err(|e| self.error(format!("cannot read page header at offset {at}: {e}")))?;
+        let Some(decrypting) = self.decrypting.as_mut() else {
+            return Err(past_end(self));
+        };
+        let page = if self.index == 0 && decrypting.dictionary_first {
+            PageModule::Dictionary
+        } else {
+            decrypting.data_pages += 1;
+            PageModule::Data {
+                ordinal: decrypting.data_pages - 1,
+            }
+        };
+        let plain = decrypting
+            .decryptor
+            .header(&bytes, page)
+            .map_err(|e| self.error(e))?;
+        match PageHeader::decode(&plain) {
+            Ok((header, _)) => Ok((header, module)),
+            Err(DecodeError::Truncated) => Err(self.error(format!(
+                "corrupt page header at offset {at}: truncated after decryption"
+            ))),
+            Err(DecodeError::Invalid(why)) => {
+                Err(self.error(format!("corrupt page header at offset {at}: {why}")))
+            }
+        }
     }
 }
 

@@ -33,12 +33,15 @@ pub struct ChunkPageList {
 
 /// Reads the page headers of column `leaf` in row group `rg`.
 pub fn chunk_pages(file: &ParquetFile, rg: usize, leaf: usize) -> Result<ChunkPageList> {
-    file.check_not_encrypted(rg, leaf)?;
+    let decryptor = file.chunk_decryptor(rg, leaf)?;
     let md = file.metadata();
     let chunk = md.row_group(rg).column(leaf);
     let (start, len) = chunk.byte_range();
     let context = format!("row group {rg}, column {}", file.schema.leaves()[leaf].path);
-    let walker = ChunkPages::new(&file.file, &file.name, file.len, start, len, context)?;
+    let mut walker = ChunkPages::new(&file.file, &file.name, file.len, start, len, context)?;
+    if let Some(decryptor) = decryptor {
+        walker = walker.decrypting(decryptor, chunk.dictionary_page_offset().is_some());
+    }
     let pages: Vec<PageInfo> = walker.collect::<Result<_>>()?;
     let locations: Option<&Vec<PageLocation>> =
         md.page_index().and_then(|p| p.page_locations(rg, leaf));

@@ -4,22 +4,28 @@
 //! format's layout: `PAR1`, column chunks, footer, 4-byte footer length, `PAR1`; see the
 //! Parquet format's `README.md`, "File format"), so the common bad inputs get a plain
 //! message: a missing file, a directory, a file too short to be Parquet, a missing magic
-//! number (truncated or not Parquet), an encrypted footer. Then it parses the footer, and
-//! only the footer unless asked for more: [`Need::Footer`] for `schema` and `meta`,
-//! [`Need::PageIndex`] adds the offset and column indexes for `pages`, [`Need::Reader`]
-//! opens a [`SerializedFileReader`] for the commands that read column data, page by page.
-//! The schema model is [`shred::Schema::from_descriptor`] of the footer's schema. The
-//! `parquet` crate reads the file through [`ParquetSource`], which repairs footer fields
-//! other implementations tolerate; each repair is a warning on stderr and in `meta`.
+//! number (truncated or not Parquet). Then it parses the footer through
+//! [`ParquetReader`] (shared with `shred verify`), and only the footer unless asked for
+//! more: [`Need::Footer`] for `schema` and `meta`, [`Need::PageIndex`] adds the offset and
+//! column indexes for `pages`, [`Need::Reader`] checks the column chunks for the commands
+//! that read column data, page by page ([`ParquetReader::column_reader`]). The schema
+//! model is [`shred::Schema::from_descriptor`] of the footer's schema. The `parquet` crate
+//! reads the file through [`shred::footer::ParquetSource`], which repairs footer fields
+//! other implementations tolerate; each repair is a warning on stderr and in `meta`. An
+//! encrypted file is read with the keys given ([`DecryptionKeys`]); without them, an
+//! encrypted footer is an error that names the option to pass, and so is each encrypted
+//! column a command reads.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, ParquetMetaDataReader};
-use parquet::file::reader::{ChunkReader, FileReader, SerializedFileReader};
+use parquet::file::metadata::ParquetMetaData;
+use parquet::file::reader::ChunkReader;
 use shred::Schema;
-use shred::footer::{EncryptedChunk, ParquetSource};
+use shred::decryption::ChunkDecryptor;
+use shred::decryption_keys::DecryptionKeys;
+use shred::parquet_reader::ParquetReader;
 
 use crate::error::{Error, Result};
 use crate::page_header::PageHeader;
@@ -32,7 +38,7 @@ pub enum Need {
     Footer,
     /// The footer and, when the file has them, the page indexes.
     PageIndex,
-    /// The footer and a reader for column data.
+    /// The footer, and column chunks that lie inside the file, for reading column data.
     Reader,
 }
 
@@ -55,16 +61,13 @@ pub struct ParquetFile {
     pub schema: Schema,
     /// What was repaired in the footer to read it ([`shred::footer`]), one line each.
     pub warnings: Vec<String>,
-    /// The encrypted column chunks (a plaintext footer with encrypted columns).
-    pub encrypted: Vec<EncryptedChunk>,
     starts: Vec<u64>,
-    footer: Option<ParquetMetaData>,
-    reader: Option<SerializedFileReader<ParquetSource>>,
+    reader: ParquetReader,
 }
 
 impl ParquetFile {
-    /// Opens `path` and reads what `need` says.
-    pub fn open(path: &Path, need: Need) -> Result<Self> {
+    /// Opens `path` and reads what `need` says, decrypting with `keys`.
+    pub fn open(path: &Path, need: Need, keys: &DecryptionKeys) -> Result<Self> {
         let name = path.display().to_string();
         let mut file =
             File::open(path).map_err(|e| Error::input(&name, format!("cannot open: {e}")))?;
@@ -76,39 +79,18 @@ impl ParquetFile {
         }
         let len = meta.len();
         check_frame(&name, &mut file, len)?;
-        let source = file
-            .try_clone()
-            .and_then(ParquetSource::open)
-            .map_err(|e| Error::input(&name, format!("cannot read: {e}")))?;
-        let warnings = source.warnings().to_vec();
-        let encrypted = source.encrypted().to_vec();
+        let reader =
+            ParquetReader::open(path, keys, need == Need::PageIndex).map_err(|e| match e {
+                shred::Error::Parquet { source, .. } => {
+                    Error::parquet(&name, "corrupt footer", source)
+                }
+                other => Error::input(&name, strip_name(&other.to_string(), &name)),
+            })?;
+        let warnings = reader.warnings().to_vec();
         for warning in &warnings {
             eprintln!("shred-inspect: {name}: warning: {warning}");
         }
-        let (footer, reader) = match need {
-            Need::Footer | Need::PageIndex => {
-                // The page indexes of encrypted columns are encrypted too.
-                let policy = if need == Need::PageIndex && encrypted.is_empty() {
-                    PageIndexPolicy::Optional
-                } else {
-                    PageIndexPolicy::Skip
-                };
-                let metadata = ParquetMetaDataReader::new()
-                    .with_page_index_policy(policy)
-                    .parse_and_finish(&source)
-                    .map_err(|e| Error::parquet(&name, "corrupt footer", e))?;
-                (Some(metadata), None)
-            }
-            Need::Reader => {
-                let reader = SerializedFileReader::new(source)
-                    .map_err(|e| Error::parquet(&name, "corrupt footer", e))?;
-                (None, Some(reader))
-            }
-        };
-        let metadata = footer
-            .as_ref()
-            .or_else(|| reader.as_ref().map(|r| r.metadata()))
-            .expect("one of footer and reader is set");
+        let metadata = reader.metadata();
         let schema = Schema::from_descriptor(metadata.file_metadata().schema_descr_ptr())
             .map_err(|e| Error::input(&name, format!("unsupported schema: {e}")))?;
         check_row_groups(&name, &file, metadata, &schema, len, need != Need::Footer)?;
@@ -125,27 +107,19 @@ impl ParquetFile {
             len,
             schema,
             starts,
-            footer,
             reader,
             warnings,
-            encrypted,
         })
     }
 
-    /// The footer metadata.
+    /// The footer metadata (decrypted).
     pub fn metadata(&self) -> &ParquetMetaData {
-        match (&self.footer, &self.reader) {
-            (Some(footer), _) => footer,
-            (None, Some(reader)) => reader.metadata(),
-            (None, None) => unreachable!("open sets the footer or the reader"),
-        }
+        self.reader.metadata()
     }
 
-    /// The column data reader (opened with [`Need::Reader`]).
-    pub fn reader(&self) -> &SerializedFileReader<ParquetSource> {
-        self.reader
-            .as_ref()
-            .expect("commands that read column data open the file with Need::Reader")
+    /// The file as our column readers read it.
+    pub fn reader(&self) -> &ParquetReader {
+        &self.reader
     }
 
     /// The index of the first record of each row group, and the total at the end
@@ -183,22 +157,13 @@ impl ParquetFile {
         Ok((0..leaves.len()).filter(|&i| selected[i]).collect())
     }
 
-    /// Fails when the chunk of column `leaf` in row group `row_group` is encrypted.
-    pub fn check_not_encrypted(&self, row_group: usize, leaf: usize) -> Result<()> {
-        match self
-            .encrypted
-            .iter()
-            .find(|c| c.row_group == row_group && c.column == leaf)
-        {
-            Some(chunk) => Err(Error::input(
-                &self.name,
-                format!(
-                    "{}: shred-inspect cannot decrypt it",
-                    chunk.describe(&self.schema.leaves()[leaf].path)
-                ),
-            )),
-            None => Ok(()),
-        }
+    /// The decryptor of the chunk of column `leaf` in row group `row_group`; `None` when
+    /// it is not encrypted. Fails, naming the column and the option to pass, when its key
+    /// was not given.
+    pub fn chunk_decryptor(&self, row_group: usize, leaf: usize) -> Result<Option<ChunkDecryptor>> {
+        self.reader
+            .chunk_decryptor(row_group, leaf)
+            .map_err(|e| Error::input(&self.name, e))
     }
 
     /// Checks that row group `row_group` exists.
@@ -233,11 +198,9 @@ fn check_frame(name: &str, file: &mut File, len: u64) -> Result<()> {
     file.read_exact(&mut tail).map_err(io)?;
     file.seek(SeekFrom::Start(0)).map_err(io)?;
     let tail_magic = &tail[4..];
-    if tail_magic == MAGIC_ENCRYPTED {
-        return Err(Error::input(
-            name,
-            "the footer is encrypted (PARE magic): encrypted files are not supported",
-        ));
+    if tail_magic == MAGIC_ENCRYPTED && head == *MAGIC_ENCRYPTED {
+        // An encrypted footer: `ParquetReader` decrypts it, or says which key to pass.
+        return Ok(());
     }
     if tail_magic != MAGIC {
         return Err(Error::input(
@@ -265,6 +228,14 @@ fn check_frame(name: &str, file: &mut File, len: u64) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// `message` without the leading "NAME: " that [`ParquetReader::open`] gives it.
+fn strip_name<'a>(message: &'a str, name: &str) -> &'a str {
+    message
+        .strip_prefix(name)
+        .and_then(|rest| rest.strip_prefix(": "))
+        .unwrap_or(message)
 }
 
 /// Checks what the rest of the crate (and the `parquet` crate's readers, which assert

@@ -3,7 +3,8 @@
 //! Every variant carries enough context for a one-line message a user can act on (file,
 //! record, field path, what was expected). [`Error::exit_code`] maps the variants onto the
 //! command-line convention every shredkit tool follows: 0 success, 1 for a failed check, 2 for
-//! bad usage or bad input.
+//! bad usage or bad input; 3 for a check that could not compare (`shred verify` on a file
+//! our readers read but arrow-rs cannot).
 
 /// Errors of the schema model, shredder, assembler and column I/O.
 #[derive(Debug, thiserror::Error)]
@@ -64,13 +65,22 @@ pub enum Error {
         /// The first difference, fully described.
         message: String,
     },
+    /// A check with nothing to compare with: our side was checked, the other side cannot
+    /// read the input (`shred verify` on a file arrow-rs cannot read).
+    #[error("{message}")]
+    NotCompared {
+        /// Why, and what our side checked.
+        message: String,
+    },
 }
 
 impl Error {
-    /// Process exit code: 1 for a failed check or failed work, 2 for bad input.
+    /// Process exit code: 1 for a failed check or failed work, 2 for bad input, 3 for a
+    /// check that could not compare.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Mismatch { .. } | Error::Io { .. } => 1,
+            Error::NotCompared { .. } => 3,
             _ => 2,
         }
     }

@@ -23,8 +23,10 @@
 //!   that sum (Arrow C++ reads the row groups; arrow-rs would read no rows for a 0).
 //!
 //! The walk also lists the column chunks encrypted with Parquet modular encryption
-//! (`ColumnChunk.crypto_metadata` in a plaintext footer) and notes an encrypted footer
-//! (`PARE`), so that callers can name what they cannot read.
+//! (`ColumnChunk.crypto_metadata` in a plaintext footer), notes an encrypted footer
+//! (`PARE`), and reads how the file was encrypted ([`FileEncryption`], from
+//! `FileMetaData.encryption_algorithm` or the `FileCryptoMetaData` in front of an
+//! encrypted footer), so that callers can decrypt it or name what they cannot read.
 //!
 //! A repaired file is presented to the crate as the original bytes up to the footer, then
 //! the repaired footer, its length and `PAR1` ([`ParquetSource`] is a [`ChunkReader`]), so
@@ -54,8 +56,9 @@ use bytes::Bytes;
 use parquet::file::metadata::ParquetMetaData;
 use parquet::file::reader::{ChunkReader, Length};
 
+use crate::decryption::FileEncryption;
 use crate::thrift_compact::{
-    CompactReader, DecodeError, FieldHeader, ListHeader, MAX_DEPTH, ttype,
+    CompactReader, DecodeError, FieldHeader, ListHeader, MAX_DEPTH, ttype, write_zigzag,
 };
 
 /// The magic number at both ends of a Parquet file with a plaintext footer.
@@ -73,6 +76,7 @@ pub struct ParquetSource {
     warnings: Vec<String>,
     encrypted: Vec<EncryptedChunk>,
     footer_encrypted: bool,
+    encryption: Option<FileEncryption>,
 }
 
 /// The end of a repaired file: from `start` (where the original footer starts), the
@@ -95,11 +99,16 @@ impl ParquetSource {
             warnings: Vec::new(),
             encrypted: Vec::new(),
             footer_encrypted: false,
+            encryption: None,
         };
-        let Some(footer) = read_footer(&mut file, len)? else {
-            source.footer_encrypted = ends_with_magic(&mut file, len, MAGIC_ENCRYPTED)?;
+        let Some(footer) = read_footer(&mut file, len, MAGIC)? else {
+            if let Some(footer) = read_footer(&mut file, len, MAGIC_ENCRYPTED)? {
+                source.footer_encrypted = true;
+                source.encryption = FileEncryption::from_crypto_metadata(&footer).ok();
+            }
             return Ok(source);
         };
+        source.encryption = FileEncryption::from_file_metadata(&footer).ok().flatten();
         let start = len - 8 - footer.len() as u64;
         let mut probe =
             |chunk: u64, size: u64| missing_dictionary_header(&file, start, chunk, size);
@@ -139,28 +148,22 @@ impl ParquetSource {
     pub fn encrypted(&self) -> &[EncryptedChunk] {
         &self.encrypted
     }
-}
 
-/// True when the file ends with `magic`.
-fn ends_with_magic(file: &mut File, len: u64, magic: &[u8; 4]) -> std::io::Result<bool> {
-    if len < 4 {
-        return Ok(false);
+    /// How the file was encrypted, when it was (and its footer says so readably).
+    pub fn encryption(&self) -> Option<&FileEncryption> {
+        self.encryption.as_ref()
     }
-    let mut tail = [0u8; 4];
-    file.seek(SeekFrom::Start(len - 4))?;
-    file.read_exact(&mut tail)?;
-    Ok(&tail == magic)
 }
 
-/// Reads the footer bytes of a file that ends in a plaintext footer and `PAR1`.
-fn read_footer(file: &mut File, len: u64) -> std::io::Result<Option<Vec<u8>>> {
+/// Reads the footer bytes of a file that ends in a footer, its length and `magic`.
+fn read_footer(file: &mut File, len: u64, magic: &[u8; 4]) -> std::io::Result<Option<Vec<u8>>> {
     if len < 12 {
         return Ok(None);
     }
     let mut tail = [0u8; 8];
     file.seek(SeekFrom::Start(len - 8))?;
     file.read_exact(&mut tail)?;
-    if &tail[4..] != MAGIC {
+    if &tail[4..] != magic {
         return Ok(None);
     }
     let footer_len = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
@@ -367,7 +370,7 @@ fn parquet_816(created_by: &[u8]) -> bool {
 }
 
 /// A page header's type, compressed body size and own length, read from `bytes`.
-fn page_extent(bytes: &[u8]) -> Option<PageExtent> {
+pub(crate) fn page_extent(bytes: &[u8]) -> Option<PageExtent> {
     let mut reader = CompactReader::new(bytes);
     let mut extent = PageExtent {
         page_type: -1,
@@ -392,14 +395,17 @@ fn page_extent(bytes: &[u8]) -> Option<PageExtent> {
 }
 
 /// Where a page ends.
-struct PageExtent {
-    page_type: i64,
-    body_len: u64,
-    header_len: u64,
+pub(crate) struct PageExtent {
+    /// `PageHeader.type`.
+    pub(crate) page_type: i64,
+    /// `PageHeader.compressed_page_size`.
+    pub(crate) body_len: u64,
+    /// The header's own length.
+    pub(crate) header_len: u64,
 }
 
 /// The `DICTIONARY_PAGE` page type of `parquet.thrift`.
-const DICTIONARY_PAGE: i64 = 2;
+pub(crate) const DICTIONARY_PAGE: i64 = 2;
 
 /// The length of the dictionary page header that the column chunk at `start` leaves out
 /// of its stated `size`: the chunk must start with a dictionary page, and its pages must
@@ -762,8 +768,7 @@ impl<'a> Walk<'a> {
             self.out.push(((delta as u8) << 4) | ttype);
         } else {
             self.out.push(ttype);
-            let zigzag = ((i32::from(id) << 1) ^ (i32::from(id) >> 31)) as u32;
-            self.write_varint(u64::from(zigzag));
+            write_zigzag(&mut self.out, i64::from(id));
         }
     }
 
@@ -859,7 +864,7 @@ impl<'a> Walk<'a> {
                 self.warnings.push(format!(
                     "footer field {field_path} is {rows}, but the row groups hold {fixed} rows: read as {fixed}, as Arrow C++ does (it reads the row groups)"
                 ));
-                self.write_varint(((fixed << 1) ^ (fixed >> 63)) as u64);
+                write_zigzag(&mut self.out, fixed);
                 continue;
             }
             if let (Ty::TotalCompressedSize, Some(missing)) = (field_ty, self.size_fix) {
@@ -868,7 +873,7 @@ impl<'a> Walk<'a> {
                 self.warnings.push(format!(
                     "footer field {field_path} is {size}, which leaves out the {missing}-byte dictionary page header (parquet-mr before 1.2.9, PARQUET-816): read as {fixed}, as Arrow C++ does"
                 ));
-                self.write_varint(((fixed << 1) ^ (fixed >> 63)) as u64);
+                write_zigzag(&mut self.out, fixed);
                 continue;
             }
             self.copy_typed(field_ty, ttype, &field_path, depth)?;
@@ -907,14 +912,6 @@ impl<'a> Walk<'a> {
                 }
             }
         }
-    }
-
-    fn write_varint(&mut self, mut v: u64) {
-        while v >= 0x80 {
-            self.out.push((v as u8) | 0x80);
-            v >>= 7;
-        }
-        self.out.push(v as u8);
     }
 
     /// Copies a value whose type matches `ty`, checking inside structs and lists.
@@ -1102,6 +1099,30 @@ pub(crate) mod tests {
             b"parquet-mr version 1.12.0-SNAPSHOT (build abc)"
         ));
         assert!(!parquet_816(b"parquet-cpp-arrow version 14.0.0"));
+    }
+
+    #[test]
+    fn encryption_is_read_from_either_footer() {
+        use crate::decryption::Algorithm;
+        let encryption = |name: &str| open(name).encryption().cloned().unwrap();
+        let uniform = encryption("data/uniform_encryption.parquet.encrypted");
+        assert_eq!(uniform.algorithm, Algorithm::AesGcmV1);
+        assert_eq!(uniform.aad_file_unique.len(), 8);
+        assert_eq!(uniform.footer_key_metadata.as_deref(), Some(&b"kf"[..]));
+        let plaintext = encryption("data/encrypt_columns_plaintext_footer.parquet.encrypted");
+        assert_eq!(plaintext.algorithm, Algorithm::AesGcmV1);
+        assert!(!plaintext.aad_file_unique.is_empty());
+        let ctr = encryption("data/encrypt_columns_and_footer_ctr.parquet.encrypted");
+        assert_eq!(ctr.algorithm, Algorithm::AesGcmCtrV1);
+        let supplied =
+            encryption("data/encrypt_columns_and_footer_disable_aad_storage.parquet.encrypted");
+        assert_eq!(
+            (supplied.aad_prefix, supplied.supply_aad_prefix),
+            (None, true)
+        );
+        let stored = encryption("data/encrypt_columns_and_footer_aad.parquet.encrypted");
+        assert_eq!(stored.aad_prefix.as_deref(), Some(&b"tester"[..]));
+        assert!(open("data/alltypes_plain.parquet").encryption().is_none());
     }
 
     #[test]

@@ -10,7 +10,9 @@
 //! loops, [`json_shredder`] parses JSON bytes straight into stripes through it and
 //! [`json_reader`] streams NDJSON or a JSON array as row groups of stripes. [`entry_json`]
 //! (with [`line_buffer`]) and [`value_display`] print level entries and values, [`codec`]
-//! spells compression codecs, [`footer`] reads footers other implementations tolerate, and
+//! spells compression codecs, [`footer`] reads footers other implementations tolerate,
+//! [`parquet_reader`] opens a file for our column readers, decrypting Parquet modular
+//! encryption with [`decryption_keys`], [`decryption`] and [`decrypted_chunk`], and
 //! `cli` (default feature `cli`, the only user of clap and tabled) is the `shred` command
 //! line and the tables every tool prints. The test oracles (`fixtures`, the Dremel paper's
 //! Document example, and `crosscheck`, the level-by-level comparison with arrow-rs) are
@@ -24,6 +26,9 @@ pub mod contact;
 pub mod contact_arrow;
 #[cfg(any(test, feature = "testing"))]
 pub mod crosscheck;
+pub mod decrypted_chunk;
+pub mod decryption;
+pub mod decryption_keys;
 pub mod error;
 #[cfg(any(test, feature = "testing"))]
 pub mod fixtures;
@@ -32,6 +37,7 @@ pub mod input;
 pub mod json_reader;
 pub mod json_shredder;
 pub mod output;
+pub mod parquet_reader;
 pub mod record;
 pub mod rle_hybrid;
 pub mod schema;

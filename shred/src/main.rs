@@ -2,7 +2,8 @@
 //!
 //! Bad usage is reported by `clap` (exit 2). Every other failure is one line on stderr,
 //! `shred: what is wrong`, with the error's exit code (2 bad input, 1 a failed check or
-//! failed work). A closed output pipe (`| head`) ends the command quietly.
+//! failed work, 3 a check that could not compare). A closed output pipe (`| head`) ends
+//! the command quietly.
 
 use std::io::{BufWriter, Write};
 

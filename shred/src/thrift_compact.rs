@@ -43,6 +43,17 @@ pub fn invalid<T>(message: impl Into<String>) -> Decoded<T> {
     Err(DecodeError::Invalid(message.into()))
 }
 
+/// Appends `v` as a zigzag varint: how the compact protocol writes i16, i32 and i64 (the
+/// one write that repairing a footer or a page header needs).
+pub fn write_zigzag(out: &mut Vec<u8>, v: i64) {
+    let mut u = ((v << 1) ^ (v >> 63)) as u64;
+    while u >= 0x80 {
+        out.push((u as u8) | 0x80);
+        u >>= 7;
+    }
+    out.push(u as u8);
+}
+
 /// Nesting deeper than this is corrupt (page headers nest three levels, footers eight at
 /// most).
 pub const MAX_DEPTH: u32 = 16;
@@ -316,6 +327,15 @@ impl<'a> CompactReader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zigzag_round_trips() {
+        for v in [0, -1, 1, 63, -64, 64, i64::from(i32::MAX), i64::MIN] {
+            let mut bytes = Vec::new();
+            write_zigzag(&mut bytes, v);
+            assert_eq!(CompactReader::new(&bytes).zigzag(), Ok(v));
+        }
+    }
 
     #[test]
     fn overlong_varint_is_invalid() {

@@ -8,11 +8,16 @@
 //! file per VARIANT case of `cases.json`). Every `*.parquet` and `*.parquet.encrypted`
 //! file runs through `shred-inspect` `schema`, `meta`, `pages`, `histogram`, `levels`,
 //! `record 0` (in process, [`shred_inspect::run`], JSON output) and `shred verify`
-//! ([`shred::verify::verify_file`]). [`EXPECTED`] lists, per file and command, everything
-//! that is not a plain success: an error that must name the cause the file was made to show,
-//! or a success that must say something (a footer repair). Every other file and command
+//! ([`shred::verify::verify_file`]). The encrypted files ([`ENCRYPTED`]) are given the keys
+//! the corpus's README lists (`--footer-key`, `--column-key`, `--aad-prefix`).
+//! [`EXPECTED`] lists, per file and command, everything that is not a plain success: an
+//! error that must name the cause the file was made to show (or why its keys cannot
+//! decrypt it), a success that must say something (a footer repair), or a `verify` that
+//! could not compare because arrow-rs cannot read the file. Every other file and command
 //! must succeed; an entry of the table that no longer applies fails the test too, so the
-//! table cannot go stale.
+//! table cannot go stale. [`WITHOUT_KEYS`] gives what every encrypted file does without
+//! its keys: an error naming the option to pass. The key options are also run as a user
+//! types them, right and wrong.
 //!
 //! Where the corpus states a file's contents (the `*_expect.csv` files, the notes of
 //! `data/*.md`), the values our tools read are compared with them.
@@ -26,6 +31,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
+use shred::decryption_keys::{DecryptionKeys, parse_column_key, parse_key};
 
 /// The vendored corpus.
 fn corpus() -> PathBuf {
@@ -44,16 +50,17 @@ enum Command {
     Histogram,
     Levels,
     Record,
+    Cat,
     Verify,
 }
 
 use Command::*;
 
-const ALL: &[Command] = &[Schema, Meta, Pages, Histogram, Levels, Record, Verify];
+const ALL: &[Command] = &[Schema, Meta, Pages, Histogram, Levels, Record, Cat, Verify];
 /// The commands that read column data.
-const READING: &[Command] = &[Pages, Histogram, Levels, Record, Verify];
+const READING: &[Command] = &[Pages, Histogram, Levels, Record, Cat, Verify];
 /// The commands that decode values.
-const DECODING: &[Command] = &[Histogram, Levels, Record, Verify];
+const DECODING: &[Command] = &[Histogram, Levels, Record, Cat, Verify];
 
 /// What a command must do on a file, when not simply succeed.
 #[derive(Debug, Clone, Copy)]
@@ -62,27 +69,160 @@ enum Expect {
     Shows(&'static str),
     /// Fails, and its error message contains the text.
     Fails(&'static str),
+    /// `verify` only: our readers read and assemble every record, arrow-rs cannot read
+    /// the file (exit code 3), and arrow-rs's error contains the text.
+    ArrowUnreadable(&'static str),
+}
+
+/// What a command did.
+enum Outcome {
+    /// Succeeded, with its output.
+    Ok(String),
+    /// `verify`: nothing compared, arrow-rs cannot read the file; the message.
+    NotCompared(String),
+    /// Failed, with its error message.
+    Failed(String),
 }
 
 use Expect::*;
 
-/// The files with an encrypted footer (`PARE`).
-const ENCRYPTED_FOOTER: &[&str] = &[
-    "data/aes256/encrypt_columns_and_footer.parquet.encrypted",
-    "data/aes256/encrypt_columns_and_footer_ctr.parquet.encrypted",
-    "data/aes256/encrypt_columns_and_footer_disable_aad_storage.parquet.encrypted",
-    "data/aes256/uniform_encryption.parquet.encrypted",
-    "data/encrypt_columns_and_footer.parquet.encrypted",
-    "data/encrypt_columns_and_footer_aad.parquet.encrypted",
-    "data/encrypt_columns_and_footer_bloom_filter.parquet.encrypted",
-    "data/encrypt_columns_and_footer_ctr.parquet.encrypted",
-    "data/encrypt_columns_and_footer_disable_aad_storage.parquet.encrypted",
-    "data/external_key_material_java.parquet.encrypted",
-    "data/uniform_encryption.parquet.encrypted",
+/// The keys of an encrypted file of the corpus, as `data/README.md` gives them: every
+/// test key is a string of ASCII digits, passed in hex.
+#[derive(Debug, Clone, Copy)]
+struct FileKeys {
+    /// The footer key.
+    footer: &'static str,
+    /// (column path, key) of the columns with keys of their own.
+    columns: &'static [(&'static str, &'static str)],
+    /// The AAD prefix, for the files that do not store it.
+    aad_prefix: Option<&'static str>,
+}
+
+/// The AES-128 keys of the files in `data/`.
+const KEYS_128: FileKeys = FileKeys {
+    footer: "0123456789012345",
+    columns: &[
+        ("double_field", "1234567890123450"),
+        ("float_field", "1234567890123451"),
+    ],
+    aad_prefix: None,
+};
+
+/// The AES-256 keys of the files in `data/aes256/` (parquet-mr).
+const KEYS_256: FileKeys = FileKeys {
+    footer: "01234567890123456789012345678901",
+    columns: &[
+        ("double_field", "12345678901234567890123456789012"),
+        ("float_field", "12345678901234567890123456789013"),
+        ("boolean_field", "12345678901234567890123456789014"),
+        ("int32_field", "12345678901234567890123456789015"),
+        ("ba_field", "12345678901234567890123456789016"),
+        ("flba_field", "12345678901234567890123456789017"),
+        (
+            "int64_field.list.element",
+            "12345678901234567890123456789018",
+        ),
+        ("int96_field", "12345678901234567890123456789019"),
+    ],
+    aad_prefix: None,
+};
+
+/// The files encrypted with Parquet modular encryption, and the keys every command is
+/// given for them.
+const ENCRYPTED: &[(&str, FileKeys)] = &[
+    (
+        "data/aes256/encrypt_columns_and_footer.parquet.encrypted",
+        KEYS_256,
+    ),
+    (
+        "data/aes256/encrypt_columns_and_footer_ctr.parquet.encrypted",
+        KEYS_256,
+    ),
+    (
+        "data/aes256/encrypt_columns_and_footer_disable_aad_storage.parquet.encrypted",
+        FileKeys {
+            aad_prefix: Some("tester"),
+            ..KEYS_256
+        },
+    ),
+    (
+        "data/aes256/encrypt_columns_plaintext_footer.parquet.encrypted",
+        KEYS_256,
+    ),
+    ("data/aes256/uniform_encryption.parquet.encrypted", KEYS_256),
+    (
+        "data/encrypt_columns_and_footer.parquet.encrypted",
+        KEYS_128,
+    ),
+    (
+        "data/encrypt_columns_and_footer_aad.parquet.encrypted",
+        KEYS_128,
+    ),
+    (
+        "data/encrypt_columns_and_footer_bloom_filter.parquet.encrypted",
+        KEYS_128,
+    ),
+    (
+        "data/encrypt_columns_and_footer_ctr.parquet.encrypted",
+        KEYS_128,
+    ),
+    (
+        "data/encrypt_columns_and_footer_disable_aad_storage.parquet.encrypted",
+        FileKeys {
+            aad_prefix: Some("tester"),
+            ..KEYS_128
+        },
+    ),
+    (
+        "data/encrypt_columns_plaintext_footer.parquet.encrypted",
+        KEYS_128,
+    ),
+    (
+        "data/external_key_material_java.parquet.encrypted",
+        KEYS_128,
+    ),
+    ("data/uniform_encryption.parquet.encrypted", KEYS_128),
 ];
 
-/// Every outcome that is not a plain success, other than [`ENCRYPTED_FOOTER`]: (file,
-/// commands, expectation).
+/// The ASCII bytes of `text` in hex.
+fn hex(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The key options for `file` (none for a file that is not encrypted).
+fn key_args(file: &str) -> Vec<String> {
+    let Some((_, keys)) = ENCRYPTED.iter().find(|(f, _)| *f == file) else {
+        return Vec::new();
+    };
+    let mut args = vec!["--footer-key".to_string(), hex(keys.footer)];
+    for (column, key) in keys.columns {
+        args.push("--column-key".into());
+        args.push(format!("{column}:{}", hex(key)));
+    }
+    if let Some(prefix) = keys.aad_prefix {
+        args.push("--aad-prefix".into());
+        args.push(prefix.into());
+    }
+    args
+}
+
+/// The keys of `file` for [`shred::verify::verify_file`].
+fn decryption_keys(file: &str) -> DecryptionKeys {
+    let Some((_, keys)) = ENCRYPTED.iter().find(|(f, _)| *f == file) else {
+        return DecryptionKeys::default();
+    };
+    DecryptionKeys {
+        footer_key: Some(parse_key(&hex(keys.footer)).unwrap()),
+        column_keys: keys
+            .columns
+            .iter()
+            .map(|(column, key)| parse_column_key(&format!("{column}:{}", hex(key))).unwrap())
+            .collect(),
+        aad_prefix: keys.aad_prefix.map(str::to_string),
+    }
+}
+
+/// Every outcome that is not a plain success: (file, commands, expectation).
 const EXPECTED: &[(&str, &[Command], Expect)] = &[
     // Footers other readers tolerate: read, with the repair said.
     (
@@ -113,20 +253,35 @@ const EXPECTED: &[(&str, &[Command], Expect)] = &[
         &[Record],
         Fails("no record 0: the file has 0 records"),
     ),
-    // Plaintext footers with encrypted columns: the column is named.
+    // Encrypted files that cannot be read with their keys, each saying why.
     (
-        "data/encrypt_columns_plaintext_footer.parquet.encrypted",
-        READING,
+        "data/encrypt_columns_and_footer_ctr.parquet.encrypted",
+        ALL,
         Fails(
-            "column float_field is encrypted (Parquet modular encryption) with column key \"kc2\"",
+            "encrypted with AES_GCM_CTR_V1, which the parquet crate (arrow-rs 60) cannot decrypt",
         ),
     ),
     (
-        "data/aes256/encrypt_columns_plaintext_footer.parquet.encrypted",
-        READING,
+        "data/aes256/encrypt_columns_and_footer_ctr.parquet.encrypted",
+        ALL,
         Fails(
-            "column boolean_field is encrypted (Parquet modular encryption) with column key \"kc3\"",
+            "encrypted with AES_GCM_CTR_V1, which the parquet crate (arrow-rs 60) cannot decrypt",
         ),
+    ),
+    (
+        "data/external_key_material_java.parquet.encrypted",
+        ALL,
+        Fails(
+            "the file's keys are wrapped by a key management service (KMS; its key material is stored outside the file): shredkit cannot unwrap them",
+        ),
+    ),
+    // arrow-rs reads a batch of strings into one array of i32 offsets, and both 1 GiB
+    // strings fall into one batch of 1024 records (decoded only by
+    // `large_string_map_decodes`).
+    (
+        LARGE_STRING_MAP,
+        &[Verify],
+        ArrowUnreadable("index overflow decoding byte array"),
     ),
     // bad_data/README.md: each file fails on the cause it was made to show.
     (
@@ -136,7 +291,7 @@ const EXPECTED: &[(&str, &[Command], Expect)] = &[
     ),
     (
         "bad_data/ARROW-RS-GH-6229-DICTHEADER.parquet",
-        &[Pages, Histogram, Levels, Record],
+        &[Pages, Histogram, Levels, Record, Cat],
         Fails(
             "column region_key: the column chunk (offset 466, 125 bytes) lies past the end of the file (533 bytes); row group 0, column comment_col: the column chunk (offset 591, 2002 bytes) lies past the end of the file (533 bytes); row group 0, column nation_key: the header of its first page, a data page, is corrupt: field num_values has thrift type 4, expected i32; row group 0, column name: the header of its first page, a dictionary page, is corrupt: negative num_values -26",
         ),
@@ -155,14 +310,15 @@ const EXPECTED: &[(&str, &[Command], Expect)] = &[
     ),
     (
         "bad_data/ARROW-GH-41321.parquet",
-        &[Pages],
+        // `cat` opens every column before it reads one, so it meets this page first.
+        &[Pages, Cat],
         Fails(
             "column large_binary, page 2: corrupt page header at offset 4561: it runs past the end of the column chunk",
         ),
     ),
     (
         "bad_data/ARROW-GH-41321.parquet",
-        DECODING,
+        &[Histogram, Levels, Record, Verify],
         Fails("column int64: Invalid or corrupted RLE bit width 254"),
     ),
     (
@@ -179,6 +335,13 @@ const EXPECTED: &[(&str, &[Command], Expect)] = &[
     ),
     (
         "bad_data/ARROW-GH-41317.parquet",
+        &[Cat],
+        Fails(
+            "column timestamp_us_no_tz: corrupt column chunk: 0 records where column boolean has 3",
+        ),
+    ),
+    (
+        "bad_data/ARROW-GH-41317.parquet",
         &[Record],
         Fails("column timestamp_us_no_tz: corrupt column chunk: it ends before record 0"),
     ),
@@ -189,7 +352,7 @@ const EXPECTED: &[(&str, &[Command], Expect)] = &[
     ),
     (
         "bad_data/ARROW-GH-45185.parquet",
-        &[Histogram, Levels, Record],
+        &[Histogram, Levels, Record, Cat],
         Fails(
             "column x.list.element: corrupt column chunk: its first repetition level is 1, but every record starts with r = 0",
         ),
@@ -208,8 +371,34 @@ const EXPECTED: &[(&str, &[Command], Expect)] = &[
     ),
 ];
 
-/// Runs `command` on `file` (a path under the corpus); `Ok(output)` or `Err(message)`.
-fn run(command: Command, file: &str) -> Result<String, String> {
+/// Whether a command is given the keys of an encrypted file ([`ENCRYPTED`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keys {
+    Given,
+    Withheld,
+}
+
+/// Runs `command` on `file` (a path under the corpus), with its keys.
+fn outcome(command: Command, file: &str) -> Outcome {
+    outcome_with(command, file, Keys::Given)
+}
+
+/// Runs `command` on `file`, with or without its keys.
+fn outcome_with(command: Command, file: &str, keys: Keys) -> Outcome {
+    if command == Verify {
+        let path = corpus().join(file);
+        let keys = match keys {
+            Keys::Given => decryption_keys(file),
+            Keys::Withheld => DecryptionKeys::default(),
+        };
+        return match shred::verify::verify_file(&path, 1024, &keys) {
+            Ok(summary) => match summary.not_compared(file) {
+                Some(message) => Outcome::NotCompared(message),
+                None => Outcome::Ok(format!("{summary:?}")),
+            },
+            Err(e) => Outcome::Failed(e.to_string()),
+        };
+    }
     let path = corpus().join(file);
     let path_text = path.to_str().expect("UTF-8 path").to_string();
     let args: Vec<String> = match command {
@@ -219,19 +408,29 @@ fn run(command: Command, file: &str) -> Result<String, String> {
         Histogram => vec!["histogram".into(), path_text],
         Levels => vec!["levels".into(), path_text],
         Record => vec!["record".into(), path_text, "0".into()],
-        Verify => {
-            return shred::verify::verify_file(&path, 1024)
-                .map(|summary| format!("{summary:?}"))
-                .map_err(|e| e.to_string());
-        }
+        Cat => vec!["cat".into(), path_text],
+        Verify => unreachable!("verify runs above"),
     };
     let mut out = Vec::new();
     let mut line = vec!["shred-inspect".to_string()];
     line.extend(args);
     line.extend(["--format".into(), "json".into()]);
-    shred_inspect::run(line, &mut out)
-        .map(|()| String::from_utf8(out).expect("UTF-8 output"))
-        .map_err(|e| e.to_string())
+    if keys == Keys::Given {
+        line.extend(key_args(file));
+    }
+    match shred_inspect::run(line, &mut out) {
+        Ok(()) => Outcome::Ok(String::from_utf8(out).expect("UTF-8 output")),
+        Err(e) => Outcome::Failed(e.to_string()),
+    }
+}
+
+/// Runs `command` on `file` (a path under the corpus), with its keys; `Ok(output)` or
+/// `Err(message)`.
+fn run(command: Command, file: &str) -> Result<String, String> {
+    match outcome(command, file) {
+        Outcome::Ok(output) => Ok(output),
+        Outcome::NotCompared(message) | Outcome::Failed(message) => Err(message),
+    }
 }
 
 /// Every Parquet file of the corpus, as paths relative to it, sorted.
@@ -259,9 +458,6 @@ fn corpus_files() -> Vec<String> {
 
 /// The expectation for `file` and `command`, if the table has one.
 fn expectation(file: &str, command: Command) -> Option<Expect> {
-    if ENCRYPTED_FOOTER.contains(&file) {
-        return Some(Fails("the footer is encrypted (PARE magic)"));
-    }
     let mut found = EXPECTED
         .iter()
         .filter(|(f, commands, _)| *f == file && commands.contains(&command));
@@ -284,20 +480,17 @@ fn check_command(command: Command) -> usize {
             continue;
         }
         checked += 1;
-        let outcome = run(command, file);
-        let failure = match (expectation(file, command), &outcome) {
-            (None, Ok(_)) => None,
-            (None, Err(e)) => Some(format!("expected success, got: {e}")),
-            (Some(Shows(text)), Ok(out)) if out.contains(text) => None,
-            (Some(Shows(text)), Ok(_)) => Some(format!("output does not contain {text:?}")),
-            (Some(Shows(text)), Err(e)) => Some(format!("expected output with {text:?}, got: {e}")),
-            (Some(Fails(text)), Err(e)) if e.contains(text) => None,
-            (Some(Fails(text)), Err(e)) => {
-                Some(format!("expected an error with {text:?}, got: {e}"))
+        let failure = match (expectation(file, command), outcome(command, file)) {
+            (None, Outcome::Ok(_)) => None,
+            (Some(Shows(text)), Outcome::Ok(out)) if out.contains(text) => None,
+            (Some(Shows(text)), Outcome::Ok(_)) => {
+                Some(format!("output does not contain {text:?}"))
             }
-            (Some(Fails(text)), Ok(_)) => {
-                Some(format!("expected an error with {text:?}, got success"))
-            }
+            (Some(Fails(text)), Outcome::Failed(e)) if e.contains(text) => None,
+            (Some(ArrowUnreadable(text)), Outcome::NotCompared(m)) if m.contains(text) => None,
+            (expected, Outcome::Ok(_)) => Some(format!("expected {expected:?}, got success")),
+            (expected, Outcome::Failed(e)) => Some(format!("expected {expected:?}, got: {e}")),
+            (expected, Outcome::NotCompared(m)) => Some(format!("expected {expected:?}, got: {m}")),
         };
         if let Some(failure) = failure {
             failures.push(format!("{file} {command:?}: {failure}"));
@@ -343,6 +536,11 @@ fn record_0_of_every_file() {
 }
 
 #[test]
+fn cat_of_every_file() {
+    assert_eq!(check_command(Cat), corpus_files().len() - 1);
+}
+
+#[test]
 fn verify_of_every_file() {
     assert_eq!(check_command(Verify), corpus_files().len() - 1);
 }
@@ -350,18 +548,23 @@ fn verify_of_every_file() {
 #[test]
 fn expected_table_names_existing_files() {
     let files: BTreeSet<String> = corpus_files().into_iter().collect();
-    for file in ENCRYPTED_FOOTER {
+    for (file, _) in ENCRYPTED {
         assert!(
             files.contains(*file),
-            "ENCRYPTED_FOOTER names {file}, not in the corpus"
+            "ENCRYPTED names {file}, not in the corpus"
         );
     }
+    let encrypted = files.iter().filter(|f| f.ends_with(".encrypted")).count();
+    assert_eq!(
+        encrypted,
+        ENCRYPTED.len(),
+        "ENCRYPTED lists every encrypted file"
+    );
     for (file, commands, _) in EXPECTED {
         assert!(
             files.contains(*file),
             "EXPECTED names {file}, not in the corpus"
         );
-        assert!(!ENCRYPTED_FOOTER.contains(file), "{file} is in both tables");
         assert!(
             !commands.is_empty(),
             "EXPECTED entry for {file} has no command"
@@ -372,37 +575,324 @@ fn expected_table_names_existing_files() {
     }
 }
 
-/// Per command: (files that succeed, of which show a footer repair, files that fail), as
-/// the table in `tests/README.md` gives them.
-const COUNTS: [(Command, usize, usize, usize); 7] = [
-    (Schema, 221, 0, 12),
-    (Meta, 221, 4, 12),
-    (Pages, 217, 0, 16),
-    (Histogram, 213, 0, 20),
-    (Levels, 213, 0, 20),
-    (Record, 212, 0, 21),
-    (Verify, 213, 3, 20),
+/// Per command, as the table in `tests/README.md` gives them: files that succeed, of
+/// which show a footer repair, files on which `verify` could not compare (arrow-rs cannot
+/// read them), files that fail.
+struct Counts {
+    command: Command,
+    succeed: usize,
+    shown: usize,
+    not_compared: usize,
+    failed: usize,
+}
+
+const COUNTS: [Counts; 8] = [
+    Counts {
+        command: Schema,
+        succeed: 229,
+        shown: 0,
+        not_compared: 0,
+        failed: 4,
+    },
+    Counts {
+        command: Meta,
+        succeed: 229,
+        shown: 4,
+        not_compared: 0,
+        failed: 4,
+    },
+    Counts {
+        command: Pages,
+        succeed: 227,
+        shown: 0,
+        not_compared: 0,
+        failed: 6,
+    },
+    Counts {
+        command: Histogram,
+        succeed: 223,
+        shown: 0,
+        not_compared: 0,
+        failed: 10,
+    },
+    Counts {
+        command: Levels,
+        succeed: 223,
+        shown: 0,
+        not_compared: 0,
+        failed: 10,
+    },
+    Counts {
+        command: Record,
+        succeed: 222,
+        shown: 0,
+        not_compared: 0,
+        failed: 11,
+    },
+    Counts {
+        command: Cat,
+        succeed: 223,
+        shown: 0,
+        not_compared: 0,
+        failed: 10,
+    },
+    Counts {
+        command: Verify,
+        succeed: 222,
+        shown: 3,
+        not_compared: 1,
+        failed: 10,
+    },
 ];
 
 #[test]
 fn outcome_counts_match_the_readme() {
     let files = corpus_files();
-    for (command, ok, shown, failed) in COUNTS {
+    for expected in COUNTS {
+        let command = expected.command;
         let outcomes: Vec<Option<Expect>> = files.iter().map(|f| expectation(f, command)).collect();
-        let count_fails = outcomes
-            .iter()
-            .filter(|e| matches!(e, Some(Fails(_))))
-            .count();
-        let count_shows = outcomes
-            .iter()
-            .filter(|e| matches!(e, Some(Shows(_))))
-            .count();
+        let count = |f: fn(&Expect) -> bool| outcomes.iter().flatten().filter(|e| f(e)).count();
+        let failed = count(|e| matches!(e, Fails(_)));
+        let not_compared = count(|e| matches!(e, ArrowUnreadable(_)));
         assert_eq!(
-            (files.len() - count_fails, count_shows, count_fails),
-            (ok, shown, failed),
+            (
+                files.len() - failed - not_compared,
+                count(|e| matches!(e, Shows(_))),
+                not_compared,
+                failed
+            ),
+            (
+                expected.succeed,
+                expected.shown,
+                expected.not_compared,
+                expected.failed
+            ),
             "{command:?}"
         );
     }
+}
+
+/// Without its keys, what each encrypted file does: (file, commands, a piece of the error,
+/// which names the option to pass, or why no key helps). Every other command succeeds.
+const WITHOUT_KEYS: &[(&str, &[Command], &str)] = &[
+    (
+        "data/aes256/encrypt_columns_and_footer.parquet.encrypted",
+        ALL,
+        FOOTER_KEY,
+    ),
+    (
+        "data/aes256/encrypt_columns_and_footer_ctr.parquet.encrypted",
+        ALL,
+        CTR,
+    ),
+    (
+        "data/aes256/encrypt_columns_and_footer_disable_aad_storage.parquet.encrypted",
+        ALL,
+        FOOTER_KEY,
+    ),
+    (
+        "data/aes256/encrypt_columns_plaintext_footer.parquet.encrypted",
+        READING,
+        "row group 0, column boolean_field is encrypted (Parquet modular encryption) with column key \"kc3\": pass its key with --column-key boolean_field:HEX",
+    ),
+    (
+        "data/aes256/uniform_encryption.parquet.encrypted",
+        ALL,
+        FOOTER_KEY,
+    ),
+    (
+        "data/encrypt_columns_and_footer.parquet.encrypted",
+        ALL,
+        FOOTER_KEY,
+    ),
+    (
+        "data/encrypt_columns_and_footer_aad.parquet.encrypted",
+        ALL,
+        FOOTER_KEY,
+    ),
+    (
+        "data/encrypt_columns_and_footer_bloom_filter.parquet.encrypted",
+        ALL,
+        FOOTER_KEY,
+    ),
+    (
+        "data/encrypt_columns_and_footer_ctr.parquet.encrypted",
+        ALL,
+        CTR,
+    ),
+    (
+        "data/encrypt_columns_and_footer_disable_aad_storage.parquet.encrypted",
+        ALL,
+        FOOTER_KEY,
+    ),
+    (
+        "data/encrypt_columns_plaintext_footer.parquet.encrypted",
+        READING,
+        "row group 0, column float_field is encrypted (Parquet modular encryption) with column key \"kc2\": pass its key with --column-key float_field:HEX",
+    ),
+    (
+        "data/external_key_material_java.parquet.encrypted",
+        ALL,
+        "pass the footer key with --footer-key HEX (and the keys of columns with keys of their own with --column-key NAME:HEX); the file's keys are wrapped by a key management service (KMS",
+    ),
+    ("data/uniform_encryption.parquet.encrypted", ALL, FOOTER_KEY),
+];
+
+/// The error on an encrypted footer without `--footer-key`.
+const FOOTER_KEY: &str =
+    "the footer is encrypted (PARE magic): pass the footer key with --footer-key HEX";
+/// The error on a file encrypted with AES_GCM_CTR_V1, keys or not.
+const CTR: &str =
+    "encrypted with AES_GCM_CTR_V1, which the parquet crate (arrow-rs 60) cannot decrypt";
+
+#[test]
+fn encrypted_files_without_keys_name_the_key_to_pass() {
+    let files: Vec<&str> = WITHOUT_KEYS.iter().map(|(f, _, _)| *f).collect();
+    let encrypted: Vec<&str> = ENCRYPTED.iter().map(|(f, _)| *f).collect();
+    assert_eq!(files, encrypted, "WITHOUT_KEYS lists every encrypted file");
+    let mut failures = Vec::new();
+    for &(file, commands, text) in WITHOUT_KEYS {
+        for &command in ALL {
+            let outcome = outcome_with(command, file, Keys::Withheld);
+            let failure = match (commands.contains(&command), outcome) {
+                (true, Outcome::Failed(e)) if e.contains(text) => None,
+                (false, Outcome::Ok(_)) => None,
+                (true, Outcome::Failed(e) | Outcome::NotCompared(e)) => {
+                    Some(format!("expected an error with {text:?}, got: {e}"))
+                }
+                (true, Outcome::Ok(_)) => {
+                    Some(format!("expected an error with {text:?}, got success"))
+                }
+                (false, Outcome::Failed(e) | Outcome::NotCompared(e)) => {
+                    Some(format!("expected success, got: {e}"))
+                }
+            };
+            if let Some(failure) = failure {
+                failures.push(format!("{file} {command:?}: {failure}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Runs `shred` or `shred-inspect` (by `args[0]`) in process: its output, or its exit
+/// code and error.
+fn tool(args: &[String]) -> Result<String, (i32, String)> {
+    let mut out = Vec::new();
+    let result = if args[0] == "shred" {
+        shred::cli::run(args, &mut out).map_err(|e| (e.exit_code(), e.to_string()))
+    } else {
+        shred_inspect::run(args, &mut out).map_err(|e| (e.exit_code(), e.to_string()))
+    };
+    result.map(|()| String::from_utf8(out).unwrap())
+}
+
+/// Runs a command line that must fail as bad input (exit code 2); its error.
+fn bad_input(args: &[String]) -> String {
+    let (code, error) = tool(args).unwrap_err();
+    assert_eq!(code, 2, "{error}");
+    error
+}
+
+/// A command line: `tool`, `command`, the corpus file, then `rest`.
+fn line(tool: &str, command: &str, file: &str, rest: &[&str]) -> Vec<String> {
+    let path = corpus().join(file);
+    let mut line = vec![tool.to_string(), command.to_string()];
+    line.push(path.to_str().unwrap().to_string());
+    line.extend(rest.iter().map(|s| s.to_string()));
+    line
+}
+
+#[test]
+fn keys_on_the_command_line_decrypt() {
+    let file = "data/encrypt_columns_and_footer.parquet.encrypted";
+    let keys = key_args(file);
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let verified = tool(&line("shred", "verify", file, &keys)).unwrap();
+    assert!(verified.contains("│ 50      │ 8       │"), "{verified}");
+    assert!(verified.contains("OK"), "{verified}");
+    let mut args = keys.clone();
+    args.extend(["--column", "float_field", "--format", "json"]);
+    let levels = tool(&line("shred-inspect", "levels", file, &args)).unwrap();
+    assert_eq!(levels.lines().count(), 50);
+    // A plaintext footer needs no footer key for the columns with keys of their own.
+    let file = "data/encrypt_columns_plaintext_footer.parquet.encrypted";
+    let keys: Vec<String> = key_args(file).split_off(2);
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    assert_eq!(keys[0], "--column-key");
+    let verified = tool(&line("shred", "verify", file, &keys)).unwrap();
+    assert!(verified.contains("OK"), "{verified}");
+    assert!(
+        levels.starts_with(
+            r#"{"column":"float_field","row_group":0,"record":0,"r":0,"d":0,"value":0.0}"#
+        ),
+        "{levels}"
+    );
+}
+
+#[test]
+fn wrong_keys_are_a_clear_error_with_exit_2() {
+    let file = "data/uniform_encryption.parquet.encrypted";
+    let wrong = hex("0123456789012346");
+    for tool_name in ["shred", "shred-inspect"] {
+        let command = if tool_name == "shred" {
+            "verify"
+        } else {
+            "pages"
+        };
+        let error = bad_input(&line(tool_name, command, file, &["--footer-key", &wrong]));
+        assert!(
+            error.ends_with("uniform_encryption.parquet.encrypted: cannot decrypt the file's metadata with the keys given (a wrong --footer-key or --column-key, or a missing or wrong --aad-prefix): Provided footer key and AAD were unable to decrypt parquet footer"),
+            "{error}"
+        );
+    }
+    // A file whose AAD prefix is not stored, read without it or with a wrong one.
+    let file = "data/encrypt_columns_and_footer_disable_aad_storage.parquet.encrypted";
+    let footer = hex(KEYS_128.footer);
+    for prefix in [None, Some("tested")] {
+        let mut args = vec!["--footer-key", footer.as_str()];
+        args.extend(prefix.iter().flat_map(|p| ["--aad-prefix", *p]));
+        let error = bad_input(&line("shred-inspect", "schema", file, &args));
+        assert!(error.contains("a missing or wrong --aad-prefix"), "{error}");
+    }
+    // Keys that are not keys are bad usage.
+    for key in ["zz", "0011"] {
+        let error = bad_input(&line("shred", "verify", file, &["--footer-key", key]));
+        assert!(error.contains("--footer-key"), "{error}");
+    }
+    let error = bad_input(&line(
+        "shred-inspect",
+        "meta",
+        file,
+        &["--column-key", &footer],
+    ));
+    assert!(error.contains("is not NAME:HEX"), "{error}");
+}
+
+#[test]
+fn missing_keys_are_a_clear_error_with_exit_2() {
+    let file = "data/encrypt_columns_and_footer.parquet.encrypted";
+    let error = bad_input(&line("shred", "verify", file, &[]));
+    assert!(error.contains(FOOTER_KEY), "{error}");
+    // The footer key alone reads the footer and the columns it encrypts, and names the
+    // first column with a key of its own.
+    let footer = hex(KEYS_128.footer);
+    let error = bad_input(&line(
+        "shred-inspect",
+        "levels",
+        file,
+        &["--footer-key", &footer],
+    ));
+    assert!(
+        error.ends_with("encrypt_columns_and_footer.parquet.encrypted: row group 0, column float_field is encrypted (Parquet modular encryption) with column key \"kc2\": pass its key with --column-key float_field:HEX"),
+        "{error}"
+    );
+    let file = "data/encrypt_columns_plaintext_footer.parquet.encrypted";
+    let error = bad_input(&line("shred-inspect", "histogram", file, &[]));
+    assert!(
+        error.contains("pass its key with --column-key float_field:HEX"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -685,7 +1175,9 @@ fn repaired_files_hold_their_rows() {
         ("data/nation.dict-malformed.parquet", 25),
         ("data/repeated_no_annotation.parquet", 6),
     ] {
-        let summary = shred::verify::verify_file(&corpus().join(file), 1024).unwrap();
+        let summary =
+            shred::verify::verify_file(&corpus().join(file), 1024, &DecryptionKeys::default())
+                .unwrap();
         assert_eq!(summary.records, rows, "{file}");
     }
     let nations = column_texts("data/nation.dict-malformed.parquet");
@@ -751,17 +1243,24 @@ fn large_string_map_decodes() {
     )
     .unwrap();
     assert!(record.bytes > 2 << 30, "{} bytes", record.bytes);
+    let mut cat = Counter::default();
+    shred_inspect::run(["shred-inspect", "cat", path, "--format", "json"], &mut cat).unwrap();
+    assert_eq!(cat.lines, 2);
+    assert!(cat.bytes > 2 << 30, "{} bytes", cat.bytes);
     // arrow-rs reads a batch of strings into one array of i32 offsets: one string of
     // 1 GiB per batch fits, two do not. With batches of one record both sides compare;
     // with larger ones arrow-rs cannot read the file, and verify says so.
     let path = corpus().join(LARGE_STRING_MAP);
-    let summary = shred::verify::verify_file(&path, 1).unwrap();
+    let summary = shred::verify::verify_file(&path, 1, &DecryptionKeys::default()).unwrap();
     assert_eq!((summary.records, summary.entries), (2, 4));
-    let error = shred::verify::verify_file(&path, 1024)
-        .unwrap_err()
-        .to_string();
+    let Outcome::NotCompared(message) = outcome(Verify, LARGE_STRING_MAP) else {
+        panic!("verify with batches of 1024 must not compare");
+    };
+    let Some(ArrowUnreadable(text)) = expectation(LARGE_STRING_MAP, Verify) else {
+        panic!("EXPECTED names arrow-rs's error on {LARGE_STRING_MAP}");
+    };
     assert!(
-        error.contains("arrow-rs cannot read this file (Parquet argument error: Parquet error: index overflow decoding byte array), so nothing was compared; our readers read and assembled all 2 records"),
-        "{error}"
+        message.contains(&format!("arrow-rs cannot read this file (Parquet argument error: Parquet error: {text}), so nothing was compared; our readers read and assembled all 2 records")),
+        "{message}"
     );
 }

@@ -7,7 +7,8 @@
 //! low-level column writers, `--compression` in the vocabulary of [`crate::codec`]) and
 //! `verify` (a Parquet file's records through our readers and FSM, compared with
 //! arrow-rs's). Exit codes ([`Error::exit_code`]): 0 success, 1 a check found a difference
-//! or the work failed, 2 bad usage or bad input.
+//! or the work failed, 2 bad usage or bad input, 3 `verify` could not compare (arrow-rs
+//! cannot read a file our readers read).
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -98,6 +99,10 @@ pub enum Command {
         data_page_v2: bool,
     },
     /// Read a Parquet file's levels, assemble with our FSM and compare with arrow-rs's records.
+    ///
+    /// Result per file: OK; FAILED when our readers cannot read it (exit 2) or a record
+    /// differs (exit 1); "arrow-rs cannot read" when ours read and assemble every record
+    /// but arrow-rs fails, so nothing is compared (exit 3).
     Verify {
         /// Parquet files.
         #[arg(required = true)]
@@ -105,6 +110,9 @@ pub enum Command {
         /// Records per batch read from every column.
         #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..))]
         batch_size: u64,
+        /// Keys of encrypted files.
+        #[command(flatten)]
+        keys: crate::decryption_keys::DecryptionKeys,
     },
 }
 
@@ -169,7 +177,11 @@ pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
                 out,
             )
         }
-        Command::Verify { files, batch_size } => verify(files, *batch_size as usize, out),
+        Command::Verify {
+            files,
+            batch_size,
+            keys,
+        } => verify(files, *batch_size as usize, keys, out),
     }?;
     out.flush().map_err(io_err)
 }
@@ -356,16 +368,25 @@ fn write(
     writeln!(out, "{}", render(&header, &[row])).map_err(io_err)
 }
 
-fn verify(files: &[PathBuf], batch_size: usize, out: &mut dyn Write) -> Result<()> {
+fn verify(
+    files: &[PathBuf],
+    batch_size: usize,
+    keys: &crate::decryption_keys::DecryptionKeys,
+    out: &mut dyn Write,
+) -> Result<()> {
     let mut rows = Vec::new();
     let mut failure = None;
+    let mut not_compared = None;
     for file in files {
-        match crate::verify::verify_file(file, batch_size) {
+        match crate::verify::verify_file(file, batch_size, keys) {
             Ok(s) => {
                 // What the tolerant footer repaired to read the file: the check passed
                 // on the repaired metadata, and the user should know that.
                 for warning in &s.warnings {
                     eprintln!("shred: {}: warning: {warning}", file.display());
+                }
+                if let Some(message) = s.not_compared(&file.display().to_string()) {
+                    not_compared.get_or_insert(Error::NotCompared { message });
                 }
                 rows.push(vec![
                     file.display().to_string(),
@@ -374,7 +395,7 @@ fn verify(files: &[PathBuf], batch_size: usize, out: &mut dyn Write) -> Result<(
                     s.columns.to_string(),
                     s.entries.to_string(),
                     s.values.to_string(),
-                    "OK".to_string(),
+                    s.result().to_string(),
                 ]);
             }
             Err(e) => {
@@ -401,7 +422,7 @@ fn verify(files: &[PathBuf], batch_size: usize, out: &mut dyn Write) -> Result<(
         "result",
     ];
     writeln!(out, "{}", render(&header, &rows)).map_err(io_err)?;
-    match failure {
+    match failure.or(not_compared) {
         Some(e) => Err(e),
         None => Ok(()),
     }
