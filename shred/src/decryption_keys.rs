@@ -133,7 +133,7 @@ impl DecryptionKeys {
 
     /// The keys as arrow-rs's reader takes them; `None` when none were given. arrow-rs
     /// requires a footer key: without one (a plaintext footer, only column keys given) it
-    /// gets [`NO_FOOTER_KEY`] and the footer's signature is not checked, so the key is
+    /// gets `NO_FOOTER_KEY` and the footer's signature is not checked, so the key is
     /// used only for columns encrypted with the footer key, which then fail to decrypt
     /// (our readers ask for `--footer-key` first, [`crate::parquet_reader`]).
     pub fn properties(&self) -> Result<Option<Arc<FileDecryptionProperties>>> {
