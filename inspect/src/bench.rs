@@ -1,6 +1,6 @@
 //! `bench`: how fast `levels --format json` prints a Contact file, against two baselines.
 //!
-//! The benchmark of issue 4: `levels --format json` on a 10M-record Contact file, output
+//! The benchmark: `levels --format json` on a 10M-record Contact file, output
 //! to `/dev/null`, on one core (the command is single-threaded). Three measurements run
 //! in the same process, on the same file, each `--runs` times (the table shows medians):
 //!
