@@ -130,12 +130,13 @@ impl Input {
         drop(_bar);
         let summary = reader.into_summary();
         if summary.bad_records > 0 {
-            eprintln!(
-                "shred: {name}: skipped {} bad record{}; the first {}:",
-                summary.bad_records,
-                if summary.bad_records == 1 { "" } else { "s" },
-                summary.errors.len()
-            );
+            let (bad, shown) = (summary.bad_records, summary.errors.len());
+            let plural = if bad == 1 { "" } else { "s" };
+            if shown < bad {
+                eprintln!("shred: {name}: skipped {bad} bad record{plural}; the first {shown}:");
+            } else {
+                eprintln!("shred: {name}: skipped {bad} bad record{plural}:");
+            }
             for error in &summary.errors {
                 eprintln!("  {error}");
             }
