@@ -123,7 +123,12 @@ impl Job<'_> {
                 props.clone(),
                 Box::new(SerializedPageWriter::new(&mut sink)),
             );
-            write_stripe(&mut column, self.leaf, self.stripe)?;
+            write_in_slices(
+                &mut column,
+                self.leaf,
+                self.stripe,
+                props.write_batch_size(),
+            )?;
             column.close().map_err(err)?
         };
         let data = sink.into_inner().map_err(err)?;
@@ -132,6 +137,50 @@ impl Job<'_> {
             close,
         })
     }
+}
+
+/// Mini-batches of the column writer per `write_batch` call.
+const SLICE_BATCHES: usize = 64;
+
+/// Writes `stripe` to `column` in slices of [`SLICE_BATCHES`] mini-batches, each cut where
+/// the writer cuts its own mini-batches in one `write_batch` call (every `batch_size`
+/// levels, extended to the next record start; `GenericColumnWriter::write_batch_internal`),
+/// so the bytes are those of one call, while the `parquet` crate's per-value handles
+/// ([`crate::stripe::ByteValues::to_byte_arrays`]) exist for one slice at a time.
+fn write_in_slices(
+    column: &mut parquet::column::writer::ColumnWriter<'_>,
+    leaf: &Leaf,
+    stripe: &Stripe,
+    batch_size: usize,
+) -> Result<()> {
+    let entries = stripe.len();
+    let batch_size = batch_size.max(1);
+    if entries <= batch_size * SLICE_BATCHES {
+        return write_stripe(column, leaf, stripe);
+    }
+    let record_end = |from: usize| {
+        (from..entries)
+            .find(|&i| stripe.rep[i] == 0)
+            .unwrap_or(entries)
+    };
+    let mut slice = crate::column_io::stripe_for(leaf);
+    let (mut start, mut value) = (0, 0);
+    while start < entries {
+        let mut end = start;
+        for _ in 0..SLICE_BATCHES {
+            if end < entries {
+                end = record_end(end + batch_size);
+            }
+        }
+        let values = (stripe.def[start..end].iter())
+            .filter(|&&d| d == leaf.max_def)
+            .count();
+        slice.clear();
+        slice.append_range(stripe, start..end, value..value + values);
+        write_stripe(column, leaf, &slice)?;
+        (start, value) = (end, value + values);
+    }
+    Ok(())
 }
 
 /// Encodes every job, the heaviest first, on up to `threads` threads; the chunks in column
@@ -234,6 +283,8 @@ mod tests {
                     .set_compression(compression)
                     .set_writer_version(version)
                     .set_data_page_row_count_limit(500)
+                    // Several slices per column chunk (SLICE_BATCHES mini-batches each).
+                    .set_write_batch_size(3)
                     .build()
             };
             let expected = write_file(Vec::new(), &schema, props(), row_groups(&schema)).unwrap();
