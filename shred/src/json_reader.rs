@@ -147,8 +147,11 @@ pub struct JsonReader {
     options: ReadOptions,
     results: Receiver<Message>,
     tokens: Sender<Vec<u8>>,
+    /// The workers' pool of chunk-sized stripes.
     stripe_pool: Sender<Vec<Stripe>>,
-    spare_stripes: Receiver<Vec<Stripe>>,
+    /// Row groups' stripes given back by the caller, to fill again. Kept apart from the
+    /// workers' pool so a row group's large buffers never sit idle under a small chunk.
+    row_group_spares: Vec<Vec<Stripe>>,
     stop: Arc<AtomicBool>,
     progress: ReadProgress,
     threads: Vec<JoinHandle<()>>,
@@ -157,7 +160,9 @@ pub struct JsonReader {
     next_seq: u64,
     /// The chunk being appended.
     current: Option<Cursor>,
-    /// The row group being filled, its record count and (with `keep_records`) its records.
+    /// The row group being filled (no stripes until its first records arrive, so a row
+    /// group given back before then is filled again), its record count and (with
+    /// `keep_records`) its records.
     filling: Vec<Stripe>,
     filling_records: usize,
     filling_canonical: Vec<Json>,
@@ -292,14 +297,14 @@ impl JsonReader {
             threads.push(spawn(&format!("shred-{i}"), move || worker.run()));
         }
         JsonReader {
-            filling: plan.new_stripes(),
+            filling: Vec::new(),
             plan,
             name,
             options,
             results: result_rx,
             tokens: token_tx,
             stripe_pool: pool_tx,
-            spare_stripes: pool_rx,
+            row_group_spares: Vec::new(),
             stop,
             progress,
             threads,
@@ -331,10 +336,12 @@ impl JsonReader {
         self.progress.clone()
     }
 
-    /// Gives a row group's stripes back so their buffers are reused.
+    /// Gives a row group's stripes back so their buffers are reused: given back before
+    /// the next call to [`JsonReader::next_row_group`], they hold the next row group, and
+    /// memory holds one row group, not two.
     pub fn recycle(&mut self, mut stripes: Vec<Stripe>) {
         stripes.iter_mut().for_each(Stripe::clear);
-        let _ = self.stripe_pool.send(stripes);
+        self.row_group_spares.push(stripes);
     }
 
     /// The next row group, `None` after the last one; an error ends the read.
@@ -359,6 +366,10 @@ impl JsonReader {
                 if cursor.taken < cursor.shredded.records {
                     let n =
                         (size - self.filling_records).min(cursor.shredded.records - cursor.taken);
+                    if self.filling.is_empty() {
+                        self.filling = (self.row_group_spares.pop())
+                            .unwrap_or_else(|| self.plan.new_stripes());
+                    }
                     cursor.append_to(&mut self.filling, n, &self.plan);
                     if self.options.keep_records {
                         let records = &mut cursor.shredded.canonical;
@@ -439,11 +450,7 @@ impl JsonReader {
     }
 
     fn take_row_group(&mut self) -> RowGroup {
-        let fresh = self
-            .spare_stripes
-            .try_recv()
-            .unwrap_or_else(|_| self.plan.new_stripes());
-        let stripes = std::mem::replace(&mut self.filling, fresh);
+        let stripes = std::mem::take(&mut self.filling);
         let records = std::mem::take(&mut self.filling_records);
         let canonical = std::mem::take(&mut self.filling_canonical);
         self.summary.records += records;

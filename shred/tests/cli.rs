@@ -449,46 +449,27 @@ fn json_array_input_equals_ndjson() {
     let (lines, elements) = (dir.path().join("c.ndjson"), dir.path().join("c.json"));
     std::fs::write(&lines, &ndjson).unwrap();
     std::fs::write(&elements, &array).unwrap();
-    let levels = |records: &std::path::Path| {
-        stdout_of(
-            shred()
-                .args([
-                    "levels",
-                    "--format",
-                    "json",
-                    "--row-group-size",
-                    "16",
-                    "--schema",
-                ])
-                .arg(data("contact.schema"))
-                .arg(records)
-                .assert()
-                .success(),
-        )
+    // Levels of `records` (a path, or `-` with `stdin`).
+    let levels = |records: &std::path::Path, stdin: Option<&str>| {
+        let mut command = shred();
+        command
+            .args(["levels", "--format", "json", "--row-group-size", "16"])
+            .arg("--schema")
+            .arg(data("contact.schema"))
+            .arg(records);
+        if let Some(stdin) = stdin {
+            command.write_stdin(stdin.to_string());
+        }
+        stdout_of(command.assert().success())
     };
-    let expected = levels(&lines);
+    let expected = levels(&lines, None);
     assert!(
         expected.contains(r#""row_group":3,"record":48,"#),
         "four row groups"
     );
-    assert_eq!(levels(&elements), expected);
+    assert_eq!(levels(&elements, None), expected);
     // From stdin too, and through the round trip.
-    let from_stdin = stdout_of(
-        shred()
-            .args([
-                "levels",
-                "--format",
-                "json",
-                "--row-group-size",
-                "16",
-                "--schema",
-            ])
-            .arg(data("contact.schema"))
-            .arg("-")
-            .write_stdin(array)
-            .assert()
-            .success(),
-    );
+    let from_stdin = levels(std::path::Path::new("-"), Some(&array));
     assert_eq!(from_stdin, expected);
     shred()
         .args(["roundtrip", "--row-group-size", "16", "--schema"])
