@@ -1106,6 +1106,28 @@ mod tests {
     }
 
     #[test]
+    fn a_row_group_given_back_holds_the_next_one() {
+        let input = ndjson(30);
+        let mut reader = reader(&input, options(10, 2, 64));
+        let first = reader.next_row_group().unwrap().unwrap();
+        let buffer = first.stripes[0].rep.as_ptr();
+        reader.recycle(first.stripes);
+        let second = reader.next_row_group().unwrap().unwrap();
+        assert_eq!(
+            second.stripes[0].rep.as_ptr(),
+            buffer,
+            "the same buffer, refilled"
+        );
+        assert_eq!(second, reference(&input, 10)[1]);
+        // Not given back: the next row group gets buffers of its own.
+        let third = reader.next_row_group().unwrap().unwrap();
+        assert_ne!(
+            third.stripes[0].rep.as_ptr(),
+            second.stripes[0].rep.as_ptr()
+        );
+    }
+
+    #[test]
     fn unreadable_file_is_named() {
         let err = JsonReader::open(plan(), Path::new("/no/such.ndjson"), ReadOptions::default())
             .err()

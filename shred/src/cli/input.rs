@@ -125,9 +125,13 @@ impl Input {
     /// on stderr and returns the totals; an error when every record was bad.
     pub fn finish(self) -> Result<ReadSummary> {
         let Input {
-            reader, name, _bar, ..
+            reader,
+            name,
+            _bar: bar,
+            ..
         } = self;
-        drop(_bar);
+        // Erased before the report is printed.
+        drop(bar);
         let summary = reader.into_summary();
         if summary.bad_records > 0 {
             let (bad, shown) = (summary.bad_records, summary.errors.len());
