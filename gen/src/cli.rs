@@ -136,7 +136,7 @@ pub struct GenerateArgs {
     #[arg(long, default_value = "snappy", value_parser = parse_codec, value_name = "CODEC")]
     pub compression: Compression,
     /// Records per row group.
-    #[arg(long, default_value = "1048576", value_parser = parse_count, value_name = "N")]
+    #[arg(long, default_value_t = shred::DEFAULT_ROW_GROUP_SIZE as u64, value_parser = parse_count, value_name = "N")]
     pub row_group_size: u64,
     /// Write path: arrow (Arrow builders → ArrowColumnWriter), dremel (typed Dremel
     /// shredder → stripes → parquet column writers) or direct (the same stripes → shred's

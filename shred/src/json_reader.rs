@@ -50,6 +50,7 @@ use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
 use serde::de::{self, Deserializer as _, SeqAccess, Visitor};
+use serde_json::Value as Json;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
@@ -72,16 +73,21 @@ pub struct ReadOptions {
     pub skip_bad: bool,
     /// How many skipped records' errors to keep, first ones in input order.
     pub max_reported_errors: usize,
+    /// Also give each row group its records in canonical form ([`RowGroup::canonical`]),
+    /// made by the reference path on the shredding threads, for checks that compare
+    /// records (`shred roundtrip`); costs a `serde_json::Value` per record.
+    pub keep_records: bool,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
-            row_group_size: 1_000_000,
+            row_group_size: crate::DEFAULT_ROW_GROUP_SIZE,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             chunk_bytes: 1 << 20,
             skip_bad: false,
             max_reported_errors: 10,
+            keep_records: false,
         }
     }
 }
@@ -93,6 +99,31 @@ pub struct RowGroup {
     pub stripes: Vec<Stripe>,
     /// Number of records.
     pub records: usize,
+    /// The records in canonical form ([`crate::record::normalize`]) with
+    /// [`ReadOptions::keep_records`]; empty otherwise.
+    pub canonical: Vec<Json>,
+}
+
+/// How far a read has got, shared with the threads doing it: for a progress bar, which
+/// may look at it from another thread while the reader is in use.
+#[derive(Debug, Clone, Default)]
+pub struct ReadProgress {
+    bytes: Arc<AtomicU64>,
+    records: Arc<AtomicU64>,
+}
+
+impl ReadProgress {
+    /// Input bytes read so far (the splitter runs ahead of the row groups by at most the
+    /// chunks in flight).
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// Records parsed so far, good and bad (ahead of the row groups yielded by at most
+    /// the chunks in flight).
+    pub fn records(&self) -> u64 {
+        self.records.load(Ordering::Relaxed)
+    }
 }
 
 /// What a read saw, so far or in total.
@@ -116,19 +147,25 @@ pub struct JsonReader {
     options: ReadOptions,
     results: Receiver<Message>,
     tokens: Sender<Vec<u8>>,
+    /// The workers' pool of chunk-sized stripes.
     stripe_pool: Sender<Vec<Stripe>>,
-    spare_stripes: Receiver<Vec<Stripe>>,
+    /// Row groups' stripes given back by the caller, to fill again. Kept apart from the
+    /// workers' pool so a row group's large buffers never sit idle under a small chunk.
+    row_group_spares: Vec<Vec<Stripe>>,
     stop: Arc<AtomicBool>,
-    bytes_read: Arc<AtomicU64>,
+    progress: ReadProgress,
     threads: Vec<JoinHandle<()>>,
     /// Out-of-order chunks waiting for their turn.
     pending: BTreeMap<u64, Message>,
     next_seq: u64,
     /// The chunk being appended.
     current: Option<Cursor>,
-    /// The row group being filled and its record count.
+    /// The row group being filled (no stripes until its first records arrive, so a row
+    /// group given back before then is filled again), its record count and (with
+    /// `keep_records`) its records.
     filling: Vec<Stripe>,
     filling_records: usize,
+    filling_canonical: Vec<Json>,
     /// Records and lines of the input before the current chunk.
     base_record: usize,
     base_line: usize,
@@ -185,6 +222,8 @@ struct Shredded {
     /// The first bad records, in order; with `skip_bad` off, at most one.
     bad: Vec<BadRecord>,
     bad_count: usize,
+    /// The good records in canonical form, with `keep_records`.
+    canonical: Vec<Json>,
 }
 
 /// A shredded chunk being appended to row groups: per column, the next entry and value.
@@ -229,7 +268,7 @@ impl JsonReader {
         let (result_tx, result_rx) = unbounded::<Message>();
         let (pool_tx, pool_rx) = unbounded::<Vec<Stripe>>();
         let stop = Arc::new(AtomicBool::new(false));
-        let bytes_read = Arc::new(AtomicU64::new(0));
+        let progress = ReadProgress::default();
         let mut threads = Vec::with_capacity(options.threads + 1);
         let splitter = Splitter {
             name: name.clone(),
@@ -238,7 +277,7 @@ impl JsonReader {
             work: work_tx,
             results: result_tx.clone(),
             stop: stop.clone(),
-            bytes_read: bytes_read.clone(),
+            bytes_read: progress.bytes.clone(),
             seq: 0,
         };
         threads.push(spawn("shred-split", move || splitter.run(input)));
@@ -247,7 +286,9 @@ impl JsonReader {
                 plan: plan.clone(),
                 name: name.clone(),
                 skip_bad: options.skip_bad,
+                keep_records: options.keep_records,
                 max_bad: options.max_reported_errors.max(1),
+                records_read: progress.records.clone(),
                 work: work_rx.clone(),
                 results: result_tx.clone(),
                 pool: pool_rx.clone(),
@@ -256,21 +297,22 @@ impl JsonReader {
             threads.push(spawn(&format!("shred-{i}"), move || worker.run()));
         }
         JsonReader {
-            filling: plan.new_stripes(),
+            filling: Vec::new(),
             plan,
             name,
             options,
             results: result_rx,
             tokens: token_tx,
             stripe_pool: pool_tx,
-            spare_stripes: pool_rx,
+            row_group_spares: Vec::new(),
             stop,
-            bytes_read,
+            progress,
             threads,
             pending: BTreeMap::new(),
             next_seq: 0,
             current: None,
             filling_records: 0,
+            filling_canonical: Vec::new(),
             base_record: 0,
             base_line: 0,
             pending_error: None,
@@ -284,16 +326,22 @@ impl JsonReader {
         &self.summary
     }
 
-    /// Input bytes read so far (for a progress bar; the splitter runs ahead of the row
-    /// groups by at most the chunks in flight).
-    pub fn bytes_read(&self) -> u64 {
-        self.bytes_read.load(Ordering::Relaxed)
+    /// What the read saw, giving up the reader: after the last row group, the totals.
+    pub fn into_summary(mut self) -> ReadSummary {
+        std::mem::take(&mut self.summary)
     }
 
-    /// Gives a row group's stripes back so their buffers are reused.
+    /// How far the read has got, as a handle another thread can watch.
+    pub fn progress(&self) -> ReadProgress {
+        self.progress.clone()
+    }
+
+    /// Gives a row group's stripes back so their buffers are reused: given back before
+    /// the next call to [`JsonReader::next_row_group`], they hold the next row group, and
+    /// memory holds one row group, not two.
     pub fn recycle(&mut self, mut stripes: Vec<Stripe>) {
         stripes.iter_mut().for_each(Stripe::clear);
-        let _ = self.stripe_pool.send(stripes);
+        self.row_group_spares.push(stripes);
     }
 
     /// The next row group, `None` after the last one; an error ends the read.
@@ -318,7 +366,15 @@ impl JsonReader {
                 if cursor.taken < cursor.shredded.records {
                     let n =
                         (size - self.filling_records).min(cursor.shredded.records - cursor.taken);
+                    if self.filling.is_empty() {
+                        self.filling = (self.row_group_spares.pop())
+                            .unwrap_or_else(|| self.plan.new_stripes());
+                    }
                     cursor.append_to(&mut self.filling, n, &self.plan);
+                    if self.options.keep_records {
+                        let records = &mut cursor.shredded.canonical;
+                        self.filling_canonical.extend(records.drain(..n));
+                    }
                     self.filling_records += n;
                     continue;
                 }
@@ -394,15 +450,16 @@ impl JsonReader {
     }
 
     fn take_row_group(&mut self) -> RowGroup {
-        let fresh = self
-            .spare_stripes
-            .try_recv()
-            .unwrap_or_else(|_| self.plan.new_stripes());
-        let stripes = std::mem::replace(&mut self.filling, fresh);
+        let stripes = std::mem::take(&mut self.filling);
         let records = std::mem::take(&mut self.filling_records);
+        let canonical = std::mem::take(&mut self.filling_canonical);
         self.summary.records += records;
         self.summary.row_groups += 1;
-        RowGroup { stripes, records }
+        RowGroup {
+            stripes,
+            records,
+            canonical,
+        }
     }
 
     /// Returns a used chunk's input buffer to the splitter and its stripes to the pool.
@@ -709,7 +766,9 @@ struct Worker {
     plan: Arc<SchemaPlan>,
     name: Arc<str>,
     skip_bad: bool,
+    keep_records: bool,
     max_bad: usize,
+    records_read: Arc<AtomicU64>,
     work: Receiver<Chunk>,
     results: Sender<Message>,
     pool: Receiver<Vec<Stripe>>,
@@ -723,6 +782,7 @@ impl Worker {
                 return;
             }
             let shredded = self.shred(chunk);
+            (self.records_read).fetch_add(shredded.input_records as u64, Ordering::Relaxed);
             if self.results.send(Message::Chunk(shredded)).is_err() {
                 return;
             }
@@ -737,6 +797,7 @@ impl Worker {
         let mut shredder = JsonShredder::with_stripes(&self.plan, stripes);
         let mut bad = Vec::new();
         let mut bad_count = 0;
+        let mut canonical = Vec::new();
         let mut input_records = 0;
         let mut lines = 0;
         // Positions in errors here are the chunk's own; the collector names the record
@@ -747,7 +808,19 @@ impl Worker {
                 record: input_records,
                 line: line.map(|l| l + 1),
             };
-            let ok = shredder.shred(&chunk.data[bytes.clone()], &at).is_ok();
+            let json = &chunk.data[bytes.clone()];
+            let ok = if self.keep_records {
+                // The reference first: it accepts every record the shredder accepts.
+                match reference_record(&self.plan, json, &at) {
+                    Ok(record) if shredder.shred(json, &at).is_ok() => {
+                        canonical.push(record);
+                        true
+                    }
+                    _ => false,
+                }
+            } else {
+                shredder.shred(json, &at).is_ok()
+            };
             if !ok {
                 bad_count += 1;
                 if bad.len() < self.max_bad {
@@ -795,6 +868,7 @@ impl Worker {
             lines,
             bad,
             bad_count,
+            canonical,
         }
     }
 }
@@ -815,7 +889,6 @@ fn is_blank(line: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::shredder::shred_records;
-    use serde_json::Value as Json;
 
     const SCHEMA: &str = "message m { required int64 id; optional group tags (LIST) {
         repeated group list { optional binary element (STRING); } } }";
@@ -871,6 +944,7 @@ mod tests {
             .map(|chunk| RowGroup {
                 stripes: shred_records(&schema, chunk).unwrap(),
                 records: chunk.len(),
+                canonical: Vec::new(),
             })
             .collect()
     }
@@ -1029,6 +1103,28 @@ mod tests {
             reader.recycle(rg.stripes);
         }
         assert_eq!(got, reference(&input, 10));
+    }
+
+    #[test]
+    fn a_row_group_given_back_holds_the_next_one() {
+        let input = ndjson(30);
+        let mut reader = reader(&input, options(10, 2, 64));
+        let first = reader.next_row_group().unwrap().unwrap();
+        let buffer = first.stripes[0].rep.as_ptr();
+        reader.recycle(first.stripes);
+        let second = reader.next_row_group().unwrap().unwrap();
+        assert_eq!(
+            second.stripes[0].rep.as_ptr(),
+            buffer,
+            "the same buffer, refilled"
+        );
+        assert_eq!(second, reference(&input, 10)[1]);
+        // Not given back: the next row group gets buffers of its own.
+        let third = reader.next_row_group().unwrap().unwrap();
+        assert_ne!(
+            third.stripes[0].rep.as_ptr(),
+            second.stripes[0].rep.as_ptr()
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //!
 //! The modules follow the data: [`schema`] (fields and their levels) → [`record`] (JSON
 //! records checked against the schema) → [`shredder`] (records → [`stripe`]s) →
-//! [`column_io`] (stripes ↔ Parquet column chunks) → [`assembler`] (stripes → records, the
+//! [`column_io`] (stripes ↔ Parquet column chunks; [`row_group_writer`] encodes a row
+//! group's columns in parallel) → [`assembler`] (stripes → records, the
 //! Dremel FSM). [`contact`] is the typed fast path for the Contact dataset and
 //! [`contact_arrow`] its Arrow form; [`arrow_read`] reads records through arrow-rs and
 //! [`stripe_diff`] compares stripes. [`schema_plan`] compiles a schema once for the hot
@@ -40,6 +41,7 @@ pub mod output;
 pub mod parquet_reader;
 pub mod record;
 pub mod rle_hybrid;
+pub mod row_group_writer;
 pub mod schema;
 pub mod schema_plan;
 pub mod shredder;
@@ -58,5 +60,11 @@ pub mod line_buffer;
 pub mod value_display;
 
 pub use error::{Error, Result};
+
+/// Records per row group unless told otherwise, for every tool that writes row groups
+/// (`shred write`, `shred-gen`) and for [`json_reader`]: 2^20, large enough that per-row-group
+/// overheads vanish, small enough that a few row groups in flight bound memory.
+pub const DEFAULT_ROW_GROUP_SIZE: usize = 1 << 20;
+
 pub use schema::Schema;
 pub use stripe::Stripe;

@@ -12,6 +12,9 @@ use shred::cli::Cli;
 use shred::cli::command::is_broken_pipe;
 
 fn main() {
+    // Row groups are freed and refilled: give their large buffers back to the kernel so
+    // peak RSS stays the live row groups, whatever the input size.
+    shred::usage::return_large_buffers_to_os();
     let cli = Cli::parse();
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());

@@ -3,7 +3,9 @@
 //!
 //! [`command`] is `shred` itself: [`run`] parses a command line and runs it against a
 //! writer, as `shred_inspect::run` and `shred_gen::run` do, so tests run every tool in
-//! process and the binaries are thin wrappers. Shared by `shred`, `shred-gen` and
+//! process and the binaries are thin wrappers. Its record-reading subcommands have a
+//! module each ([`levels`], [`roundtrip`], [`write`]) over [`input`] (the streamed records)
+//! and [`progress`] (the progress bar on stderr). Shared by `shred`, `shred-gen` and
 //! `shred-inspect`: [`Format`] (`--format table|json`), [`run_with`] (a tool's
 //! `run(args, out)`: clap's errors as one usage line, `--help` and `--version` written to
 //! the output), [`table`] (one table
@@ -12,9 +14,13 @@
 //! the `cli` feature depends on none of them.
 
 pub mod command;
+pub mod input;
 pub mod level_table;
+pub mod levels;
 pub mod progress;
+pub mod roundtrip;
 pub mod table;
+pub mod write;
 
 use std::ffi::OsString;
 use std::io::{self, Write};

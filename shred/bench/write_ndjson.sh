@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Benchmark: NDJSON Contact records → uncompressed Parquet, three writers on the same input in
+# the same run: `shred write` (this workspace, release), DuckDB (`read_ndjson` → `COPY TO`, 2
+# threads) and pyarrow (`json.read_json` + `parquet.write_table`). Runs alternate between the
+# writers; the table gives each one's median wall time and peak RSS (see write_ndjson.py).
+#
+# The input is made once per size and kept: `shred-gen --target-records N --compression none`
+# (the Contact dataset, seed 42) exported to NDJSON by DuckDB, in /tmp/c1m, /tmp/c3m, ...
+# (`c.ndjson`). Prints the table and appends it to shred/bench/write_ndjson.log.
+#
+# Usage: shred/bench/write_ndjson.sh [RUNS] [RECORDS...]   (default: 5 runs, 1000000 3000000)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs="${1:-5}"
+shift || true
+sizes=("$@")
+[[ ${#sizes[@]} -gt 0 ]] || sizes=(1000000 3000000)
+eval "$(bash .ci/python-env)"
+cargo build --release -q --workspace --bins
+inputs=()
+for n in "${sizes[@]}"; do
+  dir="/tmp/c${n}"
+  [[ $((n % 1000000)) -eq 0 ]] && dir="/tmp/c$((n / 1000000))m"
+  if [[ ! -s "$dir/c.ndjson" ]]; then
+    mkdir -p "$dir"
+    ./target/release/shred-gen --target-records "$n" --compression none --num-writers 1 \
+      --output-dir "$dir" --quiet > /dev/null
+    "$SHREDKIT_PYTHON" -c "import duckdb, sys; duckdb.sql(\"COPY (SELECT * FROM read_parquet('$dir/contacts.parquet')) TO '$dir/c.ndjson' (FORMAT json)\")"
+  fi
+  inputs+=("$dir/c.ndjson")
+done
+{
+  echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) $(git rev-parse --short HEAD) nproc=$(nproc) load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$SHREDKIT_PYTHON" shred/bench/write_ndjson.py --runs "$runs" --shred ./target/release/shred \
+    --schema shred/tests/data/contact.schema "${inputs[@]}"
+} 2>&1 | tee -a shred/bench/write_ndjson.log
