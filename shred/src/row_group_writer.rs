@@ -1,6 +1,9 @@
 //! Row groups written with their column chunks encoded in parallel: each leaf column's
-//! stripe goes through the `parquet` crate's column writer into its own memory buffer, on
-//! one of a few threads, and the finished chunks are appended to the file in column order.
+//! stripe is encoded into its own memory buffer, on one of a few threads, and the finished
+//! chunks are appended to the file in column order. A byte-array column goes through the
+//! hand-written [`crate::chunk_encoder`] when it supports the writer settings (it writes
+//! the `parquet` crate's bytes without a `ByteArray` handle per value), every other column
+//! through the crate's column writer.
 //!
 //! This is how arrow-rs parallelizes its writer (`ArrowColumnWriter`, spliced in with
 //! `SerializedRowGroupWriter::append_column`): a column chunk's bytes depend only on its
@@ -19,6 +22,7 @@ use parquet::file::properties::WriterPropertiesPtr;
 use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedWrite};
 use parquet::schema::types::ColumnDescPtr;
 
+use crate::chunk_encoder::{ByteChunkEncoder, EncodedChunk};
 use crate::column_io::write_stripe;
 use crate::error::{Error, Result};
 use crate::schema::{Leaf, Schema};
@@ -115,6 +119,16 @@ impl Job<'_> {
     }
 
     fn encode(self, props: &WriterPropertiesPtr) -> Result<EncodedColumn> {
+        // Byte arrays go through the hand-written encoder where it covers the settings:
+        // the same bytes at about half the CPU (no `ByteArray` handle per value).
+        if matches!(self.stripe.values, Values::ByteArray(_))
+            && let Ok(mut encoder) = ByteChunkEncoder::new(self.descriptor.clone(), props)
+        {
+            encoder.recycle(self.buffer);
+            encoder.write(self.stripe)?;
+            let EncodedChunk { data, close } = encoder.finish()?;
+            return Ok(EncodedColumn { data, close });
+        }
         let err = |e| Error::parquet(format!("writing column {}", self.leaf.path), e);
         let mut sink = TrackedWrite::new(self.buffer);
         let close = {
