@@ -15,15 +15,19 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use shred::Schema;
 use shred::json_reader::{JsonReader, ReadOptions};
 use shred::json_shredder::{JsonShredder, RecordAt};
 use shred::schema_plan::SchemaPlan;
 use shred::shredder::Shredder;
+use shred::usage::{cpu_time, peak_rss, reset_peak_rss};
 
 struct Args {
+    /// `cargo bench` passes `--bench`; `cargo test --all-targets` runs the target without
+    /// it, and then there is nothing to measure.
+    bench: bool,
     input: PathBuf,
     runs: usize,
     only: Option<String>,
@@ -33,44 +37,23 @@ fn args() -> Args {
     let mut input = PathBuf::from("/tmp/c1m/c.ndjson");
     let mut runs = 5;
     let mut only = None;
+    let mut bench = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--runs" => runs = it.next().and_then(|n| n.parse().ok()).expect("--runs N"),
             "--only" => only = it.next(),
-            "--bench" => {}
+            "--bench" => bench = true,
             other if !other.starts_with('-') => input = PathBuf::from(other),
             _ => {}
         }
     }
-    Args { input, runs, only }
-}
-
-/// CPU time of the process so far (user + system).
-fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
-    let ticks: u64 = [11, 12]
-        .iter()
-        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<u64>().ok()))
-        .sum();
-    Duration::from_millis(ticks * 10)
-}
-
-/// Peak resident set size in MiB since the last reset.
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    Args {
+        bench,
+        input,
+        runs,
+        only,
+    }
 }
 
 fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
@@ -79,6 +62,10 @@ fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 fn main() {
     let args = args();
+    if !args.bench {
+        println!("json_shred: a benchmark; run it with `cargo bench -p shred --bench json_shred`");
+        return;
+    }
     let data = std::fs::read(&args.input).unwrap_or_else(|e| {
         panic!(
             "{}: {e} (see the module doc for how to make it)",
@@ -174,7 +161,7 @@ fn main() {
         if args.only.as_deref().is_some_and(|o| !label.contains(o)) {
             continue;
         }
-        reset_peak_rss();
+        let _ = reset_peak_rss();
         let mut samples = Vec::new();
         for _ in 0..args.runs {
             let (wall, cpu) = (Instant::now(), cpu_time());
@@ -192,7 +179,7 @@ fn main() {
             rate,
             rate / *threads as f64,
             cpu.as_nanos() as f64 / records as f64,
-            peak_rss_mib()
+            peak_rss().unwrap_or(0) as f64 / (1024.0 * 1024.0)
         );
     }
 }
