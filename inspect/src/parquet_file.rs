@@ -132,29 +132,9 @@ impl ParquetFile {
     /// names a leaf (`phones.list.item.number`) or a group and selects every leaf under
     /// it (`phones`).
     pub fn select_columns(&self, paths: &[String]) -> Result<Vec<usize>> {
-        let leaves = self.schema.leaves();
-        if paths.is_empty() {
-            return Ok((0..leaves.len()).collect());
-        }
-        let mut selected = vec![false; leaves.len()];
-        for path in paths {
-            let prefix = format!("{path}.");
-            let mut found = false;
-            for (i, leaf) in leaves.iter().enumerate() {
-                if leaf.path == *path || leaf.path.starts_with(&prefix) {
-                    selected[i] = true;
-                    found = true;
-                }
-            }
-            if !found {
-                let names: Vec<&str> = leaves.iter().map(|l| l.path.as_str()).collect();
-                return Err(Error::input(
-                    &self.name,
-                    format!("no column '{path}' (columns: {})", names.join(", ")),
-                ));
-            }
-        }
-        Ok((0..leaves.len()).filter(|&i| selected[i]).collect())
+        self.schema
+            .select_leaves(paths)
+            .map_err(|message| Error::input(&self.name, message))
     }
 
     /// The decryptor of the chunk of column `leaf` in row group `row_group`; `None` when

@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 
+from bench_run import print_table, run
+
 DUCKDB_COLUMNS = "{'name': 'VARCHAR', 'phones': 'STRUCT(number VARCHAR, phone_type VARCHAR)[]'}"
 
 DUCKDB = """
@@ -43,24 +45,6 @@ table = pj.read_json(src, parse_options=pj.ParseOptions(explicit_schema=schema))
 pq.write_table(table, dst, compression="none")
 print(time.perf_counter() - start)
 """
-
-
-def run(argv):
-    """Runs a child; returns (wall seconds, its own seconds if it printed them, peak RSS MiB)."""
-    start = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out = child.stdout.read()
-    err = child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - start
-    if status != 0:
-        sys.exit(f"{argv[0]} failed ({status}): {err.decode()}")
-    own = None
-    try:
-        own = float(out.decode().strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        pass
-    return wall, own, usage.ru_maxrss / 1024
 
 
 READBACK = """
@@ -103,8 +87,9 @@ def main():
             results = {name: [] for name in commands}
             for _ in range(args.runs):
                 for name, argv in commands.items():
-                    wall, own, rss = run(argv)
-                    results[name].append((own if own is not None and name != "shred write" else wall, rss))
+                    r = run(argv)
+                    own = r.own if r.own is not None and name != "shred write" else r.wall
+                    results[name].append((own, r.rss))
             same = readback_equal(out["shred"], ndjson)
             base = statistics.median(t for t, _ in results["DuckDB read_ndjson → COPY"])
             for name, runs in results.items():
@@ -115,14 +100,7 @@ def main():
             rows.append([f"{records:,}", "pyarrow reads shred's file = DuckDB reads the NDJSON",
                          "yes" if same else "NO", "", "", ""])
     header = ["records", "writer", "median wall s", "range s", "peak RSS MiB", "vs DuckDB"]
-    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
-    line = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"
-    print(f"{args.runs} alternating runs per writer, {os.cpu_count()} cores")
-    print(line(header))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for r in rows:
-        print(line(r))
-
+    print_table(f"{args.runs} alternating runs per writer, {os.cpu_count()} cores", header, rows)
 
 if __name__ == "__main__":
     main()

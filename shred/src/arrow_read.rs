@@ -38,7 +38,10 @@ pub fn batch_to_records(schema: &Schema, batch: &RecordBatch) -> Result<Vec<Json
         .map(|row| {
             let mut record = Map::with_capacity(columns.len());
             for (node, array) in &columns {
-                record.insert(node.name.clone(), converter.slot(node, array, row)?);
+                record.insert(
+                    node.name.clone(),
+                    converter.slot(node, array.as_ref(), row)?,
+                );
             }
             Ok(Json::Object(record))
         })
@@ -46,7 +49,7 @@ pub fn batch_to_records(schema: &Schema, batch: &RecordBatch) -> Result<Vec<Json
 }
 
 /// Casts dictionary arrays (at any depth) to their value type.
-fn decode_dictionaries(array: &ArrayRef) -> Result<ArrayRef> {
+pub(crate) fn decode_dictionaries(array: &ArrayRef) -> Result<ArrayRef> {
     fn unpack(dt: &DataType) -> DataType {
         match dt {
             DataType::Dictionary(_, value) => unpack(value),
@@ -75,7 +78,7 @@ struct Converter<'a> {
 }
 
 impl Converter<'_> {
-    fn slot(&self, node: &Node, array: &ArrayRef, i: usize) -> Result<Json> {
+    fn slot(&self, node: &Node, array: &dyn Array, i: usize) -> Result<Json> {
         match node.repetition {
             Repetition::REPEATED => {
                 if array.is_null(i) {
@@ -83,7 +86,7 @@ impl Converter<'_> {
                 }
                 let (values, range) = list_items(array, i, &node.path)?;
                 range
-                    .map(|j| self.present(node, &values, j))
+                    .map(|j| self.present(node, values, j))
                     .collect::<Result<_>>()
                     .map(Json::Array)
             }
@@ -92,7 +95,7 @@ impl Converter<'_> {
         }
     }
 
-    fn present(&self, node: &Node, array: &ArrayRef, i: usize) -> Result<Json> {
+    fn present(&self, node: &Node, array: &dyn Array, i: usize) -> Result<Json> {
         match &node.kind {
             NodeKind::Leaf { leaf } => leaf_value(&self.schema.leaves()[*leaf], array, i),
             NodeKind::Group { children, .. } if node.is_transparent() => {
@@ -120,7 +123,7 @@ impl Converter<'_> {
                                     node.path, child.name
                                 ),
                             })?;
-                    out.insert(child.name.clone(), self.slot(child, column, i)?);
+                    out.insert(child.name.clone(), self.slot(child, column.as_ref(), i)?);
                 }
                 Ok(Json::Object(out))
             }
@@ -129,27 +132,26 @@ impl Converter<'_> {
 }
 
 /// The child values and the index range of list element `i`.
-fn list_items(
-    array: &ArrayRef,
+pub(crate) fn list_items<'b>(
+    array: &'b dyn Array,
     i: usize,
     path: &str,
-) -> Result<(ArrayRef, std::ops::Range<usize>)> {
+) -> Result<(&'b dyn Array, std::ops::Range<usize>)> {
     if let Some(list) = array.as_list_opt::<i32>() {
         let o = list.value_offsets();
-        return Ok((list.values().clone(), o[i] as usize..o[i + 1] as usize));
+        return Ok((list.values().as_ref(), o[i] as usize..o[i + 1] as usize));
     }
     if let Some(list) = array.as_list_opt::<i64>() {
         let o = list.value_offsets();
-        return Ok((list.values().clone(), o[i] as usize..o[i + 1] as usize));
+        return Ok((list.values().as_ref(), o[i] as usize..o[i + 1] as usize));
     }
     if let Some(map) = array.as_map_opt() {
         let o = map.value_offsets();
-        let entries: ArrayRef = std::sync::Arc::new(map.entries().clone());
-        return Ok((entries, o[i] as usize..o[i + 1] as usize));
+        return Ok((map.entries(), o[i] as usize..o[i + 1] as usize));
     }
     if let Some(list) = array.as_fixed_size_list_opt() {
         let n = list.value_length() as usize;
-        return Ok((list.values().clone(), i * n..(i + 1) * n));
+        return Ok((list.values().as_ref(), i * n..(i + 1) * n));
     }
     Err(unsupported(path, array.data_type(), "a list"))
 }
@@ -174,7 +176,7 @@ fn decimal_bytes(v: i128, len: usize) -> Vec<u8> {
 }
 
 /// One non-null leaf value in canonical JSON.
-fn leaf_value(leaf: &Leaf, array: &ArrayRef, i: usize) -> Result<Json> {
+pub(crate) fn leaf_value(leaf: &Leaf, array: &dyn Array, i: usize) -> Result<Json> {
     let physical = leaf.physical();
     let int = |v: i64| -> Json {
         // Route through the leaf's own conversion so unsigned columns print the same way.

@@ -174,6 +174,18 @@ struct Cursor {
 /// `leaf`.
 pub type LeafValue = fn(&Leaf, &Values, usize) -> Json;
 
+/// One entry the FSM read, in the order it read them: entry `entry` of the stripe of
+/// [`Fsm::fields`]`[field]`, holding value `value` of that stripe when it is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryRead {
+    /// The state (index into [`Fsm::fields`]).
+    pub field: usize,
+    /// Index of the entry in its stripe.
+    pub entry: usize,
+    /// Index of its value in the stripe's values; `None` below the maximum definition level.
+    pub value: Option<usize>,
+}
+
 /// Assembles records from the stripes of some (or all) leaf columns.
 pub struct Assembler<'a> {
     schema: &'a Schema,
@@ -185,6 +197,8 @@ pub struct Assembler<'a> {
     cursor: Vec<Cursor>,
     /// Per field: current occurrence index at each repetition level.
     occurrence: Vec<Vec<usize>>,
+    /// Per field: no entry of the current record has been read yet.
+    first_of_record: Vec<bool>,
 }
 
 impl<'a> Assembler<'a> {
@@ -200,6 +214,7 @@ impl<'a> Assembler<'a> {
             .map(|&l| vec![0; schema.leaves()[l].max_rep as usize + 1])
             .collect();
         let cursor = vec![Cursor::default(); fsm.fields.len()];
+        let first_of_record = vec![true; fsm.fields.len()];
         Assembler {
             schema,
             fsm,
@@ -208,6 +223,7 @@ impl<'a> Assembler<'a> {
             stripes: field_stripes,
             cursor,
             occurrence,
+            first_of_record,
         }
     }
 
@@ -231,59 +247,18 @@ impl<'a> Assembler<'a> {
 
     /// Assembles the next record, or `None` when the stripes are exhausted.
     pub fn next_record(&mut self) -> Result<Option<Json>> {
-        if self.fsm.fields.is_empty() || self.cursor[0].entry >= self.stripes[0].len() {
-            for f in 0..self.fsm.fields.len() {
-                if self.cursor[f].entry < self.stripes[f].len() {
-                    return Err(self.levels_error(f, "entries left after the last record"));
-                }
-            }
+        if !self.begin_record()? {
             return Ok(None);
         }
         let mut record = Json::Object(Map::new());
         let mut field = 0;
-        let mut first_of_record = vec![true; self.fsm.fields.len()];
         loop {
-            let Cursor {
-                entry,
-                value: value_index,
-            } = self.cursor[field];
+            let (read, d, next) = self.step(field)?;
             let stripe = self.stripes[field];
-            if entry >= stripe.len() {
-                return Err(self.levels_error(field, "column ended in the middle of a record"));
-            }
-            let (r, d) = (stripe.rep[entry], stripe.def[entry]);
             let leaf = &self.schema.leaves()[self.fsm.fields[field]];
-            if r > leaf.max_rep || d > leaf.max_def || d < 0 || r < 0 {
-                return Err(self.levels_error(field, "level above the column's maximum"));
-            }
-            if first_of_record[field] != (r == 0) {
-                return Err(self.levels_error(
-                    field,
-                    if r == 0 {
-                        "r=0 inside a record (columns disagree on record boundaries)"
-                    } else {
-                        "a record does not start with r=0"
-                    },
-                ));
-            }
-            first_of_record[field] = false;
-            let occ = &mut self.occurrence[field];
-            if r == 0 {
-                occ.iter_mut().for_each(|o| *o = 0);
-            } else {
-                occ[r as usize] += 1;
-                occ[r as usize + 1..].iter_mut().for_each(|o| *o = 0);
-            }
-            let value = if d == leaf.max_def {
-                if value_index >= stripe.values.len() {
-                    return Err(self.levels_error(field, "more defined entries than values"));
-                }
-                self.cursor[field].value += 1;
-                Some((self.leaf_value)(leaf, &stripe.values, value_index))
-            } else {
-                None
-            };
-            self.cursor[field].entry += 1;
+            let value = read
+                .value
+                .map(|i| (self.leaf_value)(leaf, &stripe.values, i));
             if let Err(message) = insert(
                 &mut record,
                 &self.chains[field],
@@ -293,14 +268,102 @@ impl<'a> Assembler<'a> {
             ) {
                 return Err(self.levels_error(field, message));
             }
-            let next_r = stripe.rep.get(entry + 1).copied().unwrap_or(0);
-            let next_r = next_r.clamp(0, leaf.max_rep) as usize;
-            match self.fsm.transitions[field][next_r] {
+            match next {
                 State::Field(next) => field = next,
                 State::End => break,
             }
         }
         Ok(Some(record))
+    }
+
+    /// Runs the FSM over the next record without building it: `out` is cleared and
+    /// receives the entries read, in the order the FSM read them (the record's leaf
+    /// entries in document order). Returns `false` when the stripes are exhausted. The
+    /// levels are checked as [`Assembler::next_record`] checks them, except that values
+    /// are not placed into a record.
+    pub fn next_record_entries(&mut self, out: &mut Vec<EntryRead>) -> Result<bool> {
+        out.clear();
+        if !self.begin_record()? {
+            return Ok(false);
+        }
+        let mut field = 0;
+        loop {
+            let (read, _, next) = self.step(field)?;
+            out.push(read);
+            match next {
+                State::Field(next) => field = next,
+                State::End => return Ok(true),
+            }
+        }
+    }
+
+    /// Starts a record: `false` when every stripe is exhausted, an error when only some are.
+    fn begin_record(&mut self) -> Result<bool> {
+        if self.fsm.fields.is_empty() || self.cursor[0].entry >= self.stripes[0].len() {
+            for f in 0..self.fsm.fields.len() {
+                if self.cursor[f].entry < self.stripes[f].len() {
+                    return Err(self.levels_error(f, "entries left after the last record"));
+                }
+            }
+            return Ok(false);
+        }
+        self.first_of_record.iter_mut().for_each(|f| *f = true);
+        Ok(true)
+    }
+
+    /// Reads the next entry of `field`: checks its levels, moves the field's occurrence
+    /// counters (`MoveToLevel`), and returns the entry, its definition level and the state
+    /// the repetition level of the field's next entry leads to.
+    fn step(&mut self, field: usize) -> Result<(EntryRead, i16, State)> {
+        let Cursor {
+            entry,
+            value: value_index,
+        } = self.cursor[field];
+        let stripe = self.stripes[field];
+        if entry >= stripe.len() {
+            return Err(self.levels_error(field, "column ended in the middle of a record"));
+        }
+        let (r, d) = (stripe.rep[entry], stripe.def[entry]);
+        let leaf = &self.schema.leaves()[self.fsm.fields[field]];
+        if r > leaf.max_rep || d > leaf.max_def || d < 0 || r < 0 {
+            return Err(self.levels_error(field, "level above the column's maximum"));
+        }
+        if self.first_of_record[field] != (r == 0) {
+            return Err(self.levels_error(
+                field,
+                if r == 0 {
+                    "r=0 inside a record (columns disagree on record boundaries)"
+                } else {
+                    "a record does not start with r=0"
+                },
+            ));
+        }
+        self.first_of_record[field] = false;
+        let occ = &mut self.occurrence[field];
+        if r == 0 {
+            occ.iter_mut().for_each(|o| *o = 0);
+        } else {
+            occ[r as usize] += 1;
+            occ[r as usize + 1..].iter_mut().for_each(|o| *o = 0);
+        }
+        let value = if d == leaf.max_def {
+            if value_index >= stripe.values.len() {
+                return Err(self.levels_error(field, "more defined entries than values"));
+            }
+            self.cursor[field].value += 1;
+            Some(value_index)
+        } else {
+            None
+        };
+        self.cursor[field].entry += 1;
+        let next_r = stripe.rep.get(entry + 1).copied().unwrap_or(0);
+        let next_r = next_r.clamp(0, leaf.max_rep) as usize;
+        let read = EntryRead {
+            field,
+            entry,
+            value,
+        };
+        Ok((read, d, self.fsm.transitions[field][next_r]))
     }
 
     fn levels_error(&self, field: usize, message: &str) -> Error {

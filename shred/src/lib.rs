@@ -19,6 +19,7 @@
 //! Document example, and `crosscheck`, the level-by-level comparison with arrow-rs) are
 //! built with the `testing` feature.
 
+pub mod arrow_entries;
 pub mod arrow_read;
 pub mod assembler;
 pub mod chunk_encoder;

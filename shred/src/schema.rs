@@ -204,6 +204,34 @@ impl Schema {
         self.leaves.iter().position(|l| l.path == path)
     }
 
+    /// The leaf columns under the given paths (each a leaf or a group, dotted), in column
+    /// order; all leaves when `paths` is empty. A path that names no column is an error
+    /// listing the columns there are.
+    pub fn select_leaves(&self, paths: &[String]) -> std::result::Result<Vec<usize>, String> {
+        if paths.is_empty() {
+            return Ok((0..self.leaves.len()).collect());
+        }
+        let mut selected = vec![false; self.leaves.len()];
+        for path in paths {
+            let prefix = format!("{path}.");
+            let mut found = false;
+            for (i, leaf) in self.leaves.iter().enumerate() {
+                if leaf.path == *path || leaf.path.starts_with(&prefix) {
+                    selected[i] = true;
+                    found = true;
+                }
+            }
+            if !found {
+                let names: Vec<&str> = self.leaves.iter().map(|l| l.path.as_str()).collect();
+                return Err(format!(
+                    "no column '{path}' (columns: {})",
+                    names.join(", ")
+                ));
+            }
+        }
+        Ok((0..self.leaves.len()).filter(|&i| selected[i]).collect())
+    }
+
     /// The nodes from the root's child down to the given leaf, inclusive.
     pub fn leaf_chain(&self, leaf: usize) -> Vec<&Node> {
         fn walk<'a>(node: &'a Node, leaf: usize, chain: &mut Vec<&'a Node>) -> bool {

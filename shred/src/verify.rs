@@ -1,15 +1,22 @@
 //! Verifying a Parquet file: our column readers and FSM against arrow-rs's reader.
 //!
-//! For every row group, [`verify_file`] reads all leaf columns in lockstep with
-//! [`StripeReader::read_records`] (whole records, `batch_size` at a time, so memory is
-//! bounded by the batch, not the file), assembles the records with the Dremel FSM
-//! ([`Assembler`]), and compares each one with the record arrow-rs's
-//! `ParquetRecordBatchReader` gives for the same row ([`crate::arrow_read`]). The first
-//! difference names the record, the field path and both values. Both readers see the file
-//! through [`ParquetSource`], so a footer that other implementations tolerate is repaired
-//! the same way for both ([`VerifySummary::warnings`]). An encrypted file is read with the
-//! keys given ([`DecryptionKeys`]): arrow-rs decrypts it itself, our column readers through
-//! [`ParquetReader`].
+//! Row groups are verified in parallel ([`VerifyOptions::threads`]), each on its own: the
+//! selected leaf columns ([`VerifyOptions::columns`], all by default) are read in lockstep
+//! with [`StripeReader::read_records`] (whole records, `batch_size` at a time, so memory
+//! is bounded by the batch, not the file), and the Dremel FSM ([`Assembler`]) runs over
+//! each record, giving its leaf entries in document order
+//! ([`Assembler::next_record_entries`]). arrow-rs's `ParquetRecordBatchReader` reads the
+//! same row group and projection, and each of its rows is walked into the same sequence
+//! ([`crate::arrow_entries`]): column, repetition level, definition level and value must
+//! agree entry by entry, which holds exactly when the two records are equal. Neither
+//! record is built unless they differ: then both are, and the first difference names the
+//! record (file-wide index), the field path and both values, or the column and entry when
+//! the records differ only in their levels. The first difference in file order is reported.
+//!
+//! Both readers see the file through [`ParquetSource`], so a footer that other
+//! implementations tolerate is repaired the same way for both ([`VerifySummary::warnings`]).
+//! An encrypted file is read with the keys given ([`DecryptionKeys`]): arrow-rs decrypts it
+//! itself, our column readers through [`ParquetReader`].
 //!
 //! When arrow-rs cannot read the file (its schema conversion or a batch fails) while our
 //! readers can, there is nothing to compare with: every record is still read and
@@ -18,26 +25,57 @@
 //! result and exits with 3 ([`Error::NotCompared`]). A file our readers cannot read is an
 //! error ([`Error::Input`], exit 2) whatever arrow-rs makes of it.
 
-use std::collections::VecDeque;
 use std::fs::File;
 use std::path::Path;
 
+use arrow::array::RecordBatch;
+use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
-    ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder,
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
+    ParquetRecordBatchReaderBuilder,
 };
 use parquet::file::reader::Length;
-use serde_json::Value as Json;
+use rayon::prelude::*;
 
+use crate::arrow_entries::{ArrowEntry, ArrowRecords, same_value};
 use crate::arrow_read::batch_to_records;
-use crate::assembler::Assembler;
+use crate::assembler::{Assembler, EntryRead};
 use crate::column_io::{StripeReader, stripe_for};
 use crate::decryption_keys::DecryptionKeys;
 use crate::error::{Error, Result};
 use crate::footer::{ParquetSource, chunks_outside};
 use crate::parquet_reader::ParquetReader;
-use crate::record::first_difference;
+use crate::record::{first_difference, leaf_json};
 use crate::schema::Schema;
 use crate::stripe::Stripe;
+
+/// How [`verify_file`] reads a file.
+#[derive(Clone, Copy)]
+pub struct VerifyOptions<'a> {
+    /// Records per batch read from every column (and per arrow-rs batch).
+    pub batch_size: usize,
+    /// Column paths (leaf or group) to verify; all columns when empty.
+    pub columns: &'a [String],
+    /// Row groups verified at once; 0 for one per core.
+    pub threads: usize,
+    /// Keys of an encrypted file.
+    pub keys: &'a DecryptionKeys,
+    /// Told the number of records of every batch verified, from any thread.
+    pub progress: &'a (dyn Fn(u64) + Sync),
+}
+
+impl<'a> VerifyOptions<'a> {
+    /// All columns, `batch_size` records per batch, one thread per core, no progress.
+    pub fn new(batch_size: usize, keys: &'a DecryptionKeys) -> Self {
+        VerifyOptions {
+            batch_size,
+            columns: &[],
+            threads: 0,
+            keys,
+            progress: &|_| {},
+        }
+    }
+}
 
 /// What a successful verification checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -125,154 +163,460 @@ fn source(path: &Path) -> Result<ParquetSource> {
         })
 }
 
-/// arrow-rs's side of the comparison: its records, one at a time, or why it has none.
-struct ArrowSide {
-    reader: Option<ParquetRecordBatchReader>,
-    queue: VecDeque<Json>,
-    /// Set when arrow-rs failed; nothing is compared after that.
-    error: Option<String>,
+/// What one row group's verification found.
+#[derive(Debug, Default)]
+struct RowGroupCheck {
+    records: usize,
+    entries: usize,
+    values: usize,
+    /// arrow-rs's error, when it could not read this row group.
+    arrow_error: Option<String>,
 }
 
-/// The next record of arrow-rs.
+/// What every row group's verification shares.
+struct FileCheck<'a> {
+    name: String,
+    path: &'a Path,
+    schema: &'a Schema,
+    /// The selected leaf columns, in column order.
+    leaves: Vec<usize>,
+    /// Per leaf column: whether it is selected.
+    selected: Vec<bool>,
+    /// arrow-rs's view of the file, or why it has none.
+    arrow: std::result::Result<ArrowReaderMetadata, String>,
+    /// The file-wide index of each row group's first record.
+    first_record: Vec<usize>,
+    options: VerifyOptions<'a>,
+}
+
+/// Verifies every record of the file at `path` (the columns `options` selects),
+/// decrypting it with `options.keys` when it is encrypted.
+pub fn verify_file(path: &Path, options: &VerifyOptions) -> Result<VerifySummary> {
+    let name = path.display().to_string();
+    let reader = open(path, options.keys)?;
+    let schema = Schema::from_descriptor(reader.metadata().file_metadata().schema_descr_ptr())?;
+    let leaves = schema
+        .select_leaves(options.columns)
+        .map_err(|message| Error::Input {
+            message: format!("{name}: {message}"),
+        })?;
+    let mut selected = vec![false; schema.leaves().len()];
+    leaves.iter().for_each(|&l| selected[l] = true);
+    let mut arrow_options = ArrowReaderOptions::new();
+    if let Some(properties) = options.keys.properties()? {
+        arrow_options = arrow_options.with_file_decryption_properties(properties);
+    }
+    let arrow = ArrowReaderMetadata::load(&source(path)?, arrow_options).map_err(|e| e.to_string());
+    let row_groups = reader.metadata().row_groups();
+    let first_record = row_groups
+        .iter()
+        .scan(0usize, |next, rg| {
+            let first = *next;
+            *next += rg.num_rows().max(0) as usize;
+            Some(first)
+        })
+        .collect();
+    let check = FileCheck {
+        name,
+        path,
+        schema: &schema,
+        leaves,
+        selected,
+        arrow,
+        first_record,
+        options: *options,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()
+        .map_err(|e| Error::Input {
+            message: format!("cannot start verification threads: {e}"),
+        })?;
+    let checks: Vec<Result<RowGroupCheck>> = pool.install(|| {
+        (0..row_groups.len())
+            .into_par_iter()
+            .map(|rg| check.row_group(rg))
+            .collect()
+    });
+    let mut summary = VerifySummary {
+        columns: check.leaves.len(),
+        warnings: reader.warnings().to_vec(),
+        ..Default::default()
+    };
+    let mut arrow_error = check.arrow.as_ref().err().cloned();
+    for rg in checks {
+        let rg = rg?;
+        summary.row_groups += 1;
+        summary.records += rg.records;
+        summary.entries += rg.entries;
+        summary.values += rg.values;
+        arrow_error = arrow_error.or(rg.arrow_error);
+    }
+    if let Some(error) = arrow_error {
+        summary.comparison = Comparison::ArrowUnreadable { error };
+    }
+    Ok(summary)
+}
+
+/// arrow-rs's rows of one row group, one at a time.
+struct ArrowRows<'a> {
+    reader: ParquetRecordBatchReader,
+    batch: Option<(RecordBatch, ArrowRecords<'a>)>,
+    /// The next row of `batch`.
+    row: usize,
+    /// The reader's next batch, read ahead while our readers read theirs.
+    ahead: Option<Option<std::result::Result<RecordBatch, arrow::error::ArrowError>>>,
+}
+
+/// The next row of arrow-rs, or why there is none.
 enum Next {
-    Record(Json),
-    /// arrow-rs has no more records.
+    /// Row `row` of the current batch.
+    Row,
+    /// arrow-rs has no more rows in this row group.
     End,
-    /// arrow-rs cannot read the file ([`ArrowSide::error`] says why).
-    Unreadable,
+    /// arrow-rs failed.
+    Failed(String),
 }
 
-impl ArrowSide {
-    fn open(path: &Path, batch_size: usize, keys: &DecryptionKeys) -> Result<Self> {
-        let mut options = ArrowReaderOptions::new();
-        if let Some(properties) = keys.properties()? {
-            options = options.with_file_decryption_properties(properties);
+impl<'a> ArrowRows<'a> {
+    /// Reads the next batch ahead, unless it has been.
+    fn read_ahead(&mut self) {
+        if self.ahead.is_none() {
+            self.ahead = Some(self.reader.next());
         }
-        let reader = ParquetRecordBatchReaderBuilder::try_new_with_options(source(path)?, options)
-            .and_then(|b| b.with_batch_size(batch_size).build());
-        Ok(match reader {
-            Ok(reader) => ArrowSide {
-                reader: Some(reader),
-                queue: VecDeque::new(),
-                error: None,
-            },
-            Err(e) => ArrowSide {
-                reader: None,
-                queue: VecDeque::new(),
-                error: Some(e.to_string()),
-            },
+    }
+
+    fn advance(&mut self, check: &'a FileCheck<'_>) -> Result<Next> {
+        if let Some((batch, _)) = &self.batch
+            && self.row + 1 < batch.num_rows()
+        {
+            self.row += 1;
+            return Ok(Next::Row);
+        }
+        let next = match self.ahead.take() {
+            Some(next) => next,
+            None => self.reader.next(),
+        };
+        match next {
+            Some(Ok(batch)) if batch.num_rows() > 0 => {
+                let rows = ArrowRecords::new(check.schema, &batch, &check.selected)?;
+                self.batch = Some((batch, rows));
+                self.row = 0;
+                Ok(Next::Row)
+            }
+            Some(Ok(_)) | None => Ok(Next::End),
+            Some(Err(e)) => Ok(Next::Failed(e.to_string())),
+        }
+    }
+}
+
+impl FileCheck<'_> {
+    /// arrow-rs's reader of row group `rg`, over the selected columns.
+    fn arrow_rows(&self, rg: usize) -> std::result::Result<ArrowRows<'_>, String> {
+        let metadata = self.arrow.as_ref().map_err(Clone::clone)?;
+        let source = source(self.path).map_err(|e| e.to_string())?;
+        let mask = ProjectionMask::leaves(
+            metadata.metadata().file_metadata().schema_descr(),
+            self.leaves.iter().copied(),
+        );
+        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(source, metadata.clone())
+            .with_row_groups(vec![rg])
+            .with_projection(mask)
+            .with_batch_size(self.options.batch_size)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(ArrowRows {
+            reader,
+            batch: None,
+            row: 0,
+            ahead: None,
         })
     }
 
-    fn next(&mut self, schema: &Schema) -> Result<Next> {
-        if self.error.is_some() {
-            return Ok(Next::Unreadable);
-        }
-        if self.queue.is_empty() {
-            match self.reader.as_mut().and_then(Iterator::next) {
-                Some(Ok(batch)) => self.queue.extend(batch_to_records(schema, &batch)?),
-                Some(Err(e)) => {
-                    self.error = Some(e.to_string());
-                    self.reader = None;
-                    return Ok(Next::Unreadable);
-                }
-                None => return Ok(Next::End),
-            }
-        }
-        Ok(self.queue.pop_front().map_or(Next::End, Next::Record))
-    }
-}
-
-/// Verifies every record of the file at `path`, decrypting it with `keys` when it is
-/// encrypted.
-pub fn verify_file(path: &Path, batch_size: usize, keys: &DecryptionKeys) -> Result<VerifySummary> {
-    let name = path.display().to_string();
-    let reader = open(path, keys)?;
-    let warnings = reader.warnings().to_vec();
-    let schema = Schema::from_descriptor(reader.metadata().file_metadata().schema_descr_ptr())?;
-    let mut arrow = ArrowSide::open(path, batch_size, keys)?;
-    let leaves = schema.leaves().len();
-    let mut summary = VerifySummary {
-        columns: leaves,
-        warnings,
-        ..Default::default()
-    };
-    for row_group in 0..reader.metadata().num_row_groups() {
-        summary.row_groups += 1;
-        let mut readers = (0..leaves)
-            .map(|leaf| {
-                let column = reader.column_reader(row_group, leaf)?;
+    fn row_group(&self, rg: usize) -> Result<RowGroupCheck> {
+        let (name, schema) = (&self.name, self.schema);
+        // A reader of its own: the `parquet` crate reads a `File` through clones of its
+        // handle, which share one file offset, so threads must not share a handle.
+        let reader = open(self.path, self.options.keys)?;
+        let mut readers = self
+            .leaves
+            .iter()
+            .map(|&leaf| {
+                let column = reader.column_reader(rg, leaf)?;
                 Ok(StripeReader::new(column, &schema.leaves()[leaf]))
             })
             .collect::<Result<Vec<_>>>()
-            .map_err(|e| read_error(&name, row_group, e))?;
+            .map_err(|e| read_error(name, rg, e))?;
         let mut stripes: Vec<Stripe> = schema.leaves().iter().map(stripe_for).collect();
-        loop {
-            let mut counts = Vec::with_capacity(leaves);
-            for (r, s) in readers.iter_mut().zip(stripes.iter_mut()) {
-                s.clear();
-                counts.push(
-                    r.read_records(batch_size, s)
-                        .map_err(|e| read_error(&name, row_group, e))?,
-                );
+        let mut check = RowGroupCheck::default();
+        let mut arrow = match self.arrow_rows(rg) {
+            Ok(rows) => Some(rows),
+            Err(error) => {
+                check.arrow_error = Some(error);
+                None
             }
+        };
+        let mut reads: Vec<EntryRead> = Vec::new();
+        loop {
+            // Our batch and arrow-rs's next one are read at the same time, so that even a
+            // file of one row group keeps two cores busy.
+            let (counts, ()) = rayon::join(
+                || -> Result<Vec<usize>> {
+                    let mut counts = Vec::with_capacity(self.leaves.len());
+                    for (r, &leaf) in readers.iter_mut().zip(&self.leaves) {
+                        let stripe = &mut stripes[leaf];
+                        stripe.clear();
+                        counts.push(
+                            r.read_records(self.options.batch_size, stripe)
+                                .map_err(|e| read_error(name, rg, e))?,
+                        );
+                    }
+                    Ok(counts)
+                },
+                || {
+                    if let Some(rows) = arrow.as_mut() {
+                        rows.read_ahead();
+                    }
+                },
+            );
+            let counts = counts?;
             let n = counts.first().copied().unwrap_or(0);
-            if let Some(leaf) = counts.iter().position(|&c| c != n) {
+            if let Some(c) = counts.iter().position(|&c| c != n) {
                 return Err(Error::Mismatch {
                     message: format!(
-                        "{name}: row group {row_group}: column {} has {} records where column {} has {n}",
-                        schema.leaves()[leaf].path,
-                        counts[leaf],
-                        schema.leaves()[0].path
+                        "{name}: row group {rg}: column {} has {} records where column {} has {n}",
+                        schema.leaves()[self.leaves[c]].path,
+                        counts[c],
+                        schema.leaves()[self.leaves[0]].path
                     ),
                 });
             }
             if n == 0 {
                 break;
             }
-            summary.entries += stripes.iter().map(Stripe::len).sum::<usize>();
-            summary.values += stripes.iter().map(|s| s.values.len()).sum::<usize>();
-            for ours in Assembler::all(&schema, &stripes) {
-                let ours = ours.map_err(|e| Error::Mismatch {
-                    message: format!("{name}: row group {row_group}: {e}"),
-                })?;
-                let record = summary.records;
-                match arrow.next(&schema)? {
-                    Next::Record(expected) => {
-                        if let Some(d) = first_difference(&ours, &expected) {
+            for &leaf in &self.leaves {
+                check.entries += stripes[leaf].len();
+                check.values += stripes[leaf].values.len();
+            }
+            let mut assembler = Assembler::new(schema, &stripes, &self.leaves);
+            let fields = assembler.fsm().fields.clone();
+            for in_batch in 0..n {
+                let record = self.first_record[rg] + check.records;
+                if !assembler
+                    .next_record_entries(&mut reads)
+                    .map_err(|e| Error::Mismatch {
+                        message: format!("{name}: row group {rg}: {e}"),
+                    })?
+                {
+                    return Err(Error::Mismatch {
+                        message: format!(
+                            "{name}: row group {rg}: the columns hold fewer records than they read"
+                        ),
+                    });
+                }
+                if let Some(rows) = arrow.as_mut() {
+                    match rows.advance(self)? {
+                        Next::Row => {
+                            let (batch, records) = rows.batch.as_ref().expect("a current batch");
+                            if let Some(at) =
+                                first_unequal(schema, &stripes, &fields, &reads, records, rows.row)?
+                            {
+                                let ours = Assembler::new(schema, &stripes, &self.leaves)
+                                    .nth(in_batch)
+                                    .expect("the record was read")?;
+                                return Err(Error::Mismatch {
+                                    message: self.describe(record, &ours, batch, rows.row, at),
+                                });
+                            }
+                        }
+                        Next::End => {
                             return Err(Error::Mismatch {
                                 message: format!(
-                                    "{name}: record {record}: {}",
-                                    d.describe("ours", "arrow-rs")
+                                    "{name}: record {record}: arrow-rs has no more records in row group {rg}"
                                 ),
                             });
                         }
+                        Next::Failed(error) => {
+                            check.arrow_error = Some(error);
+                            arrow = None;
+                        }
                     }
-                    Next::End => {
-                        return Err(Error::Mismatch {
-                            message: format!(
-                                "{name}: record {record}: arrow-rs has no more records"
-                            ),
-                        });
-                    }
-                    Next::Unreadable => {}
                 }
-                summary.records += 1;
+                check.records += 1;
             }
+            (self.options.progress)(n as u64);
+        }
+        if let Some(rows) = arrow.as_mut()
+            && let Next::Row = rows.advance(self)?
+        {
+            return Err(Error::Mismatch {
+                message: format!(
+                    "{name}: row group {rg}: arrow-rs has more records than the {} we assembled",
+                    check.records
+                ),
+            });
+        }
+        Ok(check)
+    }
+
+    /// The message of a difference at record `record`: the field path and both values
+    /// when the records differ as records, else the first entry that differs.
+    fn describe(
+        &self,
+        record: usize,
+        ours: &serde_json::Value,
+        batch: &RecordBatch,
+        row: usize,
+        at: Unequal,
+    ) -> String {
+        let theirs = if self.leaves.len() == self.schema.leaves().len() {
+            batch_to_records(self.schema, &batch.slice(row, 1))
+                .ok()
+                .and_then(|mut r| r.pop())
+        } else {
+            None
+        };
+        match theirs.and_then(|theirs| first_difference(ours, &theirs)) {
+            Some(d) => format!(
+                "{}: record {record}: {}",
+                self.name,
+                d.describe("ours", "arrow-rs")
+            ),
+            None => format!(
+                "{}: record {record}: {}",
+                self.name,
+                at.describe(self.schema)
+            ),
         }
     }
-    if arrow.error.is_none() && matches!(arrow.next(&schema)?, Next::Record(_)) {
-        return Err(Error::Mismatch {
-            message: format!(
-                "{name}: arrow-rs has more records than the {} we assembled",
-                summary.records
+}
+
+/// One side of the first entry where two records differ.
+#[derive(Debug, Clone, PartialEq)]
+struct EntrySide {
+    leaf: usize,
+    rep: i16,
+    def: i16,
+    value: Option<serde_json::Value>,
+}
+
+/// The first entry where our record and arrow-rs's differ (`None` when one ran out).
+#[derive(Debug, Clone, PartialEq)]
+struct Unequal {
+    /// Index of the entry within the record.
+    entry: usize,
+    ours: Option<EntrySide>,
+    theirs: Option<EntrySide>,
+}
+
+impl Unequal {
+    fn describe(&self, schema: &Schema) -> String {
+        let side = |s: &Option<EntrySide>| match s {
+            None => "no entry".to_string(),
+            Some(s) => format!(
+                "{} r={} d={}{}",
+                schema.leaves()[s.leaf].path,
+                s.rep,
+                s.def,
+                s.value
+                    .as_ref()
+                    .map(|v| format!(" {v}"))
+                    .unwrap_or_default()
             ),
-        });
+        };
+        format!(
+            "entry {} of the record: ours {}, arrow-rs {}",
+            self.entry,
+            side(&self.ours),
+            side(&self.theirs)
+        )
     }
-    if let Some(error) = arrow.error {
-        summary.comparison = Comparison::ArrowUnreadable { error };
+}
+
+/// Compares the entries the FSM read for one record (`reads`, over `stripes`, `fields`
+/// its leaf per state) with arrow-rs's row `row`; the first that differs, if any.
+fn first_unequal(
+    schema: &Schema,
+    stripes: &[Stripe],
+    fields: &[usize],
+    reads: &[EntryRead],
+    records: &ArrowRecords<'_>,
+    row: usize,
+) -> Result<Option<Unequal>> {
+    let ours = |k: usize| -> EntrySide {
+        let read = reads[k];
+        let leaf = fields[read.field];
+        let stripe = &stripes[leaf];
+        EntrySide {
+            leaf,
+            rep: stripe.rep[read.entry],
+            def: stripe.def[read.entry],
+            value: read
+                .value
+                .map(|v| leaf_json(&schema.leaves()[leaf], &stripe.values, v)),
+        }
+    };
+    let theirs = |e: &ArrowEntry<'_>| -> Result<EntrySide> {
+        Ok(EntrySide {
+            leaf: e.leaf,
+            rep: e.rep,
+            def: e.def,
+            value: match e.value {
+                Some((array, j)) => Some(crate::arrow_read::leaf_value(
+                    &schema.leaves()[e.leaf],
+                    array,
+                    j,
+                )?),
+                None => None,
+            },
+        })
+    };
+    let mut k = 0;
+    let mut found: Option<Result<Unequal>> = None;
+    records.walk(row, &mut |e| {
+        let equal = match reads.get(k) {
+            None => false,
+            Some(read) => {
+                let leaf = fields[read.field];
+                let stripe = &stripes[leaf];
+                leaf == e.leaf
+                    && stripe.rep[read.entry] == e.rep
+                    && stripe.def[read.entry] == e.def
+                    && match (read.value, e.value) {
+                        (None, None) => true,
+                        (Some(i), Some((array, j))) => {
+                            match same_value(&schema.leaves()[leaf], &stripe.values, i, array, j) {
+                                Ok(same) => same,
+                                Err(error) => {
+                                    found = Some(Err(error));
+                                    return false;
+                                }
+                            }
+                        }
+                        _ => false,
+                    }
+            }
+        };
+        if !equal {
+            found = Some(theirs(&e).map(|theirs| Unequal {
+                entry: k,
+                ours: (k < reads.len()).then(|| ours(k)),
+                theirs: Some(theirs),
+            }));
+            return false;
+        }
+        k += 1;
+        true
+    })?;
+    match found {
+        Some(unequal) => unequal.map(Some),
+        None if k < reads.len() => Ok(Some(Unequal {
+            entry: k,
+            ours: Some(ours(k)),
+            theirs: None,
+        })),
+        None => Ok(None),
     }
-    Ok(summary)
 }
 
 /// An error of our column readers, with the file and row group it happened in (the
@@ -298,6 +642,7 @@ mod tests {
     use super::*;
     use crate::decryption_keys::{parse_column_key, parse_key};
     use crate::footer::tests::corpus;
+    use serde_json::{Value as Json, json};
 
     const NO_KEYS: DecryptionKeys = DecryptionKeys {
         footer_key: None,
@@ -318,17 +663,102 @@ mod tests {
         }
     }
 
+    /// Our FSM's entries of record `k` of `ours` against arrow-rs's row `k` of the file
+    /// written from `theirs`: the first entry that differs.
+    fn compare(ours: &[Json], theirs: &[Json], k: usize) -> Option<Unequal> {
+        let schema = Schema::parse(crate::contact::CONTACT_SCHEMA).unwrap();
+        let ours = crate::shredder::shred_records(&schema, ours).unwrap();
+        let theirs = crate::shredder::shred_records(&schema, theirs).unwrap();
+        let props = parquet::file::properties::WriterProperties::builder().build();
+        let file = crate::column_io::write_file(Vec::new(), &schema, props, [theirs]).unwrap();
+        let batch = parquet::arrow::arrow_reader::ParquetRecordBatchReader::try_new(
+            bytes::Bytes::from(file),
+            1024,
+        )
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+        let selected = vec![true; schema.leaves().len()];
+        let records = ArrowRecords::new(&schema, &batch, &selected).unwrap();
+        let all: Vec<usize> = (0..schema.leaves().len()).collect();
+        let mut assembler = Assembler::new(&schema, &ours, &all);
+        let fields = assembler.fsm().fields.clone();
+        let mut reads = Vec::new();
+        for _ in 0..=k {
+            assert!(assembler.next_record_entries(&mut reads).unwrap());
+        }
+        first_unequal(&schema, &ours, &fields, &reads, &records, k).unwrap()
+    }
+
+    #[test]
+    fn equal_records_have_no_unequal_entry() {
+        let records = [
+            json!({"name": "a", "phones": [{"number": "1", "phone_type": "Home"}, null]}),
+            json!({"name": null, "phones": []}),
+        ];
+        assert_eq!(compare(&records, &records, 0), None);
+        assert_eq!(compare(&records, &records, 1), None);
+    }
+
+    #[test]
+    fn different_value_is_the_unequal_entry() {
+        let ours = [json!({"name": "a", "phones": [{"number": "1"}, {"number": "2"}]})];
+        let theirs = [json!({"name": "a", "phones": [{"number": "1"}, {"number": "3"}]})];
+        let unequal = compare(&ours, &theirs, 0).unwrap();
+        assert_eq!(unequal.entry, 3);
+        let schema = Schema::parse(crate::contact::CONTACT_SCHEMA).unwrap();
+        let number = schema.leaves()[unequal.ours.as_ref().unwrap().leaf]
+            .path
+            .clone();
+        assert_eq!(
+            unequal.describe(&schema),
+            format!(
+                "entry 3 of the record: ours {number} r=1 d=4 \"2\", arrow-rs {number} r=1 d=4 \"3\""
+            )
+        );
+    }
+
+    #[test]
+    fn null_item_against_empty_list_differs_in_levels() {
+        let ours = [json!({"name": "a", "phones": [null]})];
+        let theirs = [json!({"name": "a", "phones": []})];
+        let unequal = compare(&ours, &theirs, 0).unwrap();
+        let (o, t) = (unequal.ours.unwrap(), unequal.theirs.unwrap());
+        assert_eq!((o.leaf, o.rep, o.value), (t.leaf, t.rep, None));
+        assert_eq!((o.def, t.def), (2, 1));
+    }
+
+    #[test]
+    fn extra_occurrence_on_our_side_is_named() {
+        let ours = [json!({"name": "a", "phones": [{"number": "1"}, {"number": "2"}]})];
+        let theirs = [json!({"name": "a", "phones": [{"number": "1"}]})];
+        let unequal = compare(&ours, &theirs, 0).unwrap();
+        // Entries name, number, phone_type of the first phone agree; arrow-rs's record
+        // ends where ours goes on with the second phone's number.
+        assert_eq!(unequal.entry, 3);
+        assert_eq!(unequal.ours.unwrap().rep, 1);
+        assert_eq!(unequal.theirs, None);
+    }
+
     #[test]
     fn map_without_value_field_agrees_with_arrow_rs() {
-        let summary = verify_file(&corpus("data/map_no_value.parquet"), 2, &NO_KEYS).unwrap();
+        let summary = verify_file(
+            &corpus("data/map_no_value.parquet"),
+            &VerifyOptions::new(2, &NO_KEYS),
+        )
+        .unwrap();
         assert_eq!((summary.records, summary.columns), (3, 4));
         assert!(summary.warnings.is_empty());
     }
 
     #[test]
     fn file_row_count_of_zero_is_repaired_for_both_readers() {
-        let summary =
-            verify_file(&corpus("data/repeated_no_annotation.parquet"), 4, &NO_KEYS).unwrap();
+        let summary = verify_file(
+            &corpus("data/repeated_no_annotation.parquet"),
+            &VerifyOptions::new(4, &NO_KEYS),
+        )
+        .unwrap();
         assert_eq!(summary.records, 6);
         assert_eq!(summary.warnings.len(), 1);
     }
@@ -336,7 +766,7 @@ mod tests {
     #[test]
     fn chunks_past_the_end_of_the_file_are_named() {
         let path = corpus("bad_data/ARROW-RS-GH-6229-DICTHEADER.parquet");
-        let error = verify_file(&path, 16, &NO_KEYS).unwrap_err();
+        let error = verify_file(&path, &VerifyOptions::new(16, &NO_KEYS)).unwrap_err();
         assert_eq!(error.exit_code(), 2);
         assert!(
             error.to_string().ends_with(
@@ -349,7 +779,9 @@ mod tests {
     #[test]
     fn encrypted_column_is_named() {
         let path = corpus("data/encrypt_columns_plaintext_footer.parquet.encrypted");
-        let error = verify_file(&path, 16, &NO_KEYS).unwrap_err().to_string();
+        let error = verify_file(&path, &VerifyOptions::new(16, &NO_KEYS))
+            .unwrap_err()
+            .to_string();
         assert!(
             error.ends_with("row group 0, column float_field is encrypted (Parquet modular encryption) with column key \"kc2\": pass its key with --column-key float_field:HEX"),
             "{error}"
@@ -363,7 +795,8 @@ mod tests {
             "data/encrypt_columns_plaintext_footer.parquet.encrypted",
             "data/uniform_encryption.parquet.encrypted",
         ] {
-            let summary = verify_file(&corpus(file), 16, &corpus_keys()).unwrap();
+            let summary =
+                verify_file(&corpus(file), &VerifyOptions::new(16, &corpus_keys())).unwrap();
             assert_eq!(summary.comparison, Comparison::Agrees, "{file}");
             assert_eq!((summary.records, summary.columns), (50, 8), "{file}");
         }
@@ -375,7 +808,7 @@ mod tests {
         keys.column_keys[1] =
             parse_column_key("float_field:31323334353637383930313233343530").unwrap();
         let path = corpus("data/encrypt_columns_plaintext_footer.parquet.encrypted");
-        let error = verify_file(&path, 16, &keys).unwrap_err();
+        let error = verify_file(&path, &VerifyOptions::new(16, &keys)).unwrap_err();
         assert_eq!(error.exit_code(), 2);
         let error = error.to_string();
         assert!(
@@ -387,7 +820,9 @@ mod tests {
     #[test]
     fn reader_errors_name_the_row_group_and_column() {
         let path = corpus("bad_data/ARROW-RS-GH-6229-LEVELS.parquet");
-        let error = verify_file(&path, 16, &NO_KEYS).unwrap_err().to_string();
+        let error = verify_file(&path, &VerifyOptions::new(16, &NO_KEYS))
+            .unwrap_err()
+            .to_string();
         assert!(
             error.ends_with("row group 0: reading column outer.list.item.c: Insufficient repetition levels read from column"),
             "{error}"

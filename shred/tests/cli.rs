@@ -202,6 +202,37 @@ fn write_then_verify() {
 }
 
 #[test]
+fn verify_projection_reads_only_the_columns_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("document.parquet");
+    shred()
+        .args(["write", "--row-group-size", "1", "--schema"])
+        .arg(data("document.schema"))
+        .arg(data("document.ndjson"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    // Name is a group: its three leaves, with DocId four of the six columns.
+    let summary = stdout_of(
+        shred()
+            .args(["verify", "--threads", "2", "--columns", "DocId,Name"])
+            .arg(&out)
+            .assert()
+            .success(),
+    );
+    let row = summary.lines().find(|l| l.contains("OK")).unwrap();
+    let cells: Vec<&str> = row.split('│').map(str::trim).collect();
+    assert_eq!(&cells[2..7], ["2", "2", "4", "16", "10"], "{summary}");
+    shred()
+        .args(["verify", "--columns", "Name.Nope"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no column 'Name.Nope' (columns: DocId, "));
+}
+
+#[test]
 fn malformed_json_names_the_line() {
     let dir = tempfile::tempdir().unwrap();
     let records = dir.path().join("bad.ndjson");

@@ -391,7 +391,10 @@ fn outcome_with(command: Command, file: &str, keys: Keys) -> Outcome {
             Keys::Given => decryption_keys(file),
             Keys::Withheld => DecryptionKeys::default(),
         };
-        return match shred::verify::verify_file(&path, 1024, &keys) {
+        return match shred::verify::verify_file(
+            &path,
+            &shred::verify::VerifyOptions::new(1024, &keys),
+        ) {
             Ok(summary) => match summary.not_compared(file) {
                 Some(message) => Outcome::NotCompared(message),
                 None => Outcome::Ok(format!("{summary:?}")),
@@ -1164,9 +1167,11 @@ fn repaired_files_hold_their_rows() {
         ("data/nation.dict-malformed.parquet", 25),
         ("data/repeated_no_annotation.parquet", 6),
     ] {
-        let summary =
-            shred::verify::verify_file(&corpus().join(file), 1024, &DecryptionKeys::default())
-                .unwrap();
+        let summary = shred::verify::verify_file(
+            &corpus().join(file),
+            &shred::verify::VerifyOptions::new(1024, &DecryptionKeys::default()),
+        )
+        .unwrap();
         assert_eq!(summary.records, rows, "{file}");
     }
     let nations = column_texts("data/nation.dict-malformed.parquet");
@@ -1240,7 +1245,11 @@ fn large_string_map_decodes() {
     // 1 GiB per batch fits, two do not. With batches of one record both sides compare;
     // with larger ones arrow-rs cannot read the file, and verify says so.
     let path = corpus().join(LARGE_STRING_MAP);
-    let summary = shred::verify::verify_file(&path, 1, &DecryptionKeys::default()).unwrap();
+    let summary = shred::verify::verify_file(
+        &path,
+        &shred::verify::VerifyOptions::new(1, &DecryptionKeys::default()),
+    )
+    .unwrap();
     assert_eq!((summary.records, summary.entries), (2, 4));
     let Outcome::NotCompared(message) = outcome(Verify, LARGE_STRING_MAP) else {
         panic!("verify with batches of 1024 must not compare");

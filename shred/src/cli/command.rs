@@ -11,12 +11,14 @@
 //! cannot read a file our readers read).
 
 use std::ffi::OsString;
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
 use super::levels::{LevelsArgs, levels};
+use super::progress::progress_bar;
 use super::roundtrip::{RoundtripArgs, roundtrip};
 use super::table::render;
 use super::write::{WriteArgs, write};
@@ -24,6 +26,7 @@ use super::{ArgsErrors, run_with};
 use crate::Schema;
 use crate::assembler::Fsm;
 use crate::error::{Error, Result};
+use crate::verify::VerifyOptions;
 
 /// The `shred` command line.
 #[derive(Debug, Parser)]
@@ -71,6 +74,16 @@ pub enum Command {
         /// Records per batch read from every column.
         #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..))]
         batch_size: u64,
+        /// Verify only these columns (leaf or group paths, comma separated): a projection,
+        /// read and assembled by both readers.
+        #[arg(long, alias = "column", value_delimiter = ',', value_name = "PATH,...")]
+        columns: Vec<String>,
+        /// Row groups verified at once [default: the cores available].
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..), value_name = "N")]
+        threads: Option<u64>,
+        /// Never show the progress bar (shown on stderr when it is a terminal).
+        #[arg(long, short)]
+        quiet: bool,
         /// Keys of encrypted files.
         #[command(flatten)]
         keys: crate::decryption_keys::DecryptionKeys,
@@ -112,8 +125,18 @@ pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
         Command::Verify {
             files,
             batch_size,
+            columns,
+            threads,
+            quiet,
             keys,
-        } => verify(files, *batch_size as usize, keys, out),
+        } => {
+            let options = VerifyOptions {
+                columns,
+                threads: threads.unwrap_or(0) as usize,
+                ..VerifyOptions::new(*batch_size as usize, keys)
+            };
+            verify(files, options, *quiet, out)
+        }
     }?;
     out.flush().map_err(io_err)
 }
@@ -166,15 +189,25 @@ fn fsm(schema_path: &Path, columns: &[String], out: &mut dyn Write) -> Result<()
 
 fn verify(
     files: &[PathBuf],
-    batch_size: usize,
-    keys: &crate::decryption_keys::DecryptionKeys,
+    options: VerifyOptions,
+    quiet: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
     let mut rows = Vec::new();
     let mut failure = None;
     let mut not_compared = None;
     for file in files {
-        match crate::verify::verify_file(file, batch_size, keys) {
+        let bar = progress_bar(file_records(file), "records", quiet);
+        let progress = |n: u64| bar.inc(n);
+        let result = crate::verify::verify_file(
+            file,
+            &VerifyOptions {
+                progress: &progress,
+                ..options
+            },
+        );
+        bar.finish_and_clear();
+        match result {
             Ok(s) => {
                 // What the tolerant footer repaired to read the file: the check passed
                 // on the repaired metadata, and the user should know that.
@@ -222,4 +255,16 @@ fn verify(
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// The number of records the footer of `file` declares, for a progress bar (0 when the
+/// footer cannot be read: the verification then says why).
+fn file_records(file: &Path) -> u64 {
+    File::open(file)
+        .ok()
+        .and_then(|f| parquet::file::reader::SerializedFileReader::new(f).ok())
+        .map_or(0, |r| {
+            use parquet::file::reader::FileReader;
+            r.metadata().file_metadata().num_rows().max(0) as u64
+        })
 }
