@@ -17,6 +17,10 @@
 //! error). That is neither a pass nor a difference: `shred verify` shows it as its own
 //! result and exits with 3 ([`Error::NotCompared`]). A file our readers cannot read is an
 //! error ([`Error::Input`], exit 2) whatever arrow-rs makes of it.
+//!
+//! A VARIANT column is compared twice: as the raw groups both readers assemble, and as
+//! values, our unshredding ([`crate::variant`]) against arrow-rs's `unshred_variant`. A
+//! layout the spec forbids is an error of our side (exit 2) naming the record and path.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -28,7 +32,7 @@ use parquet::arrow::arrow_reader::{
 use parquet::file::reader::Length;
 use serde_json::Value as Json;
 
-use crate::arrow_read::batch_to_records;
+use crate::arrow_read::{batch_to_records, batch_to_unshredded_records};
 use crate::assembler::Assembler;
 use crate::column_io::{StripeReader, stripe_for};
 use crate::decryption_keys::DecryptionKeys;
@@ -38,6 +42,7 @@ use crate::parquet_reader::ParquetReader;
 use crate::record::first_difference;
 use crate::schema::Schema;
 use crate::stripe::Stripe;
+use crate::variant::RecordVariants;
 
 /// What a successful verification checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -131,6 +136,9 @@ struct ArrowSide {
     queue: VecDeque<Json>,
     /// Set when arrow-rs failed; nothing is compared after that.
     error: Option<String>,
+    /// The records of `queue` with their VARIANT groups unshredded by arrow-rs, when the
+    /// file has any.
+    unshredded: Option<VecDeque<Json>>,
 }
 
 /// The next record of arrow-rs.
@@ -155,11 +163,13 @@ impl ArrowSide {
                 reader: Some(reader),
                 queue: VecDeque::new(),
                 error: None,
+                unshredded: None,
             },
             Err(e) => ArrowSide {
                 reader: None,
                 queue: VecDeque::new(),
                 error: Some(e.to_string()),
+                unshredded: None,
             },
         })
     }
@@ -170,7 +180,19 @@ impl ArrowSide {
         }
         if self.queue.is_empty() {
             match self.reader.as_mut().and_then(Iterator::next) {
-                Some(Ok(batch)) => self.queue.extend(batch_to_records(schema, &batch)?),
+                Some(Ok(batch)) => {
+                    self.queue.extend(batch_to_records(schema, &batch)?);
+                    if let Some(unshredded) = &mut self.unshredded {
+                        match batch_to_unshredded_records(schema, &batch) {
+                            Ok(records) => unshredded.extend(records),
+                            Err(e) => {
+                                self.error = Some(format!("VARIANT {e}"));
+                                self.reader = None;
+                                return Ok(Next::Unreadable);
+                            }
+                        }
+                    }
+                }
                 Some(Err(e)) => {
                     self.error = Some(e.to_string());
                     self.reader = None;
@@ -191,6 +213,10 @@ pub fn verify_file(path: &Path, batch_size: usize, keys: &DecryptionKeys) -> Res
     let warnings = reader.warnings().to_vec();
     let schema = Schema::from_descriptor(reader.metadata().file_metadata().schema_descr_ptr())?;
     let mut arrow = ArrowSide::open(path, batch_size, keys)?;
+    let variants = RecordVariants::all(&schema);
+    if !variants.is_empty() {
+        arrow.unshredded = Some(VecDeque::new());
+    }
     let leaves = schema.leaves().len();
     let mut summary = VerifySummary {
         columns: leaves,
@@ -237,6 +263,9 @@ pub fn verify_file(path: &Path, batch_size: usize, keys: &DecryptionKeys) -> Res
                     message: format!("{name}: row group {row_group}: {e}"),
                 })?;
                 let record = summary.records;
+                let our_variants = variants.unshred(&ours, record).map_err(|e| Error::Input {
+                    message: format!("{name}: {e}"),
+                })?;
                 match arrow.next(&schema)? {
                     Next::Record(expected) => {
                         if let Some(d) = first_difference(&ours, &expected) {
@@ -245,6 +274,18 @@ pub fn verify_file(path: &Path, batch_size: usize, keys: &DecryptionKeys) -> Res
                                     "{name}: record {record}: {}",
                                     d.describe("ours", "arrow-rs")
                                 ),
+                            });
+                        }
+                        let theirs = arrow.unshredded.as_mut().and_then(VecDeque::pop_front);
+                        if let Some(d) = theirs.and_then(|theirs| {
+                            crate::variant::arrow::first_difference(
+                                &variants,
+                                &our_variants,
+                                &theirs,
+                            )
+                        }) {
+                            return Err(Error::Mismatch {
+                                message: format!("{name}: record {record}: {d}"),
                             });
                         }
                     }

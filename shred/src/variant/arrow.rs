@@ -14,7 +14,8 @@ use arrow::datatypes::DataType;
 use parquet::variant::{VariantArray, unshred_variant};
 use serde_json::{Map, Value as Json};
 
-use super::value::OwnedVariant;
+use super::records::{RecordVariants, SlotVariant};
+use super::value::{OwnedVariant, same_value};
 use crate::record::{bytes_json, json_bytes};
 
 /// Unshreds VARIANT struct arrays with arrow-rs, remembering the last array per column.
@@ -83,4 +84,60 @@ fn binary(array: &ArrayRef, i: usize) -> Result<&[u8], String> {
         DataType::LargeBinary => array.as_binary::<i64>().value(i),
         other => return Err(format!("arrow-rs unshredded into {other}, not a binary")),
     })
+}
+
+/// Compares our variants of a record (`ours`, as [`RecordVariants::unshred`] gives them)
+/// with arrow-rs's (`theirs`, the record [`crate::arrow_read::batch_to_unshredded_records`]
+/// gives): the first slot whose values differ, described, or `None`.
+pub fn first_difference(
+    variants: &RecordVariants<'_>,
+    ours: &[SlotVariant],
+    theirs: &Json,
+) -> Option<String> {
+    let mut theirs = theirs.clone();
+    let mut found = Vec::new();
+    // Visiting cannot fail: the closure only reads.
+    let _ = variants.each_slot(&mut theirs, &mut |_, slot, value| {
+        found.push((slot.to_string(), slot_variant(value)));
+        Ok(())
+    });
+    if found.len() != ours.len() {
+        return Some(format!(
+            "{} VARIANT values in our record, {} in arrow-rs's",
+            ours.len(),
+            found.len()
+        ));
+    }
+    for (mine, (slot, other)) in ours.iter().zip(&found) {
+        let same = match (&mine.variant, other) {
+            (None, None) => true,
+            (Some(a), Some(b)) => match (a.variant(), b.variant()) {
+                (Ok(x), Ok(y)) => same_value(&x, &y),
+                _ => false,
+            },
+            _ => false,
+        };
+        if !same {
+            return Some(format!(
+                "VARIANT {slot}: ours {}, arrow-rs {}",
+                shown(mine.variant.as_ref()),
+                shown(other.as_ref())
+            ));
+        }
+    }
+    None
+}
+
+/// A variant for a message: its JSON, or why it has none.
+fn shown(variant: Option<&OwnedVariant>) -> String {
+    match variant {
+        None => "null (no value)".into(),
+        Some(v) => match v.variant() {
+            Ok(x) => match super::value::to_json(&x) {
+                Ok(json) => format!("{json} ({})", super::value::type_name(&x)),
+                Err(e) => e,
+            },
+            Err(e) => e,
+        },
+    }
 }

@@ -12,7 +12,6 @@
 //! - a `value` that is not an object next to a shredded object;
 //! - a shredded key that is also in `value`, or an object in `value` while the shredded
 //!   object is null;
-//! - a missing array element, or a missing value at the top of a present group;
 //! - a `value` binary that does not decode.
 
 use parquet::variant::{Variant, VariantMetadata};
@@ -96,10 +95,7 @@ impl Census {
             return;
         };
         let mut next = 0;
-        let present = self.pair(shredded, slot, &metadata, record, &mut next);
-        if !present {
-            self.paths[0].forbid("value missing at the top of a present group", record);
-        }
+        self.pair(shredded, slot, &metadata, record, &mut next);
     }
 
     /// Counts one more record.
@@ -107,8 +103,7 @@ impl Census {
         self.records += 1;
     }
 
-    /// Counts one occurrence of the pair at `paths[*next]` (its sub-pairs follow it) and
-    /// returns whether it is present.
+    /// Counts one occurrence of the pair at `paths[*next]` (its sub-pairs follow it).
     fn pair(
         &mut self,
         shredded: &Shredded,
@@ -116,7 +111,7 @@ impl Census {
         metadata: &VariantMetadata<'_>,
         record: u64,
         next: &mut usize,
-    ) -> bool {
+    ) {
         let here = *next;
         *next += 1;
         let value = slot.get("value").filter(|v| !v.is_null());
@@ -174,9 +169,7 @@ impl Census {
                 if let Some(Json::Array(items)) = typed {
                     for item in items {
                         let mut at = start;
-                        if !self.pair(element, item, metadata, record, &mut at) {
-                            self.paths[start].forbid("array element missing", record);
-                        }
+                        self.pair(element, item, metadata, record, &mut at);
                     }
                 }
                 *next = end;
@@ -186,7 +179,6 @@ impl Census {
             }
             _ => {}
         }
-        value.is_some() || typed.is_some()
     }
 }
 

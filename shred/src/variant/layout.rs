@@ -253,10 +253,18 @@ fn variant_group(node: &Node, tp: &Type) -> Result<Shredded, String> {
 /// A group's `value` and `typed_value`.
 fn pair(node: &Node, tp: &Type) -> Result<Shredded, String> {
     let value = match child(node, tp, "value") {
-        Some((v, vt)) if is_binary(vt) && v.repetition == Repetition::OPTIONAL => true,
+        // Required only where nothing is shredded, as an unshredded VARIANT has it.
+        Some((v, vt))
+            if is_binary(vt)
+                && (v.repetition == Repetition::OPTIONAL
+                    || (v.repetition == Repetition::REQUIRED
+                        && child(node, tp, "typed_value").is_none())) =>
+        {
+            true
+        }
         Some(_) => {
             return Err(format!(
-                "{}.value: a value must be an optional binary",
+                "{}.value: a value must be an optional binary (required when there is no typed_value)",
                 node.path
             ));
         }

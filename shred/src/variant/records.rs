@@ -63,6 +63,9 @@ impl<'a> RecordVariants<'a> {
     /// The variants of `record` (record number `index`), in slot order.
     pub fn unshred(&self, record: &Json, index: usize) -> Result<Vec<SlotVariant>> {
         let mut found = Vec::new();
+        if self.columns.is_empty() {
+            return Ok(found);
+        }
         let mut record = record.clone();
         self.each_slot(&mut record, &mut |column, slot, value| {
             let variant = unshred(

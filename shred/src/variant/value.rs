@@ -78,3 +78,31 @@ fn text<'v>(variant: &Variant<'_, 'v>) -> Option<&'v str> {
         _ => None,
     }
 }
+
+/// The variant type of a value, in `VariantEncoding.md`'s words (`int8`, `string`, `object`).
+pub fn type_name(variant: &Variant<'_, '_>) -> &'static str {
+    match variant {
+        Variant::Null => "null",
+        Variant::Int8(_) => "int8",
+        Variant::Int16(_) => "int16",
+        Variant::Int32(_) => "int32",
+        Variant::Int64(_) => "int64",
+        Variant::Date(_) => "date",
+        Variant::TimestampMicros(_) => "timestamptz(6)",
+        Variant::TimestampNtzMicros(_) => "timestampntz(6)",
+        Variant::TimestampNanos(_) => "timestamptz(9)",
+        Variant::TimestampNtzNanos(_) => "timestampntz(9)",
+        Variant::Decimal4(_) => "decimal4",
+        Variant::Decimal8(_) => "decimal8",
+        Variant::Decimal16(_) => "decimal16",
+        Variant::Float(_) => "float",
+        Variant::Double(_) => "double",
+        Variant::BooleanTrue | Variant::BooleanFalse => "boolean",
+        Variant::Binary(_) => "binary",
+        Variant::String(_) | Variant::ShortString(_) => "string",
+        Variant::Time(_) => "time",
+        Variant::Uuid(_) => "uuid",
+        Variant::Object(_) => "object",
+        Variant::List(_) => "array",
+    }
+}
