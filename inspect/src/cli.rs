@@ -60,6 +60,10 @@ pub enum Command {
     /// Per column, the number of entries at each definition and repetition level, checked
     /// against the file's own level histograms where it has them.
     Histogram(FilesArgs),
+    /// Per VARIANT column, its shredding: per path the typed_value's type and how often
+    /// each state occurs (missing, value only, typed only, partially shredded), and the
+    /// layouts the spec forbids with the first record that has each (exit 1).
+    Variant(VariantArgs),
     /// Benchmark: `levels --format json` on a Contact file, written to /dev/null.
     Bench(BenchArgs),
 }
@@ -144,6 +148,20 @@ pub struct RecordArgs {
     /// Keys of encrypted files.
     #[command(flatten)]
     pub keys: DecryptionKeys,
+}
+
+/// Options of `variant`.
+#[derive(Debug, Args)]
+pub struct VariantArgs {
+    /// Parquet files.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Keys of encrypted files.
+    #[command(flatten)]
+    pub keys: DecryptionKeys,
+    /// Only this VARIANT column (its group path, or a path inside it); repeat for more.
+    #[arg(long = "column", value_name = "PATH")]
+    pub columns: Vec<String>,
 }
 
 /// Options of `bench`.
