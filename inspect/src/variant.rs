@@ -79,12 +79,16 @@ pub fn variant(
         .map(shred::column_io::stripe_for)
         .collect();
     let starts = file.row_group_starts();
-    for rg in 0..file.metadata().num_row_groups() {
+    for (rg, &start) in starts
+        .iter()
+        .enumerate()
+        .take(file.metadata().num_row_groups())
+    {
         let mut chunks = leaves
             .iter()
             .map(|&leaf| ChunkStripes::open(file, rg, leaf))
             .collect::<Result<Vec<_>>>()?;
-        let mut record = starts[rg];
+        let mut record = start;
         loop {
             let n = read_batch(file, &mut chunks, &leaves, &mut stripes, BATCH_RECORDS)?;
             if n == 0 {

@@ -207,9 +207,9 @@ impl Unshredder<'_> {
                         bytes = json_bytes(typed).ok_or_else(|| {
                             self.place.error(path, "the typed_value is not a binary")
                         })?;
-                        self.from_bytes(*kind, &bytes, path)?
+                        self.binary_primitive(*kind, &bytes, path)?
                     }
-                    _ => self.from_scalar(*kind, typed, path)?,
+                    _ => self.scalar_primitive(*kind, typed, path)?,
                 };
                 out.append_value(variant);
                 Ok(true)
@@ -230,7 +230,7 @@ impl Unshredder<'_> {
     }
 
     /// A typed primitive held in a binary column.
-    fn from_bytes<'v>(
+    fn binary_primitive<'v>(
         &self,
         kind: Primitive,
         bytes: &'v [u8],
@@ -262,7 +262,7 @@ impl Unshredder<'_> {
     }
 
     /// A typed primitive held in a boolean or numeric column.
-    fn from_scalar(
+    fn scalar_primitive(
         &self,
         kind: Primitive,
         typed: &Json,
@@ -315,7 +315,7 @@ impl Unshredder<'_> {
                 let v = int()?;
                 let date = i32::try_from(v)
                     .ok()
-                    .and_then(|days| NaiveDate::from_epoch_days(days))
+                    .and_then(NaiveDate::from_epoch_days)
                     .ok_or_else(|| bad(format!("{v} is not a date")))?;
                 Variant::Date(date)
             }
