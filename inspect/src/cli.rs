@@ -56,6 +56,8 @@ pub enum Command {
     Record(RecordArgs),
     /// The records, assembled from the selected columns by the Dremel FSM: JSON lines in
     /// the canonical form `shred write` reads, or a table with values by logical type.
+    /// VARIANT values are unshredded and printed as JSON, which loses the variant types
+    /// JSON lacks (int widths, dates, binaries).
     Cat(CatArgs),
     /// Per column, the number of entries at each definition and repetition level, checked
     /// against the file's own level histograms where it has them.
