@@ -65,7 +65,7 @@ pub enum Command {
     /// Per VARIANT column, its shredding: per path the typed_value's type and how often
     /// each state occurs (missing, value only, typed only, partially shredded), and the
     /// layouts the spec forbids with the first record that has each (exit 1).
-    Variant(VariantArgs),
+    Variant(PagesArgs),
     /// Benchmark: `levels --format json` on a Contact file, written to /dev/null.
     Bench(BenchArgs),
 }
@@ -81,7 +81,8 @@ pub struct FilesArgs {
     pub keys: DecryptionKeys,
 }
 
-/// Options of `pages`.
+/// Options of `pages` and `variant`: files, and columns to show (for `variant`, a VARIANT
+/// group path or a path inside it).
 #[derive(Debug, Args)]
 pub struct PagesArgs {
     /// Parquet files.
@@ -150,20 +151,6 @@ pub struct RecordArgs {
     /// Keys of encrypted files.
     #[command(flatten)]
     pub keys: DecryptionKeys,
-}
-
-/// Options of `variant`.
-#[derive(Debug, Args)]
-pub struct VariantArgs {
-    /// Parquet files.
-    #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<PathBuf>,
-    /// Keys of encrypted files.
-    #[command(flatten)]
-    pub keys: DecryptionKeys,
-    /// Only this VARIANT column (its group path, or a path inside it); repeat for more.
-    #[arg(long = "column", value_name = "PATH")]
-    pub columns: Vec<String>,
 }
 
 /// Options of `bench`.
