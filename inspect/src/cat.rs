@@ -13,6 +13,11 @@
 //! per record and one column per top-level field, values by their logical type
 //! ([`shred::value_display`]), nested values in a compact brace-and-bracket form; it is
 //! printed in blocks ([`BlockTable`]) so it streams too.
+//!
+//! A VARIANT column is printed as its value, unshredded ([`shred::variant`]), as JSON in
+//! both forms. JSON has fewer types than a variant: an int8 and an int64, a date and a
+//! string, a binary and its base64 text print alike, so `cat` of a VARIANT file does not
+//! give back the variant types.
 
 use std::io::Write;
 use std::ops::Range;
@@ -25,6 +30,7 @@ use shred::cli::table::BlockTable;
 use shred::schema::{Leaf, Node};
 use shred::stripe::Values;
 use shred::value_display::display;
+use shred::variant::RecordVariants;
 
 use crate::column_chunk::{BATCH_RECORDS, ChunkStripes};
 use crate::error::{Error, Result};
@@ -62,6 +68,12 @@ pub fn cat(
         .collect();
     let mut json = Vec::with_capacity(FLUSH_BYTES + 4096);
     let mut rows = TableRows::new(schema.root(), &leaves);
+    let variants = RecordVariants::new(schema, &leaves);
+    let variant_leaves: Vec<usize> = variants
+        .columns()
+        .iter()
+        .flat_map(|c| c.leaves.clone())
+        .collect();
     for rg in 0..file.metadata().num_row_groups() {
         let (rg_start, rg_end) = (starts[rg], starts[rg + 1]);
         if rg_end <= records.start || rg_start >= records.end {
@@ -90,10 +102,43 @@ pub fn cat(
                 Format::Json => assembler,
                 Format::Table => assembler.with_leaf_value(shown),
             };
+            // The table's records hold shown values; the variants come from a second
+            // assembly of their columns with canonical values.
+            let mut canonical = (output.format == Format::Table && !variants.is_empty())
+                .then(|| Assembler::new(schema, &stripes, &variant_leaves));
             for (i, record) in assembler.enumerate() {
-                let record = record.map_err(|e| {
-                    Error::input(&file.name, format!("row group {rg}: assembling: {e}"))
-                })?;
+                let assembling =
+                    |e| Error::input(&file.name, format!("row group {rg}: assembling: {e}"));
+                let mut record = record.map_err(assembling)?;
+                let index = (first_record + i as u64) as usize;
+                let unshredding = |e| Error::input(&file.name, e);
+                if let Some(canonical) = &mut canonical {
+                    let mut raw = canonical
+                        .next()
+                        .unwrap_or_else(|| Ok(Json::Null))
+                        .map_err(assembling)?;
+                    variants
+                        .replace_with_json(&mut raw, index)
+                        .map_err(unshredding)?;
+                    let mut shown = Vec::new();
+                    variants
+                        .each_slot(&mut raw, &mut |_, _, value| {
+                            shown.push(value.to_string());
+                            Ok(())
+                        })
+                        .map_err(unshredding)?;
+                    let mut shown = shown.into_iter();
+                    variants
+                        .each_slot(&mut record, &mut |_, _, value| {
+                            *value = Json::String(shown.next().unwrap_or_default());
+                            Ok(())
+                        })
+                        .map_err(unshredding)?;
+                } else {
+                    variants
+                        .replace_with_json(&mut record, index)
+                        .map_err(unshredding)?;
+                }
                 match output.format {
                     Format::Json => {
                         serde_json::to_writer(&mut json, &record).map_err(std::io::Error::from)?;
@@ -123,7 +168,7 @@ pub fn cat(
 /// by leaf); returns how many records it holds, after checking that all columns agree.
 /// Each chunk's batch is swapped into `stripes`, so a chunk and `stripes` trade their
 /// buffers batch by batch and neither is allocated again.
-fn read_batch(
+pub(crate) fn read_batch(
     file: &ParquetFile,
     chunks: &mut [ChunkStripes<'_>],
     leaves: &[usize],

@@ -56,10 +56,16 @@ pub enum Command {
     Record(RecordArgs),
     /// The records, assembled from the selected columns by the Dremel FSM: JSON lines in
     /// the canonical form `shred write` reads, or a table with values by logical type.
+    /// VARIANT values are unshredded and printed as JSON, which loses the variant types
+    /// JSON lacks (int widths, dates, binaries).
     Cat(CatArgs),
     /// Per column, the number of entries at each definition and repetition level, checked
     /// against the file's own level histograms where it has them.
     Histogram(FilesArgs),
+    /// Per VARIANT column, its shredding: per path the typed_value's type and how often
+    /// each state occurs (missing, value only, typed only, partially shredded), and the
+    /// layouts the spec forbids with the first record that has each (exit 1).
+    Variant(PagesArgs),
     /// Benchmark: `levels --format json` on a Contact file, written to /dev/null.
     Bench(BenchArgs),
 }
@@ -75,7 +81,8 @@ pub struct FilesArgs {
     pub keys: DecryptionKeys,
 }
 
-/// Options of `pages`.
+/// Options of `pages` and `variant`: files, and columns to show (for `variant`, a VARIANT
+/// group path or a path inside it).
 #[derive(Debug, Args)]
 pub struct PagesArgs {
     /// Parquet files.

@@ -3,7 +3,8 @@
 //!
 //! Subcommands, one module each: [`schema_view`] (`schema`), [`meta`] (`meta`),
 //! [`pages`] (`pages`), [`levels`] (`levels`), [`cat`] (`cat`), [`record_trace`] (`record`),
-//! [`histogram`] (`histogram`) and [`bench`](mod@bench) (`bench`). They share
+//! [`histogram`] (`histogram`), [`variant`](mod@variant) (`variant`) and [`bench`](mod@bench)
+//! (`bench`). They share
 //! [`parquet_file`] (opening and checking a file), [`column_chunk`] (a column chunk read
 //! as `shred` stripes, batch by batch), [`page_header`] (page headers decoded from the
 //! Thrift compact protocol), and from the `shred` library the fast JSON-lines writer
@@ -46,6 +47,7 @@ pub mod pages;
 pub mod parquet_file;
 pub mod record_trace;
 pub mod schema_view;
+pub mod variant;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -113,6 +115,7 @@ pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
         Command::Levels(a) => (&a.files, Need::Reader, &a.keys),
         Command::Cat(a) => (&a.files, Need::Reader, &a.keys),
         Command::Record(a) => (&[], Need::Reader, &a.keys),
+        Command::Variant(a) => (&a.files, Need::Reader, &a.keys),
         Command::Bench(a) => return bench::bench(a, out),
     };
     let record_files: Vec<PathBuf>;
@@ -183,6 +186,7 @@ pub fn run_cli(cli: &Cli, out: &mut dyn Write) -> Result<()> {
                 }
                 Command::Record(_) => record_trace::record(&file, record_index, &output, out),
                 Command::Histogram(_) => histogram::histogram(&file, &output, out),
+                Command::Variant(a) => variant::variant(&file, &a.columns, &output, out),
                 Command::Bench(_) => unreachable!("handled above"),
             }
         }));

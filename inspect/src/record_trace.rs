@@ -7,7 +7,9 @@
 //! chunk's data page headers ([`crate::pages::chunk_pages`]): data page `k` holds the
 //! `num_values` entries after those of the pages before it. The entries of all columns
 //! are then handed to [`shred::assembler::Assembler`] (the record-assembly FSM of Dremel
-//! §4.3), which must give back exactly one record, printed as JSON.
+//! §4.3), which must give back exactly one record, printed as JSON. When the file has
+//! VARIANT columns, the record is printed a second time with each variant unshredded and
+//! shown as JSON ([`shred::variant`]; `"unshredded"` in the JSON form).
 
 use std::io::Write;
 
@@ -18,6 +20,7 @@ use shred::cli::table;
 use shred::column_io::stripe_for;
 use shred::record::leaf_json;
 use shred::value_display::Display;
+use shred::variant::RecordVariants;
 
 use crate::column_chunk::ChunkStripes;
 use crate::error::{Error, Result};
@@ -53,6 +56,8 @@ pub struct Trace {
     pub columns: Vec<Vec<TracedEntry>>,
     /// The record assembled from those entries.
     pub assembled: Json,
+    /// The record with its VARIANT values unshredded, as JSON, when the file has any.
+    pub unshredded: Option<Json>,
 }
 
 /// Traces record `record` of `file`.
@@ -135,11 +140,22 @@ pub fn trace(file: &ParquetFile, record: u64) -> Result<Trace> {
             format!("record {record}: the entries assemble into more than one record"),
         ));
     }
+    let variants = RecordVariants::all(&file.schema);
+    let unshredded = if variants.is_empty() {
+        None
+    } else {
+        let mut unshredded = assembled.clone();
+        variants
+            .replace_with_json(&mut unshredded, record as usize)
+            .map_err(|e| Error::input(&file.name, e))?;
+        Some(unshredded)
+    };
     Ok(Trace {
         record,
         row_group: rg,
         columns,
         assembled,
+        unshredded,
     })
 }
 
@@ -191,6 +207,11 @@ pub fn record(file: &ParquetFile, record: u64, output: &Output, out: &mut dyn Wr
             }
             writeln!(out, "assembled by the Dremel FSM:")?;
             writeln!(out, "{}", t.assembled)?;
+            if let Some(unshredded) = &t.unshredded {
+                writeln!(out)?;
+                writeln!(out, "with VARIANT values unshredded:")?;
+                writeln!(out, "{unshredded}")?;
+            }
         }
         Format::Json => {
             let columns: Vec<Json> = leaves
@@ -204,10 +225,13 @@ pub fn record(file: &ParquetFile, record: u64, output: &Output, out: &mut dyn Wr
                     json!({"column": leaf.path, "entries": entries})
                 })
                 .collect();
-            let fields = json!({
+            let mut fields = json!({
                 "record": t.record, "row_group": t.row_group, "columns": columns,
                 "assembled": t.assembled,
             });
+            if let Some(unshredded) = &t.unshredded {
+                fields["unshredded"] = unshredded.clone();
+            }
             output.json_line(out, &file.name, fields)?;
         }
     }

@@ -6,7 +6,10 @@
 //! or repeated nodes, from the root down to it (Dremel §4.1). A leaf's are its column's
 //! maximum levels. Groups that have no JSON value of their own (`LIST`/`MAP` annotated
 //! groups and 3-level list wrappers, [`shred::schema::GroupShape::Transparent`]) are
-//! marked, since records show their child in their place. Reads only the footer.
+//! marked, since records show their child in their place. A VARIANT group is named
+//! `VARIANT(1)` and the `typed_value` nodes of its shredding carry the variant type they
+//! hold (`shredded int8`, `shredded object`; [`shred::variant::layout`]). Reads only the
+//! footer.
 
 use std::io::Write;
 
@@ -15,6 +18,7 @@ use parquet::schema::types::BasicTypeInfo;
 use serde_json::{Value as Json, json};
 use shred::cli::table;
 use shred::schema::{Node, NodeKind};
+use shred::variant::{Shredded, Typed, VariantColumn};
 
 use crate::error::Result;
 use crate::parquet_file::ParquetFile;
@@ -25,8 +29,9 @@ pub fn schema(file: &ParquetFile, output: &Output, out: &mut dyn Write) -> Resul
     match output.format {
         Format::Table => {
             let mut rows = Vec::new();
+            let notes = variant_notes(&file.schema);
             for child in file.schema.root().children() {
-                table_rows(file, child, 0, &mut rows);
+                table_rows(file, &notes, child, 0, &mut rows);
             }
             let header = [
                 "field",
@@ -46,7 +51,7 @@ pub fn schema(file: &ParquetFile, output: &Output, out: &mut dyn Write) -> Resul
             )?;
         }
         Format::Json => {
-            let schema = node_json(file, file.schema.root());
+            let schema = node_json(file, &variant_notes(&file.schema), file.schema.root());
             let columns: Vec<Json> = file
                 .schema
                 .leaves()
@@ -68,7 +73,13 @@ pub fn schema(file: &ParquetFile, output: &Output, out: &mut dyn Write) -> Resul
     Ok(())
 }
 
-fn table_rows(file: &ParquetFile, node: &Node, depth: usize, rows: &mut Vec<Vec<String>>) {
+fn table_rows(
+    file: &ParquetFile,
+    notes: &VariantNotes,
+    node: &Node,
+    depth: usize,
+    rows: &mut Vec<Vec<String>>,
+) {
     let info = basic_info(file, node);
     let marker = if node.is_transparent() { " *" } else { "" };
     let (physical, column, path) = match &node.kind {
@@ -86,18 +97,21 @@ fn table_rows(file: &ParquetFile, node: &Node, depth: usize, rows: &mut Vec<Vec<
         format!("{}{}{marker}", "  ".repeat(depth), node.name),
         node.repetition.to_string(),
         physical,
-        info.map(logical_name).unwrap_or_default(),
+        with_note(
+            info.map(logical_name).unwrap_or_default(),
+            notes.get(&node.path),
+        ),
         column,
         path,
         node.rep.to_string(),
         node.def.to_string(),
     ]);
     for child in node.children() {
-        table_rows(file, child, depth + 1, rows);
+        table_rows(file, notes, child, depth + 1, rows);
     }
 }
 
-fn node_json(file: &ParquetFile, node: &Node) -> Json {
+fn node_json(file: &ParquetFile, notes: &VariantNotes, node: &Node) -> Json {
     let mut obj = serde_json::Map::new();
     obj.insert("name".into(), json!(node.name));
     obj.insert("repetition".into(), json!(node.repetition.to_string()));
@@ -106,6 +120,9 @@ fn node_json(file: &ParquetFile, node: &Node) -> Json {
         if !logical.is_empty() {
             obj.insert("logical".into(), json!(logical));
         }
+    }
+    if let Some(note) = notes.get(&node.path) {
+        obj.insert("variant".into(), json!(note));
     }
     obj.insert("path".into(), json!(node.path));
     obj.insert("r".into(), json!(node.rep));
@@ -121,11 +138,48 @@ fn node_json(file: &ParquetFile, node: &Node) -> Json {
         }
         NodeKind::Group { children, .. } => {
             obj.insert("transparent".into(), json!(node.is_transparent()));
-            let children: Vec<Json> = children.iter().map(|c| node_json(file, c)).collect();
+            let children: Vec<Json> = children.iter().map(|c| node_json(file, notes, c)).collect();
             obj.insert("children".into(), Json::Array(children));
         }
     }
     Json::Object(obj)
+}
+
+/// Per schema path inside a VARIANT group, what the node is to the variant: `shredded
+/// int8` for a `typed_value`, or why the group's layout is not one the spec allows.
+type VariantNotes = std::collections::HashMap<String, String>;
+
+fn variant_notes(schema: &shred::Schema) -> VariantNotes {
+    fn walk(shredded: &Shredded, notes: &mut VariantNotes) {
+        let Some(typed) = &shredded.typed else {
+            return;
+        };
+        let path = format!("{}.typed_value", shredded.path);
+        notes.insert(path, format!("shredded {}", typed.type_name()));
+        match typed {
+            Typed::Object { fields } => fields.iter().for_each(|f| walk(&f.shredded, notes)),
+            Typed::Array { element } => walk(element, notes),
+            Typed::Primitive { .. } => {}
+        }
+    }
+    let mut notes = VariantNotes::new();
+    for column in VariantColumn::find_all(schema) {
+        match &column.shredding {
+            Ok(shredded) => walk(shredded, &mut notes),
+            Err(e) => {
+                notes.insert(column.path.clone(), format!("layout the spec forbids: {e}"));
+            }
+        }
+    }
+    notes
+}
+
+fn with_note(logical: String, note: Option<&String>) -> String {
+    match (logical.is_empty(), note) {
+        (_, None) => logical,
+        (true, Some(note)) => format!("({note})"),
+        (false, Some(note)) => format!("{logical} ({note})"),
+    }
 }
 
 /// The Parquet type info of a node, found by walking the descriptor along its path.
@@ -183,6 +237,10 @@ pub fn logical_name(info: &BasicTypeInfo) -> String {
             LogicalType::Bson => "BSON".into(),
             LogicalType::Uuid => "UUID".into(),
             LogicalType::Float16 => "FLOAT16".into(),
+            LogicalType::Variant(v) => match v.specification_version {
+                Some(version) => format!("VARIANT({version})"),
+                None => "VARIANT".into(),
+            },
             other => format!("{other:?}").to_uppercase(),
         },
         None => match info.converted_type() {

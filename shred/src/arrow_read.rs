@@ -7,6 +7,9 @@
 //! struct array an object, and a leaf value is converted back to its Parquet physical form
 //! (dictionaries resolved, decimals to their unscaled integer or big-endian bytes, INT96
 //! timestamps to nanoseconds, unsigned integers by value).
+//!
+//! [`batch_to_unshredded_records`] gives the same records with every VARIANT group
+//! unshredded by arrow-rs ([`crate::variant::arrow`]): `{"metadata", "value"}` in its slot.
 
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use arrow::datatypes::*;
@@ -17,10 +20,35 @@ use crate::error::{Error, Result};
 use crate::record::{bytes_json, leaf_json};
 use crate::schema::{Leaf, Node, NodeKind, Schema};
 use crate::stripe::Values;
+use crate::variant::VariantColumn;
+use crate::variant::arrow::ArrowUnshredder;
 
 /// Converts every row of `batch` (read from a file of `schema`) to a canonical record.
 pub fn batch_to_records(schema: &Schema, batch: &RecordBatch) -> Result<Vec<Json>> {
-    let converter = Converter { schema };
+    convert(
+        Converter {
+            schema,
+            variants: None,
+        },
+        batch,
+    )
+}
+
+/// As [`batch_to_records`], with every VARIANT group unshredded by arrow-rs.
+pub fn batch_to_unshredded_records(schema: &Schema, batch: &RecordBatch) -> Result<Vec<Json>> {
+    let paths = VariantColumn::find_all(schema)
+        .into_iter()
+        .map(|c| c.path)
+        .collect();
+    let converter = Converter {
+        schema,
+        variants: Some((paths, ArrowUnshredder::default())),
+    };
+    convert(converter, batch)
+}
+
+fn convert(converter: Converter<'_>, batch: &RecordBatch) -> Result<Vec<Json>> {
+    let schema = converter.schema;
     let columns: Vec<(&Node, ArrayRef)> = schema
         .root()
         .children()
@@ -75,6 +103,8 @@ pub(crate) fn decode_dictionaries(array: &ArrayRef) -> Result<ArrayRef> {
 
 struct Converter<'a> {
     schema: &'a Schema,
+    /// The VARIANT groups' paths and their unshredder, when they are unshredded.
+    variants: Option<(Vec<String>, ArrowUnshredder)>,
 }
 
 impl Converter<'_> {
@@ -96,6 +126,15 @@ impl Converter<'_> {
     }
 
     fn present(&self, node: &Node, array: &dyn Array, i: usize) -> Result<Json> {
+        if let Some((paths, unshredder)) = &self.variants
+            && paths.contains(&node.path)
+        {
+            return unshredder
+                .slot(&node.path, array, i)
+                .map_err(|e| Error::Input {
+                    message: format!("{}: {e}", node.path),
+                });
+        }
         match &node.kind {
             NodeKind::Leaf { leaf } => leaf_value(&self.schema.leaves()[*leaf], array, i),
             NodeKind::Group { children, .. } if node.is_transparent() => {

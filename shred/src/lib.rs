@@ -59,6 +59,7 @@ pub mod codec;
 pub mod entry_json;
 pub mod line_buffer;
 pub mod value_display;
+pub mod variant;
 
 pub use error::{Error, Result};
 

@@ -285,7 +285,7 @@ fn float_json(x: f64, finite: bool) -> Json {
     }
 }
 
-fn json_float(value: &Json) -> Option<f64> {
+pub(crate) fn json_float(value: &Json) -> Option<f64> {
     match value {
         Json::Number(n) => n.as_f64(),
         Json::String(s) => match s.as_str() {
@@ -298,7 +298,7 @@ fn json_float(value: &Json) -> Option<f64> {
     }
 }
 
-fn json_bytes(value: &Json) -> Option<Vec<u8>> {
+pub(crate) fn json_bytes(value: &Json) -> Option<Vec<u8>> {
     match value {
         Json::String(s) => Some(s.as_bytes().to_vec()),
         Json::Array(items) => items

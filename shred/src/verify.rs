@@ -24,6 +24,11 @@
 //! error). That is neither a pass nor a difference: `shred verify` shows it as its own
 //! result and exits with 3 ([`Error::NotCompared`]). A file our readers cannot read is an
 //! error ([`Error::Input`], exit 2) whatever arrow-rs makes of it.
+//!
+//! A VARIANT column is compared twice: as the raw groups both readers read, and as
+//! values, our unshredding ([`crate::variant`]) of each assembled record against arrow-rs's
+//! `unshred_variant` of its batch (all columns only: a projection compares the raw groups).
+//! A layout the spec forbids is an error of our side (exit 2) naming the record and path.
 
 use std::fs::File;
 use std::path::Path;
@@ -38,7 +43,7 @@ use parquet::file::reader::Length;
 use rayon::prelude::*;
 
 use crate::arrow_entries::{ArrowEntry, ArrowRecords, same_value};
-use crate::arrow_read::batch_to_records;
+use crate::arrow_read::{batch_to_records, batch_to_unshredded_records};
 use crate::assembler::{Assembler, EntryRead};
 use crate::column_io::{StripeReader, stripe_for};
 use crate::decryption_keys::DecryptionKeys;
@@ -48,6 +53,7 @@ use crate::parquet_reader::ParquetReader;
 use crate::record::{first_difference, leaf_json};
 use crate::schema::Schema;
 use crate::stripe::Stripe;
+use crate::variant::RecordVariants;
 
 /// How [`verify_file`] reads a file.
 #[derive(Clone, Copy)]
@@ -182,6 +188,8 @@ struct FileCheck<'a> {
     leaves: Vec<usize>,
     /// Per leaf column: whether it is selected.
     selected: Vec<bool>,
+    /// The VARIANT columns compared as values (none under a projection).
+    variants: RecordVariants<'a>,
     /// arrow-rs's view of the file, or why it has none.
     arrow: std::result::Result<ArrowReaderMetadata, String>,
     /// The file-wide index of each row group's first record.
@@ -200,6 +208,11 @@ pub fn verify_file(path: &Path, options: &VerifyOptions) -> Result<VerifySummary
         .map_err(|message| Error::Input {
             message: format!("{name}: {message}"),
         })?;
+    let variants = if leaves.len() == schema.leaves().len() {
+        RecordVariants::all(&schema)
+    } else {
+        RecordVariants::new(&schema, &[])
+    };
     let mut selected = vec![false; schema.leaves().len()];
     leaves.iter().for_each(|&l| selected[l] = true);
     let mut arrow_options = ArrowReaderOptions::new();
@@ -222,6 +235,7 @@ pub fn verify_file(path: &Path, options: &VerifyOptions) -> Result<VerifySummary
         schema: &schema,
         leaves,
         selected,
+        variants,
         arrow,
         first_record,
         options: *options,
@@ -262,6 +276,8 @@ pub fn verify_file(path: &Path, options: &VerifyOptions) -> Result<VerifySummary
 struct ArrowRows<'a> {
     reader: ParquetRecordBatchReader,
     batch: Option<(RecordBatch, ArrowRecords<'a>)>,
+    /// The rows of `batch` with their VARIANT groups unshredded, when the file has any.
+    unshredded: Vec<serde_json::Value>,
     /// The next row of `batch`.
     row: usize,
     /// The reader's next batch, read ahead while our readers read theirs.
@@ -300,6 +316,12 @@ impl<'a> ArrowRows<'a> {
         match next {
             Some(Ok(batch)) if batch.num_rows() > 0 => {
                 let rows = ArrowRecords::new(check.schema, &batch, &check.selected)?;
+                if !check.variants.is_empty() {
+                    match batch_to_unshredded_records(check.schema, &batch) {
+                        Ok(records) => self.unshredded = records,
+                        Err(e) => return Ok(Next::Failed(format!("VARIANT {e}"))),
+                    }
+                }
                 self.batch = Some((batch, rows));
                 self.row = 0;
                 Ok(Next::Row)
@@ -328,6 +350,7 @@ impl FileCheck<'_> {
         Ok(ArrowRows {
             reader,
             batch: None,
+            unshredded: Vec::new(),
             row: 0,
             ahead: None,
         })
@@ -400,6 +423,9 @@ impl FileCheck<'_> {
             }
             let mut assembler = Assembler::new(schema, &stripes, &self.leaves);
             let fields = assembler.fsm().fields.clone();
+            // The records themselves, for the VARIANT columns' unshredding.
+            let mut records =
+                (!self.variants.is_empty()).then(|| Assembler::new(schema, &stripes, &self.leaves));
             for in_batch in 0..n {
                 let record = self.first_record[rg] + check.records;
                 if !assembler
@@ -414,18 +440,40 @@ impl FileCheck<'_> {
                         ),
                     });
                 }
+                let our_variants = match records.as_mut() {
+                    Some(records) => {
+                        let ours = records.next_record()?.expect("the record was read");
+                        self.variants
+                            .unshred(&ours, record)
+                            .map_err(|e| Error::Input {
+                                message: format!("{name}: {e}"),
+                            })?
+                    }
+                    None => Vec::new(),
+                };
                 if let Some(rows) = arrow.as_mut() {
                     match rows.advance(self)? {
                         Next::Row => {
-                            let (batch, records) = rows.batch.as_ref().expect("a current batch");
+                            let (batch, walk) = rows.batch.as_ref().expect("a current batch");
                             if let Some(at) =
-                                first_unequal(schema, &stripes, &fields, &reads, records, rows.row)?
+                                first_unequal(schema, &stripes, &fields, &reads, walk, rows.row)?
                             {
                                 let ours = Assembler::new(schema, &stripes, &self.leaves)
                                     .nth(in_batch)
                                     .expect("the record was read")?;
                                 return Err(Error::Mismatch {
                                     message: self.describe(record, &ours, batch, rows.row, at),
+                                });
+                            }
+                            if let Some(d) = rows.unshredded.get(rows.row).and_then(|theirs| {
+                                crate::variant::arrow::first_difference(
+                                    &self.variants,
+                                    &our_variants,
+                                    theirs,
+                                )
+                            }) {
+                                return Err(Error::Mismatch {
+                                    message: format!("{name}: record {record}: {d}"),
                                 });
                             }
                         }

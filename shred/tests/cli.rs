@@ -229,7 +229,9 @@ fn verify_projection_reads_only_the_columns_named() {
         .arg(&out)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no column 'Name.Nope' (columns: DocId, "));
+        .stderr(predicate::str::contains(
+            "no column 'Name.Nope' (columns: DocId, ",
+        ));
 }
 
 #[test]

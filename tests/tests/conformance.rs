@@ -283,6 +283,59 @@ const EXPECTED: &[(&str, &[Command], Expect)] = &[
         &[Verify],
         ArrowUnreadable("index overflow decoding byte array"),
     ),
+    // shredded_variant/cases.json's error cases, and the three it marks INVALID (read or
+    // reject: rejected), fail where VARIANT values are unshredded (variant_conformance.rs).
+    (
+        "shredded_variant/case-040.parquet",
+        &[Record, Cat, Verify],
+        Fails("record 0: field var: $[0]: conflicting value and typed_value"),
+    ),
+    (
+        "shredded_variant/case-042.parquet",
+        &[Record, Cat, Verify],
+        Fails("record 0: field var: $: conflicting value and typed_value"),
+    ),
+    (
+        "shredded_variant/case-043-INVALID.parquet",
+        &[Record, Cat, Verify],
+        Fails("record 0: field var: $: shredded field b is also in the partially shredded value"),
+    ),
+    (
+        "shredded_variant/case-084-INVALID.parquet",
+        &[Record, Cat, Verify],
+        Fails(
+            "record 0: field var: $: the VARIANT layout is not valid: var.typed_value.a: a shredded object field must be a required group",
+        ),
+    ),
+    (
+        "shredded_variant/case-087.parquet",
+        &[Record, Cat, Verify],
+        Fails("record 0: field var: $: non-object value with shredded fields"),
+    ),
+    (
+        "shredded_variant/case-125-INVALID.parquet",
+        &[Record, Cat, Verify],
+        Fails("record 0: field var: $: shredded field b is also in the partially shredded value"),
+    ),
+    (
+        "shredded_variant/case-127.parquet",
+        &[Record, Cat, Verify],
+        Fails(
+            "record 0: field var: $: the VARIANT layout is not valid: var.typed_value: unsupported shredded value type INT32 (INTEGER(32,false))",
+        ),
+    ),
+    (
+        "shredded_variant/case-128.parquet",
+        &[Record, Cat, Verify],
+        Fails("record 0: field var: $: non-object value with shredded fields"),
+    ),
+    (
+        "shredded_variant/case-137.parquet",
+        &[Record, Cat, Verify],
+        Fails(
+            "record 0: field var: $: the VARIANT layout is not valid: var.typed_value: unsupported shredded value type FIXED_LEN_BYTE_ARRAY(4)",
+        ),
+    ),
     // bad_data/README.md: each file fails on the cause it was made to show.
     (
         "bad_data/PARQUET-1481.parquet",

@@ -1,0 +1,34 @@
+//! Parquet's VARIANT type read back: its layout, unshredding, and arrow-rs's reading.
+//!
+//! A VARIANT column (parquet-format `VariantEncoding.md` and `VariantShredding.md`) holds a
+//! semi-structured value as two binaries, `metadata` and `value`, and may shred parts of
+//! it into a `typed_value` tree of ordinary columns. Which of `value` and `typed_value` is
+//! set at each path is carried by the definition levels of their leaves, so the
+//! assembler's canonical record of the group says it as nulls. From there:
+//!
+//! - [`layout`]: the VARIANT groups of a schema and their `typed_value` trees;
+//! - [`unshred`](mod@unshred): one group's record value back into one variant, by the
+//!   spec's rules, forbidden layouts reported;
+//! - [`records`]: every VARIANT slot of an assembled record, unshredded or shown as JSON;
+//! - [`census`]: per path, how often each state occurs, for `shred-inspect variant`;
+//! - [`arrow`]: arrow-rs's unshredding (`parquet_variant_compute::unshred_variant`), the
+//!   reference `shred verify` compares ours with;
+//! - [`value`]: a variant owned as its binaries, compared as a value, shown as JSON.
+//!
+//! The binary encoding itself (decoding, building, JSON) is `parquet-variant`'s and
+//! `parquet-variant-json`'s; the unshredding is written here.
+
+pub mod arrow;
+pub mod census;
+pub mod layout;
+pub mod records;
+pub mod unshred;
+pub mod value;
+
+pub use layout::{Primitive, Shredded, ShreddedField, Typed, VariantColumn};
+pub use records::{RecordVariants, SlotVariant};
+pub use unshred::{Place, unshred};
+pub use value::{OwnedVariant, same_value, to_json};
+
+#[cfg(test)]
+mod tests;
