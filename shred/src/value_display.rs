@@ -169,6 +169,7 @@ impl Display {
                     Reading::Float16 if bytes.len() == 2 => {
                         half::f16::from_le_bytes([bytes[0], bytes[1]]).to_string()
                     }
+                    _ if bytes.len() > LONGEST_SHOWN => shortened(bytes),
                     _ => text_or_hex(bytes),
                 }
             }
@@ -179,6 +180,30 @@ impl Display {
 /// Value `i` of `values` for `leaf`, formatted (see [`Display`] to format many).
 pub fn display(leaf: &Leaf, values: &Values, i: usize) -> String {
     Display::new(leaf).format(values, i)
+}
+
+/// Byte values longer than this are shown by their start and their length.
+pub const LONGEST_SHOWN: usize = 1024;
+
+/// Bytes shown of a value longer than [`LONGEST_SHOWN`].
+const START_SHOWN: usize = 64;
+
+/// The start of a long value (text when its start is UTF-8, cut at a character boundary)
+/// and its length: `"abc…" (1073741824 bytes)`. A table cell stays readable, and a value of
+/// a gigabyte is never copied to be shown.
+fn shortened(bytes: &[u8]) -> String {
+    let start = &bytes[..START_SHOWN];
+    let start = match std::str::from_utf8(start) {
+        Ok(_) => start,
+        Err(e) if e.error_len().is_none() => &start[..e.valid_up_to()],
+        Err(_) => start,
+    };
+    let shown = text_or_hex(start);
+    let shown = match shown.strip_suffix('"') {
+        Some(text) => format!("{text}…\""),
+        None => format!("{shown}…"),
+    };
+    format!("{shown} ({} bytes)", bytes.len())
 }
 
 /// UTF-8 bytes as a quoted, escaped string; other bytes as `0x` hex.
@@ -318,6 +343,24 @@ mod tests {
         let l = leaf("required int96 t");
         let v = Values::Int96(vec![crate::record::int96_from_nanos(86_400_000_000_000)]);
         assert_eq!(display(&l, &v, 0), "1970-01-02T00:00:00");
+    }
+
+    #[test]
+    fn long_values_show_their_start_and_length() {
+        let leaf = leaf("required binary s (STRING)");
+        let long = "€".repeat(500);
+        let v = Values::ByteArray(bytes(&[long.as_bytes(), &[0xff; 2000]]));
+        // 64 bytes end inside the 22nd "€" (3 bytes each): the cut keeps 21 characters.
+        assert_eq!(
+            display(&leaf, &v, 0),
+            format!("\"{}…\" (1500 bytes)", "€".repeat(21))
+        );
+        assert_eq!(
+            display(&leaf, &v, 1),
+            format!("0x{}… (2000 bytes)", "ff".repeat(64))
+        );
+        let short = Values::ByteArray(bytes(&[&[b'a'; LONGEST_SHOWN]]));
+        assert_eq!(display(&leaf, &short, 0).len(), LONGEST_SHOWN + 2);
     }
 
     #[test]
