@@ -84,6 +84,13 @@ impl<'a> ChunkStripes<'a> {
         })
     }
 
+    /// Leaves byte array values out of the batches: for callers that read only levels
+    /// ([`StripeReader::without_byte_values`]).
+    pub fn levels_only(mut self) -> Self {
+        self.reader = self.reader.without_byte_values();
+        self
+    }
+
     /// "row group N, column PATH", for messages.
     pub fn place(&self) -> String {
         place(self.row_group, self.leaf)

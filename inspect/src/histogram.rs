@@ -53,7 +53,7 @@ pub fn compute(file: &ParquetFile) -> Result<(Vec<ColumnHistogram>, Option<Strin
         for rg in 0..md.num_row_groups() {
             let mut def = vec![0u64; h.def.len()];
             let mut rep = vec![0u64; h.rep.len()];
-            let mut chunk = ChunkStripes::open(file, rg, leaf)?;
+            let mut chunk = ChunkStripes::open(file, rg, leaf)?.levels_only();
             while chunk.next_batch(BATCH_RECORDS)?.is_some() {
                 count(
                     &chunk.stripe.def,

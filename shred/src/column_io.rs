@@ -132,6 +132,8 @@ pub struct StripeReader {
     path: String,
     byte_buf: Vec<ByteArray>,
     fixed_buf: Vec<FixedLenByteArray>,
+    /// Whether byte array values are copied into the stripe.
+    byte_values: bool,
 }
 
 impl StripeReader {
@@ -162,7 +164,16 @@ impl StripeReader {
             path: leaf.path.clone(),
             byte_buf: Vec::new(),
             fixed_buf: Vec::new(),
+            byte_values: true,
         }
+    }
+
+    /// Leaves byte array values out of the stripes (the levels are all a caller wants):
+    /// a value is never copied out of its page, so a column of huge strings reads in the
+    /// memory of its pages.
+    pub fn without_byte_values(mut self) -> Self {
+        self.byte_values = false;
+        self
     }
 
     /// Appends up to `max_records` whole records to `stripe`; returns how many were read
@@ -193,7 +204,9 @@ impl StripeReader {
             (ColumnReader::ByteArrayColumnReader(r), Values::ByteArray(v)) => {
                 self.byte_buf.clear();
                 let res = r.read_records(max_records, def, rep, &mut self.byte_buf);
-                if let Ok((_, read, _)) = res {
+                if let Ok((_, read, _)) = res
+                    && self.byte_values
+                {
                     copy_byte_arrays(self.byte_buf.iter().take(read), v, &self.path)?;
                 }
                 res
@@ -201,7 +214,9 @@ impl StripeReader {
             (ColumnReader::FixedLenByteArrayColumnReader(r), Values::FixedLenByteArray(v)) => {
                 self.fixed_buf.clear();
                 let res = r.read_records(max_records, def, rep, &mut self.fixed_buf);
-                if let Ok((_, read, _)) = res {
+                if let Ok((_, read, _)) = res
+                    && self.byte_values
+                {
                     let arrays = self.fixed_buf.iter().take(read).map(|a| &**a);
                     copy_byte_arrays(arrays, v, &self.path)?;
                 }
@@ -301,6 +316,14 @@ mod tests {
             assert_eq!(reader.read_records(10, &mut got).unwrap(), 1);
             assert_eq!(reader.read_records(10, &mut got).unwrap(), 0);
             assert_eq!(&got, expected, "column {leaf}");
+            // Without byte values: the same levels, no values.
+            let mut reader = StripeReader::open(&file, &schema, 0, leaf)
+                .unwrap()
+                .without_byte_values();
+            let mut levels = stripe_for(&schema.leaves()[leaf]);
+            assert_eq!(reader.read_records(10, &mut levels).unwrap(), 3);
+            assert_eq!((&levels.rep, &levels.def), (&expected.rep, &expected.def));
+            assert!(!expected.values.is_empty() && levels.values.is_empty());
         }
     }
 
