@@ -68,6 +68,23 @@ pub struct VerifyOptions<'a> {
     pub keys: &'a DecryptionKeys,
     /// Told the number of records of every batch verified, from any thread.
     pub progress: &'a (dyn Fn(u64) + Sync),
+    /// Checks every batch our readers read before it is compared with arrow-rs (a
+    /// generator compares it with the records it generated): an error stops the
+    /// verification and is its result.
+    pub check_batch: &'a (dyn Fn(&OurBatch<'_>) -> Result<()> + Sync),
+}
+
+/// A batch of whole records our column readers read.
+#[derive(Debug, Clone, Copy)]
+pub struct OurBatch<'a> {
+    /// Row group index.
+    pub row_group: usize,
+    /// File-wide index of the batch's first record.
+    pub first_record: usize,
+    /// Records in the batch.
+    pub records: usize,
+    /// The batch's stripes, indexed by leaf column (the columns not selected are empty).
+    pub stripes: &'a [Stripe],
 }
 
 impl<'a> VerifyOptions<'a> {
@@ -79,6 +96,7 @@ impl<'a> VerifyOptions<'a> {
             threads: 0,
             keys,
             progress: &|_| {},
+            check_batch: &|_| Ok(()),
         }
     }
 }
@@ -417,6 +435,12 @@ impl FileCheck<'_> {
             if n == 0 {
                 break;
             }
+            (self.options.check_batch)(&OurBatch {
+                row_group: rg,
+                first_record: self.first_record[rg] + check.records,
+                records: n,
+                stripes: &stripes,
+            })?;
             for &leaf in &self.leaves {
                 check.entries += stripes[leaf].len();
                 check.values += stripes[leaf].values.len();
@@ -787,6 +811,55 @@ mod tests {
         assert_eq!(unequal.entry, 3);
         assert_eq!(unequal.ours.unwrap().rep, 1);
         assert_eq!(unequal.theirs, None);
+    }
+
+    #[test]
+    fn check_batch_sees_every_batch_and_can_fail() {
+        let schema = Schema::parse(crate::contact::CONTACT_SCHEMA).unwrap();
+        let records = |n: usize| -> Vec<Json> {
+            (0..n)
+                .map(|i| json!({"name": format!("n{i}"), "phones": [{"number": "1"}]}))
+                .collect()
+        };
+        let groups = [records(5), records(2)]
+            .iter()
+            .map(|r| crate::shredder::shred_records(&schema, r).unwrap())
+            .collect::<Vec<_>>();
+        let props = parquet::file::properties::WriterProperties::builder().build();
+        let file = crate::column_io::write_file(Vec::new(), &schema, props, groups).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.parquet");
+        std::fs::write(&path, file).unwrap();
+        let keys = DecryptionKeys::default();
+        let seen = std::sync::Mutex::new(Vec::new());
+        let check = |b: &OurBatch<'_>| -> Result<()> {
+            seen.lock()
+                .unwrap()
+                .push((b.row_group, b.first_record, b.records, b.stripes[0].len()));
+            Ok(())
+        };
+        let options = VerifyOptions {
+            check_batch: &check,
+            ..VerifyOptions::new(3, &keys)
+        };
+        assert_eq!(verify_file(&path, &options).unwrap().records, 7);
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort();
+        assert_eq!(seen, vec![(0, 0, 3, 3), (0, 3, 2, 2), (1, 5, 2, 2)]);
+        let fail = |b: &OurBatch<'_>| -> Result<()> {
+            match b.first_record {
+                3 => Err(Error::Mismatch {
+                    message: "not what was generated".into(),
+                }),
+                _ => Ok(()),
+            }
+        };
+        let options = VerifyOptions {
+            check_batch: &fail,
+            ..VerifyOptions::new(3, &keys)
+        };
+        let error = verify_file(&path, &options).unwrap_err();
+        assert_eq!(error.to_string(), "not what was generated");
     }
 
     #[test]
