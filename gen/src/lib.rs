@@ -1,7 +1,11 @@
-//! shred-gen: the fast, parallel, deterministic Contact dataset generator.
+//! shred-gen: the fast, parallel, deterministic generator of the Contact dataset and of
+//! records of any schema.
 //!
 //! [`Distribution`] holds every rate of the dataset and [`Generator`] turns (seed, record
-//! index) into a [`shred::contact::Contact`]. The rest writes records to Parquet: a
+//! index) into a [`shred::contact::Contact`]. For any other schema, a [`spec`] (TOML) gives
+//! per node its [`length_distribution`] and per leaf its [`value_generator`], and
+//! [`schema_generator`] draws records straight into stripes; [`preset`]s ship schemas with
+//! their specs, and [`dataset`] puts both kinds behind one interface. The rest writes records to Parquet: a
 //! [`plan`] of files and row groups, row-group [`encoder`]s (`arrow` and `dremel`), the
 //! parallel bounded-memory [`pipeline`], [`verify`] to read everything back, and the
 //! [`bench`] command that reproduces the study's tables against its pipeline ([`baseline`]).

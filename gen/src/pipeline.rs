@@ -4,7 +4,8 @@
 //! Every row group of every planned file is a job. Jobs are handed out in one global order
 //! (row group 0 of every file, then row group 1 of every file, …) to `--num-producers`
 //! threads; each producer generates the job's records batch by batch into recycled buffers
-//! and encodes them into an in-memory row group ([`crate::encoder`]). One writer thread per
+//! and encodes them into an in-memory row group ([`crate::encoder`] for Contact,
+//! [`crate::dataset`] for any schema). One writer thread per
 //! file receives its row groups, puts them back in order and appends them to the file, which
 //! is written under a temporary name and renamed when complete
 //! ([`shred::output::OutputFile`]).
