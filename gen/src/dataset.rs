@@ -94,7 +94,7 @@ impl DatasetEncoder<'_> {
         match self {
             DatasetEncoder::Contact { generator, encoder } => DatasetWorker::Contact {
                 generator,
-                worker: encoder.worker(),
+                worker: Box::new(encoder.worker()),
             },
             DatasetEncoder::Schema { generator, format } => DatasetWorker::Schema {
                 generator,
@@ -113,8 +113,8 @@ pub enum DatasetWorker<'a> {
     Contact {
         /// The generator.
         generator: &'a Generator,
-        /// Its worker.
-        worker: EncoderWorker<'a>,
+        /// Its worker (boxed: it holds the typed stripes and Arrow builders).
+        worker: Box<EncoderWorker<'a>>,
     },
     /// Schema-driven records.
     Schema {

@@ -304,10 +304,7 @@ fn default_spec(leaf_type: LeafType) -> ValueSpec {
         },
         LeafType::Float(_) => ValueSpec::Uniform([Bound::Float(0.0), Bound::Float(1.0)]),
         LeafType::Bytes {
-            fixed,
-            uuid,
-            json,
-            binary,
+            fixed, uuid, json, ..
         } => {
             if uuid {
                 ValueSpec::Uuid
@@ -316,8 +313,6 @@ fn default_spec(leaf_type: LeafType) -> ValueSpec {
             } else if let Some(len) = fixed {
                 let len = u32::try_from(len).unwrap_or(u32::MAX);
                 ValueSpec::Random([len, len])
-            } else if binary {
-                ValueSpec::Random([4, 12])
             } else {
                 ValueSpec::Random([4, 12])
             }
@@ -469,16 +464,7 @@ fn compile(leaf_type: LeafType, spec: &ValueSpec) -> Result<Kind, String> {
                     };
                     number(NumberSource::Int { lo, span }, target)
                 }
-                ValueSpec::Normal { mean, std } => {
-                    check_normal(*mean, *std)?;
-                    number(
-                        NumberSource::Normal {
-                            mean: *mean,
-                            std: *std,
-                        },
-                        target,
-                    )
-                }
+                ValueSpec::Normal { mean, std } => number(normal(*mean, *std)?, target),
                 ValueSpec::Zipf { n, s, start } => {
                     let n = usize::try_from(*n)
                         .ok()
@@ -530,16 +516,7 @@ fn compile(leaf_type: LeafType, spec: &ValueSpec) -> Result<Kind, String> {
                 }
                 number(NumberSource::Float { lo, width: hi - lo }, target)
             }
-            ValueSpec::Normal { mean, std } => {
-                check_normal(*mean, *std)?;
-                number(
-                    NumberSource::Normal {
-                        mean: *mean,
-                        std: *std,
-                    },
-                    target,
-                )
-            }
+            ValueSpec::Normal { mean, std } => number(normal(*mean, *std)?, target),
             ValueSpec::Zipf { .. } | ValueSpec::Sequence { .. } | ValueSpec::Unique { .. } => {
                 let integers = LeafType::Integer {
                     target,
@@ -636,13 +613,13 @@ fn spec_name(spec: &ValueSpec) -> &'static str {
     }
 }
 
-fn check_normal(mean: f64, std: f64) -> Result<(), String> {
+fn normal(mean: f64, std: f64) -> Result<NumberSource, String> {
     if !mean.is_finite() || !std.is_finite() || std < 0.0 {
         return Err(format!(
             "normal: mean {mean} and std {std} must be finite, std ≥ 0"
         ));
     }
-    Ok(())
+    Ok(NumberSource::Normal { mean, std })
 }
 
 fn float_bound(bound: &Bound) -> Result<f64, String> {

@@ -175,7 +175,7 @@ enum Expected<'a> {
     Contact {
         generator: &'a Generator,
         contacts: Vec<Contact>,
-        stripes: ContactStripes,
+        stripes: Box<ContactStripes>,
     },
     Schema {
         generator: &'a SchemaGenerator,
@@ -189,7 +189,7 @@ impl<'a> Expected<'a> {
             Dataset::Contact(generator) => Expected::Contact {
                 generator,
                 contacts: Vec::new(),
-                stripes: ContactStripes::default(),
+                stripes: Box::default(),
             },
             Dataset::Schema(generator) => Expected::Schema {
                 generator,

@@ -134,6 +134,20 @@ fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
+/// `shred-gen --schema SCHEMA --spec SPEC --target-records RECORDS --output-dir DIR`.
+fn schema_args(schema: &Path, spec: &Path, records: &str, dir: &Path) -> Vec<String> {
+    let path = |p: &Path| p.display().to_string();
+    let argv = ["--schema", &path(schema), "--spec", &path(spec)];
+    let mut argv = args(&argv);
+    argv.extend(args(&[
+        "--target-records",
+        records,
+        "--output-dir",
+        &path(dir),
+    ]));
+    argv
+}
+
 #[test]
 fn presets_and_every_shape_read_back_in_pyarrow_and_duckdb_as_generated() {
     const RECORDS: u64 = 1500;
@@ -262,22 +276,9 @@ length = { poisson = 3.0 }
 "#,
     )
     .unwrap();
-    run(
-        Tool::ShredGen,
-        args(&[
-            "--schema",
-            &schema.display().to_string(),
-            "--spec",
-            &spec.display().to_string(),
-            "--target-records",
-            "20000",
-            "--row-group-size",
-            "7000",
-            "--quiet",
-            "--output-dir",
-            &dir.path().display().to_string(),
-        ]),
-    );
+    let mut argv = schema_args(&schema, &spec, "20000", dir.path());
+    argv.extend(args(&["--row-group-size", "7000", "--quiet"]));
+    run(Tool::ShredGen, &argv);
     let (_, stripes) = read_columns(&dir.path().join("levels.parquet"));
     let [name, element, bare] = &stripes[..] else {
         panic!("three columns")
@@ -440,16 +441,7 @@ fn a_bad_spec_is_exit_2_naming_the_line_and_the_path() {
         std::fs::write(&spec_file, spec).unwrap();
         let outcome = output(
             Tool::ShredGen,
-            args(&[
-                "--schema",
-                &schema.display().to_string(),
-                "--spec",
-                &spec_file.display().to_string(),
-                "--target-records",
-                "10",
-                "--output-dir",
-                &dir.path().display().to_string(),
-            ]),
+            schema_args(&schema, &spec_file, "10", dir.path()),
         );
         assert_eq!(outcome.code, 2, "{spec}: {outcome:?}");
         let error = outcome.error.unwrap_or_default();
