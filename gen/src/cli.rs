@@ -254,7 +254,7 @@ impl GenerateArgs {
                     .map_err(|e| GenError::Usage(format!("--schema: {e}")))?;
                 let spec = match &self.spec {
                     Some(spec) => Spec::from_file(spec)?,
-                    None => Spec::default(),
+                    None => Spec::parse("the default spec", "")?,
                 };
                 let about = match &self.spec {
                     Some(spec) => format!("{} with {}", path.display(), spec.display()),

@@ -98,6 +98,16 @@ impl SchemaGenerator {
     /// Compiles `schema` with `spec` for `seed`, or says which spec line and schema path
     /// is wrong.
     pub fn new(seed: u64, schema: Schema, spec: &Spec) -> Result<Self, SpecError> {
+        if let Some(path) = variant_group(schema.descriptor().root_schema(), "") {
+            return Err(SpecError {
+                spec: spec.name.clone(),
+                line: None,
+                path: Some(path),
+                message: "VARIANT groups are not generated (their metadata and value must be \
+                          variant encodings)"
+                    .into(),
+            });
+        }
         let plan = SchemaPlan::new(&schema);
         let nodes = compile(&plan, spec)?;
         Ok(SchemaGenerator {
@@ -232,6 +242,27 @@ fn absent(node: &PlanNode, r: i16, stripes: &mut [Stripe]) {
     for column in node.columns.clone() {
         stripes[column].push_null(r, node.absent_def);
     }
+}
+
+/// The dotted path of the first `VARIANT` group under `tp` (at `path`).
+fn variant_group(tp: &parquet::schema::types::Type, path: &str) -> Option<String> {
+    if !tp.is_group() {
+        return None;
+    }
+    if matches!(
+        tp.get_basic_info().logical_type_ref(),
+        Some(parquet::basic::LogicalType::Variant(_))
+    ) {
+        return Some(path.to_string());
+    }
+    tp.get_fields().iter().find_map(|field| {
+        let child = if path.is_empty() {
+            field.name().to_string()
+        } else {
+            format!("{path}.{}", field.name())
+        };
+        variant_group(field, &child)
+    })
 }
 
 /// The node's parent, for every node (the root is its own).
@@ -622,6 +653,20 @@ mod tests {
         let err = spec_error(LIST, "[defaults]\nvalues = \"uuid\"\n");
         assert!(
             err.message.contains("[defaults] cannot set values"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn variant_groups_are_refused_by_path() {
+        let err = spec_error(
+            "message m { optional group g { optional group v (VARIANT) {
+               required binary metadata; required binary value; } } }",
+            "",
+        );
+        assert_eq!(err.path.as_deref(), Some("g.v"), "{err}");
+        assert!(
+            err.message.contains("VARIANT groups are not generated"),
             "{err}"
         );
     }
