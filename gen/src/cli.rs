@@ -39,7 +39,8 @@ use crate::spec::Spec;
 use crate::summary::{RunSettings, Summary, group_digits};
 use crate::verify::verify_dataset;
 
-/// Generate the Contact dataset as Parquet: fast, parallel, deterministic.
+/// Generate the Contact dataset, or records of any schema, as Parquet: fast, parallel,
+/// deterministic.
 #[derive(Debug, Parser)]
 #[command(name = "shred-gen", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
@@ -195,6 +196,18 @@ pub struct GenerateArgs {
     pub study_pipeline: bool,
 }
 
+/// A schema-driven dataset resolved from `--schema`/`--spec` or `--preset`.
+#[derive(Debug, Clone)]
+pub struct SchemaDataset {
+    /// The compiled schema and spec.
+    pub generator: SchemaGenerator,
+    /// Where the schema and spec come from, for the summary (`preset tpch`, `s.schema with
+    /// s.toml`).
+    pub about: String,
+    /// The default output file name: the preset's name or the schema file's stem.
+    pub stem: String,
+}
+
 /// Everything a generate run needs, resolved from the flags.
 #[derive(Debug, Clone)]
 pub struct Resolved {
@@ -245,9 +258,8 @@ impl GenerateArgs {
         Ok(d)
     }
 
-    /// The schema-driven generator the flags ask for, with a description of where its
-    /// schema and spec come from and the default output name; `None` for Contact.
-    pub fn schema_generator(&self) -> Result<Option<(SchemaGenerator, String, String)>> {
+    /// The schema-driven dataset the flags ask for; `None` for Contact.
+    pub fn schema_dataset(&self) -> Result<Option<SchemaDataset>> {
         let (schema, spec, about, stem) = match (&self.schema, &self.preset) {
             (Some(path), _) => {
                 let schema = shred::Schema::from_file(path)
@@ -290,8 +302,11 @@ impl GenerateArgs {
                 "{flag} sets the Contact dataset's distribution; a schema-driven dataset takes a --spec"
             )));
         }
-        let generator = SchemaGenerator::new(self.seed, schema, &spec)?;
-        Ok(Some((generator, about, stem)))
+        Ok(Some(SchemaDataset {
+            generator: SchemaGenerator::new(self.seed, schema, &spec)?,
+            about,
+            stem,
+        }))
     }
 
     /// Resolves defaults, the distribution and the plan.
@@ -301,12 +316,12 @@ impl GenerateArgs {
         let producers = self.num_producers.unwrap_or(cores);
         let parts = self.parts.unwrap_or(1);
         let part = self.part.unwrap_or(0);
-        let schema = self.schema_generator()?;
+        let schema = self.schema_dataset()?;
         let distribution = self.distribution()?;
         let generator = Generator::try_new(self.seed, distribution)?;
         let output_filename = match (&self.output_filename, &schema) {
             (Some(name), _) => name.clone(),
-            (None, Some((_, _, stem))) => stem.clone(),
+            (None, Some(dataset)) => dataset.stem.clone(),
             (None, None) => "contacts".to_string(),
         };
         let layout = Layout {
@@ -335,7 +350,7 @@ impl GenerateArgs {
                 self.encoder.to_string()
             },
             distribution: schema.is_none().then_some(distribution),
-            dataset: schema.as_ref().map(|(_, about, _)| about.clone()),
+            dataset: schema.as_ref().map(|dataset| dataset.about.clone()),
         };
         let pipeline = PipelineConfig {
             record_batch_size: self.record_batch_size,
@@ -348,7 +363,7 @@ impl GenerateArgs {
             settings,
             plan,
             generator,
-            schema: schema.map(|(generator, _, _)| generator),
+            schema: schema.map(|dataset| dataset.generator),
             pipeline,
         })
     }
