@@ -34,6 +34,7 @@ use crate::generator::{DEFAULT_SEED, Generator};
 use crate::pipeline::{self, PipelineConfig};
 use crate::plan::{Layout, Plan};
 use crate::preset::Preset;
+use crate::profile::Profile;
 use crate::schema_generator::SchemaGenerator;
 use crate::spec::Spec;
 use crate::summary::{RunSettings, Summary, group_digits};
@@ -190,6 +191,13 @@ pub struct GenerateArgs {
     /// A shipped dataset: contact (the default), document, tpch or events.
     #[arg(long, value_name = "NAME")]
     pub preset: Option<String>,
+    /// Generate a look-alike of FILE.parquet: its schema, with a spec learned from its
+    /// levels and value ranges (no value of the file is kept).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["preset", "schema"])]
+    pub profile: Option<PathBuf>,
+    /// Write the spec --profile learned to FILE (TOML), to edit and pass to --spec.
+    #[arg(long, value_name = "FILE", requires = "profile")]
+    pub emit_spec: Option<PathBuf>,
     /// Write with the study's pipeline instead (Arrow batches → one `ArrowWriter` thread);
     /// the bench command's baseline. One file only.
     #[arg(long, hide = true)]
@@ -204,7 +212,8 @@ pub struct SchemaDataset {
     /// Where the schema and spec come from, for the summary (`preset tpch`, `s.schema with
     /// s.toml`).
     pub about: String,
-    /// The default output file name: the preset's name or the schema file's stem.
+    /// The default output file name: the preset's name, the schema file's stem, or the
+    /// profiled file's stem and `-lookalike`.
     pub stem: String,
 }
 
@@ -261,6 +270,30 @@ impl GenerateArgs {
     /// The schema-driven dataset the flags ask for; `None` for Contact.
     pub fn schema_dataset(&self) -> Result<Option<SchemaDataset>> {
         let (schema, spec, about, stem) = match (&self.schema, &self.preset) {
+            (None, None) if self.profile.is_some() => {
+                let path = self.profile.as_deref().expect("checked");
+                let profile = Profile::of_file(path)?;
+                if let Some(out) = &self.emit_spec {
+                    std::fs::write(out, &profile.spec_text).map_err(|source| GenError::Io {
+                        path: out.clone(),
+                        source,
+                    })?;
+                }
+                let spec = Spec::parse(
+                    &format!("the spec learned from {}", path.display()),
+                    &profile.spec_text,
+                )?;
+                let stem = path
+                    .file_stem()
+                    .map(|s| format!("{}-lookalike", s.to_string_lossy()))
+                    .unwrap_or_else(|| "lookalike".into());
+                (
+                    profile.schema,
+                    spec,
+                    format!("profile of {}", path.display()),
+                    stem,
+                )
+            }
             (Some(path), _) => {
                 let schema = shred::Schema::from_file(path)
                     .map_err(|e| GenError::Usage(format!("--schema: {e}")))?;

@@ -5,7 +5,8 @@
 //! index) into a [`shred::contact::Contact`]. For any other schema, a [`spec`] (TOML) gives
 //! per node its [`length_distribution`] and per leaf its [`value_generator`], and
 //! [`schema_generator`] draws records straight into stripes; [`preset`]s ship schemas with
-//! their specs, and [`dataset`] puts both kinds behind one interface. The rest writes records to Parquet: a
+//! their specs, [`profile`] learns a spec from a Parquet file, and [`dataset`] puts both
+//! kinds behind one interface. The rest writes records to Parquet: a
 //! [`plan`] of files and row groups, row-group [`encoder`]s (`arrow` and `dremel`), the
 //! parallel bounded-memory [`pipeline`], [`verify`] to read everything back, and the
 //! [`bench`] command that reproduces the study's tables against its pipeline ([`baseline`]).
@@ -34,6 +35,7 @@ pub mod phone_number;
 pub mod pipeline;
 pub mod plan;
 pub mod preset;
+pub mod profile;
 pub mod rng;
 pub mod schema_generator;
 mod spares;

@@ -16,8 +16,9 @@
 //! this depth-first order, so it is a pure function of (seed, `i`, spec): threads, batch
 //! sizes, writers and parts cannot change it. A `MAP`'s keys are never null (the key
 //! column is required by the spec; an optional one is treated as required) and unique
-//! within one map: a key already in the map is drawn again, and a map is never longer
-//! than its key generator has distinct values.
+//! within one map: a key already in the map is drawn again (then, after
+//! `KEY_RETRIES` draws, the first unused value of the generator's list is taken), and a
+//! map is never longer than its key generator has distinct values.
 //!
 //! ```
 //! use shred_gen::schema_generator::SchemaGenerator;
@@ -55,8 +56,10 @@ pub const DEFAULT_EMPTY: f64 = 0.1;
 /// The length distribution of a repeated node the spec leaves unset.
 pub const DEFAULT_LENGTH: LengthSpec = LengthSpec::Uniform([1, 4]);
 
-/// How many times a map key is drawn again when it is already in its map, before it is
-/// made unique without drawing ([`make_last_unique`]).
+/// How many times a map key is drawn again when it is already in its map, before the
+/// first unused value of the key generator is taken ([`LeafValues::push_unused`]; for
+/// generators without a finite list of values, the drawn key made unique,
+/// [`make_last_unique`]).
 const KEY_RETRIES: u32 = 64;
 
 /// One node's compiled settings.
@@ -217,7 +220,16 @@ impl SchemaGenerator {
                     let mut tries = 0;
                     while last_repeats(&stripe.values, from) {
                         if tries == KEY_RETRIES {
-                            make_last_unique(&mut stripe.values, from, at.k);
+                            pop_last(&mut stripe.values);
+                            if !values.push_unused(&mut stripe.values, from, &mut cursor.scratch) {
+                                values.push(
+                                    &mut cursor.rng,
+                                    at,
+                                    &mut stripe.values,
+                                    &mut cursor.scratch,
+                                );
+                                make_last_unique(&mut stripe.values, from, at.k);
+                            }
                             break;
                         }
                         pop_last(&mut stripe.values);
@@ -580,7 +592,7 @@ mod tests {
             "message m { optional group m (MAP) { repeated group key_value {
                optional binary key (STRING); optional int64 value; } } }",
             "[fields.m]\nlength = { uniform = [1, 8] }\nempty = 0\n
-             [fields.\"m.key_value.key\"]\nvalues = { words = [\"a\", \"b\", \"c\", \"d\"] }\n",
+             [fields.\"m.key_value.key\"]\nvalues = { enum = { a = 100, b = 10, c = 1, d = 1 } }\n",
         );
         let mut stripes = g.new_stripes();
         g.fill_stripes(0, 3000, &mut stripes);
@@ -606,6 +618,8 @@ mod tests {
             }
         }
         assert_eq!(longest, 4, "maps are capped at the four distinct keys");
+        let keys: std::collections::BTreeSet<&[u8]> = values.iter().collect();
+        assert_eq!(keys.len(), 4, "every key is one of the words");
     }
 
     #[test]

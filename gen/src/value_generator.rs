@@ -371,6 +371,61 @@ impl LeafValues {
         }
     }
 
+    /// Appends the first value of the generator's finite list (words, enum keys, an integer
+    /// range, Zipf ranks, booleans) that is not among `values[from..]`, and returns true;
+    /// false, appending nothing, when the generator has no such list or every value is
+    /// taken. A map key that kept being drawn again takes this value.
+    pub fn push_unused(&self, values: &mut Values, from: usize, scratch: &mut Vec<u8>) -> bool {
+        const LIMIT: u64 = 1 << 16;
+        let mut try_value = |push: &mut dyn FnMut(&mut Values, &mut Vec<u8>)| {
+            push(values, scratch);
+            if last_repeats(values, from) {
+                pop_last(values);
+                false
+            } else {
+                true
+            }
+        };
+        match &self.kind {
+            Kind::Bool(_) => [false, true].into_iter().any(|b| {
+                try_value(&mut |v, _| {
+                    if let Values::Boolean(v) = v {
+                        v.push(b)
+                    }
+                })
+            }),
+            Kind::Number { source, target } => {
+                let (start, count) = match source {
+                    NumberSource::Int { lo, span } => (*lo, *span),
+                    NumberSource::Zipf { weights, start } => (*start, weights.len() as u64),
+                    _ => return false,
+                };
+                (0..count.min(LIMIT)).any(|i| {
+                    let number = Number::Int(start.wrapping_add(i as i64));
+                    try_value(&mut |v, s| store_number(number, *target, v, s))
+                })
+            }
+            Kind::Bytes { source, fixed } => {
+                let words = match source {
+                    BytesSource::Words(words) | BytesSource::Enum { words, .. } => words,
+                    _ => return false,
+                };
+                words.iter().any(|word| {
+                    try_value(&mut |v, s| {
+                        s.clear();
+                        s.extend_from_slice(word);
+                        if let Some(len) = fixed {
+                            s.resize(*len, 0);
+                        }
+                        if let Values::ByteArray(v) | Values::FixedLenByteArray(v) = v {
+                            v.push(s);
+                        }
+                    })
+                })
+            }
+        }
+    }
+
     /// Draws one value for `at` and appends it to `values` (the column's stripe values);
     /// `scratch` is a reusable buffer.
     #[inline]
@@ -1251,6 +1306,28 @@ mod tests {
         assert_eq!(f16_bits(-2.0), 0xC000);
         assert_eq!(f16_bits(0.5), 0x3800);
         assert_eq!(f16_bits(1e9), 0x7C00);
+    }
+
+    #[test]
+    fn unused_values_come_from_the_finite_list() {
+        let schema = column("required binary k (STRING); required int32 n;");
+        let words = ValueSpec::Words(vec!["a".into(), "b".into()]);
+        let g = LeafValues::new(&schema.leaves()[0], Some(&words)).unwrap();
+        let mut v = Values::ByteArray(ByteValues::default());
+        let mut scratch = Vec::new();
+        assert!(g.push_unused(&mut v, 0, &mut scratch));
+        assert!(g.push_unused(&mut v, 0, &mut scratch));
+        assert!(!g.push_unused(&mut v, 0, &mut scratch), "both taken");
+        let Values::ByteArray(b) = &v else { panic!() };
+        assert_eq!(b.iter().collect::<Vec<_>>(), [b"a", b"b"]);
+        let range = ValueSpec::Uniform([Bound::Int(5), Bound::Int(9)]);
+        let g = LeafValues::new(&schema.leaves()[1], Some(&range)).unwrap();
+        let mut n = Values::Int32(vec![5, 6]);
+        assert!(g.push_unused(&mut n, 0, &mut scratch));
+        assert_eq!(n, Values::Int32(vec![5, 6, 7]));
+        let random =
+            LeafValues::new(&schema.leaves()[0], Some(&ValueSpec::Random([1, 3]))).unwrap();
+        assert!(!random.push_unused(&mut v, 0, &mut scratch));
     }
 
     #[test]

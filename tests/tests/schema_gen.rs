@@ -469,3 +469,139 @@ fn a_bad_spec_is_exit_2_naming_the_line_and_the_path() {
     assert_eq!(contact_flag.code, 2);
     assert!(contact_flag.error.unwrap_or_default().contains("--rate"));
 }
+
+/// Writes, with pyarrow, 20,000 random records of four nested shapes: a list with null,
+/// empty and null-element states, a list of structs holding a list, a map, and three nested
+/// lists.
+const PYARROW_NESTED: &str = r#"
+import random, sys
+import pyarrow as pa, pyarrow.parquet as pq
+rng = random.Random(7)
+def maybe(p, f):
+    return None if rng.random() < p else f()
+def lst(p_null, p_empty, n, item):
+    def make():
+        if rng.random() < p_empty:
+            return []
+        return [item() for _ in range(rng.randint(1, n))]
+    return maybe(p_null, make)
+rows = 20000
+table = pa.table({
+    "a": [lst(0.2, 0.1, 4, lambda: maybe(0.15, lambda: rng.randint(0, 99))) for _ in range(rows)],
+    "b": [lst(0.1, 0.05, 3, lambda: maybe(0.1, lambda: {
+            "x": maybe(0.3, lambda: rng.randint(0, 9)),
+            "tags": lst(0.2, 0.2, 2, lambda: rng.choice(["p", "q", "r"]))})) for _ in range(rows)],
+    "m": pa.array([maybe(0.25, lambda: [(k, maybe(0.1, lambda: rng.randint(0, 5)))
+                   for k in rng.sample(["k1", "k2", "k3", "k4", "k5"], rng.randint(0, 5))])
+                   for _ in range(rows)], type=pa.map_(pa.string(), pa.int64())),
+    "c": [lst(0.1, 0.1, 2, lambda: lst(0.1, 0.1, 2, lambda: lst(0.1, 0.1, 3,
+            lambda: maybe(0.1, lambda: rng.randint(0, 3))))) for _ in range(rows)],
+})
+pq.write_table(table, sys.argv[1], row_group_size=6000)
+"#;
+
+/// Per column: the share of entries at each definition and repetition level, and the
+/// entries per record.
+fn level_shares(path: &Path) -> Vec<(String, Vec<f64>, Vec<f64>, f64)> {
+    let (schema, stripes) = read_columns(path);
+    let records = stripes[0].num_records().max(1);
+    schema
+        .leaves()
+        .iter()
+        .zip(&stripes)
+        .map(|(leaf, stripe)| {
+            let n = stripe.len().max(1) as f64;
+            let shares = |levels: &[i16], max: i16| {
+                (0..=max)
+                    .map(|l| levels.iter().filter(|&&x| x == l).count() as f64 / n)
+                    .collect::<Vec<f64>>()
+            };
+            let def = if leaf.max_def > 0 {
+                shares(&stripe.def, leaf.max_def)
+            } else {
+                vec![1.0]
+            };
+            let rep = if leaf.max_rep > 0 {
+                shares(&stripe.rep, leaf.max_rep)
+            } else {
+                vec![1.0]
+            };
+            (
+                leaf.path.clone(),
+                def,
+                rep,
+                stripe.len() as f64 / records as f64,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn profile_clones_the_levels_of_a_pyarrow_file() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let original = dir.path().join("nested.parquet");
+    let out = std::process::Command::new(python::python())
+        .args(["-c", PYARROW_NESTED])
+        .arg(&original)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let spec = dir.path().join("learned.toml");
+    let summary = run(
+        Tool::ShredGen,
+        args(&[
+            "--profile",
+            &original.display().to_string(),
+            "--emit-spec",
+            &spec.display().to_string(),
+            "--target-records",
+            "30000",
+            "--seed",
+            "3",
+            "--quiet",
+            "--verify",
+            "--output-dir",
+            &dir.path().join("clone").display().to_string(),
+        ]),
+    );
+    assert!(summary.contains("profile of"), "{summary}");
+    let learned = std::fs::read_to_string(&spec).expect("the learned spec");
+    assert!(
+        learned.contains("[fields.\"m.key_value.key\"]"),
+        "{learned}"
+    );
+    assert!(
+        !learned.contains("\"k1\""),
+        "no value of the file: {learned}"
+    );
+    let clone = dir.path().join("clone").join("nested-lookalike.parquet");
+    let expected = level_shares(&original);
+    let found = level_shares(&clone);
+    assert_eq!(expected.len(), found.len());
+    assert_eq!(
+        expected.len(),
+        6,
+        "a.list.element, b's x and tags, m's key and value, c"
+    );
+    for ((path, def, rep, per_row), (clone_path, clone_def, clone_rep, clone_per_row)) in
+        expected.iter().zip(&found)
+    {
+        assert_eq!(path, clone_path);
+        for (what, a, b) in [("d", def, clone_def), ("r", rep, clone_rep)] {
+            for (level, (x, y)) in a.iter().zip(b).enumerate() {
+                assert!(
+                    (x - y).abs() <= 0.02,
+                    "{path}: {what} = {level}: {x:.4} vs {y:.4}"
+                );
+            }
+        }
+        assert!(
+            (per_row - clone_per_row).abs() <= 0.05 * per_row,
+            "{path}: {per_row:.3} entries per record vs {clone_per_row:.3}"
+        );
+    }
+}
