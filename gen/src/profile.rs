@@ -81,6 +81,8 @@ impl NodeCounts {
 /// Value statistics of one leaf.
 #[derive(Debug, Clone, Default)]
 struct LeafCounts {
+    /// Integers are unsigned (INT32 holds `u32` bits, INT64 `u64` bits).
+    unsigned: bool,
     min_i: Option<i64>,
     max_i: Option<i64>,
     min_f: Option<f64>,
@@ -94,8 +96,9 @@ struct LeafCounts {
 }
 
 impl LeafCounts {
-    fn new() -> Self {
+    fn new(unsigned: bool) -> Self {
         LeafCounts {
+            unsigned,
             distinct: Some(HashMap::new()),
             ..Default::default()
         }
@@ -115,7 +118,14 @@ impl LeafCounts {
         self.values += values.len() as u64;
         match values {
             Values::Boolean(v) => self.trues += v.iter().filter(|b| **b).count() as u64,
+            Values::Int32(v) if self.unsigned => {
+                v.iter().for_each(|x| int(self, i64::from(*x as u32)))
+            }
             Values::Int32(v) => v.iter().for_each(|x| int(self, i64::from(*x))),
+            // Unsigned values above i64::MAX count as i64::MAX, the largest a spec names.
+            Values::Int64(v) if self.unsigned => v
+                .iter()
+                .for_each(|x| int(self, if *x < 0 { i64::MAX } else { *x })),
             Values::Int64(v) => v.iter().for_each(|x| int(self, *x)),
             Values::Float(v) => v.iter().for_each(|x| float(self, f64::from(*x))),
             Values::Double(v) => v.iter().for_each(|x| float(self, *x)),
@@ -157,8 +167,9 @@ impl Profile {
             }
         }
         let mut nodes = vec![NodeCounts::default(); plan.nodes().len()];
-        let mut leaves: Vec<LeafCounts> =
-            schema.leaves().iter().map(|_| LeafCounts::new()).collect();
+        let mut leaves: Vec<LeafCounts> = (schema.leaves().iter())
+            .map(|leaf| LeafCounts::new(leaf.is_unsigned()))
+            .collect();
         for (column, leaf) in schema.leaves().iter().enumerate() {
             let mut stripe = stripe_for(leaf);
             for rg in 0..reader.num_row_groups() {
@@ -318,12 +329,7 @@ fn leaf_values(plan: &SchemaPlan, column: usize, counts: &LeafCounts) -> Option<
         )),
         PhysicalType::INT32 | PhysicalType::INT64 if plain || leaf.is_unsigned() => {
             let (lo, hi) = (counts.min_i?, counts.max_i?);
-            let (lo, hi) = if leaf.is_unsigned() && leaf.physical() == PhysicalType::INT32 {
-                (i64::from(lo as i32 as u32), i64::from(hi as i32 as u32))
-            } else {
-                (lo, hi)
-            };
-            Some(format!("{{ uniform = [{}, {}] }}", lo.min(hi), lo.max(hi)))
+            Some(format!("{{ uniform = [{lo}, {hi}] }}"))
         }
         PhysicalType::FLOAT | PhysicalType::DOUBLE => {
             let (lo, hi) = (counts.min_f?, counts.max_f?);
@@ -387,6 +393,19 @@ mod tests {
     }
 
     #[test]
+    fn unsigned_ranges_are_read_as_unsigned() {
+        let mut u32s = LeafCounts::new(true);
+        u32s.add(&Values::Int32(vec![1, 3_000_000_000u32 as i32, -1]));
+        assert_eq!(
+            (u32s.min_i, u32s.max_i),
+            (Some(1), Some(i64::from(u32::MAX)))
+        );
+        let mut u64s = LeafCounts::new(true);
+        u64s.add(&Values::Int64(vec![5, -1]));
+        assert_eq!((u64s.min_i, u64s.max_i), (Some(5), Some(i64::MAX)));
+    }
+
+    #[test]
     fn counted_levels_are_the_generated_ones() {
         let schema = Schema::parse(
             "message m { optional group l (LIST) { repeated group list {
@@ -421,7 +440,7 @@ mod tests {
         assert!((one / (one + two) - 0.5).abs() < 0.02);
         let element = &nodes[3];
         assert!((share(element) - 0.3).abs() < 0.02, "{}", share(element));
-        let mut leaf = LeafCounts::new();
+        let mut leaf = LeafCounts::new(false);
         leaf.add(&stripe.values);
         let text = leaf_values(&plan, 0, &leaf).unwrap();
         assert!(
