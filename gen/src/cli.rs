@@ -27,15 +27,21 @@ use shred::usage;
 use crate::Distribution;
 use crate::baseline::run_study_pipeline;
 use crate::bench::{BenchArgs, bench};
+use crate::dataset::Dataset;
 use crate::encoder::EncoderKind;
 use crate::error::{GenError, Result};
 use crate::generator::{DEFAULT_SEED, Generator};
 use crate::pipeline::{self, PipelineConfig};
 use crate::plan::{Layout, Plan};
+use crate::preset::Preset;
+use crate::profile::Profile;
+use crate::schema_generator::SchemaGenerator;
+use crate::spec::Spec;
 use crate::summary::{RunSettings, Summary, group_digits};
-use crate::verify::verify_files;
+use crate::verify::verify_dataset;
 
-/// Generate the Contact dataset as Parquet: fast, parallel, deterministic.
+/// Generate the Contact dataset, or records of any schema, as Parquet: fast, parallel,
+/// deterministic.
 #[derive(Debug, Parser)]
 #[command(name = "shred-gen", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
@@ -122,9 +128,10 @@ pub struct GenerateArgs {
     /// Directory of the output files (created if missing).
     #[arg(long, default_value = ".", value_name = "DIR")]
     pub output_dir: PathBuf,
-    /// File name stem: `NAME.parquet`, or `NAME-00000-of-00004.parquet` for several files.
-    #[arg(long, default_value = "contacts", value_name = "NAME")]
-    pub output_filename: String,
+    /// File name stem: `NAME.parquet`, or `NAME-00000-of-00004.parquet` for several files
+    /// (default: `contacts`, the preset's name, or the --schema file's stem).
+    #[arg(long, value_name = "NAME")]
+    pub output_filename: Option<String>,
     /// Print the resolved configuration and the planned files; write nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -173,10 +180,41 @@ pub struct GenerateArgs {
     /// Never show the progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Generate records of any schema: the Parquet message type in FILE (the text `shred`
+    /// takes), drawn as --spec says.
+    #[arg(long, value_name = "FILE", conflicts_with = "preset")]
+    pub schema: Option<PathBuf>,
+    /// The distribution spec of --schema (TOML keyed by field path; gen/README.md, "Any
+    /// schema"); without it every node gets the defaults.
+    #[arg(long, value_name = "FILE", requires = "schema")]
+    pub spec: Option<PathBuf>,
+    /// A shipped dataset: contact (the default), document, tpch or events.
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+    /// Generate a look-alike of FILE.parquet: its schema, with a spec learned from its
+    /// levels and value ranges (no value of the file is kept).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["preset", "schema"])]
+    pub profile: Option<PathBuf>,
+    /// Write the spec --profile learned to FILE (TOML), to edit and pass to --spec.
+    #[arg(long, value_name = "FILE", requires = "profile")]
+    pub emit_spec: Option<PathBuf>,
     /// Write with the study's pipeline instead (Arrow batches → one `ArrowWriter` thread);
     /// the bench command's baseline. One file only.
     #[arg(long, hide = true)]
     pub study_pipeline: bool,
+}
+
+/// A schema-driven dataset resolved from `--schema`/`--spec` or `--preset`.
+#[derive(Debug, Clone)]
+pub struct SchemaDataset {
+    /// The compiled schema and spec.
+    pub generator: SchemaGenerator,
+    /// Where the schema and spec come from, for the summary (`preset tpch`, `s.schema with
+    /// s.toml`).
+    pub about: String,
+    /// The default output file name: the preset's name, the schema file's stem, or the
+    /// profiled file's stem and `-lookalike`.
+    pub stem: String,
 }
 
 /// Everything a generate run needs, resolved from the flags.
@@ -186,8 +224,10 @@ pub struct Resolved {
     pub settings: RunSettings,
     /// Files to write.
     pub plan: Plan,
-    /// The generator.
+    /// The Contact generator (the seed's, also for a schema-driven run).
     pub generator: Generator,
+    /// The schema-driven generator, for `--schema` and the schema-driven presets.
+    pub schema: Option<SchemaGenerator>,
     /// Pipeline configuration.
     pub pipeline: PipelineConfig,
 }
@@ -227,6 +267,81 @@ impl GenerateArgs {
         Ok(d)
     }
 
+    /// The schema-driven dataset the flags ask for; `None` for Contact.
+    pub fn schema_dataset(&self) -> Result<Option<SchemaDataset>> {
+        let (schema, spec, about, stem) = match (&self.schema, &self.preset) {
+            (None, None) if self.profile.is_some() => {
+                let path = self.profile.as_deref().expect("checked");
+                let profile = Profile::of_file(path)?;
+                if let Some(out) = &self.emit_spec {
+                    std::fs::write(out, &profile.spec_text).map_err(|source| GenError::Io {
+                        path: out.clone(),
+                        source,
+                    })?;
+                }
+                let spec = Spec::parse(
+                    &format!("the spec learned from {}", path.display()),
+                    &profile.spec_text,
+                )?;
+                let stem = path
+                    .file_stem()
+                    .map(|s| format!("{}-lookalike", s.to_string_lossy()))
+                    .unwrap_or_else(|| "lookalike".into());
+                (
+                    profile.schema,
+                    spec,
+                    format!("profile of {}", path.display()),
+                    stem,
+                )
+            }
+            (Some(path), _) => {
+                let schema = shred::Schema::from_file(path)
+                    .map_err(|e| GenError::Usage(format!("--schema: {e}")))?;
+                let spec = match &self.spec {
+                    Some(spec) => Spec::from_file(spec)?,
+                    None => Spec::parse("the default spec", "")?,
+                };
+                let about = match &self.spec {
+                    Some(spec) => format!("{} with {}", path.display(), spec.display()),
+                    None => format!("{} with the default spec", path.display()),
+                };
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "records".into());
+                (schema, spec, about, stem)
+            }
+            (None, Some(name)) => {
+                let preset = Preset::find(name).map_err(GenError::Usage)?;
+                let (Some(schema), Some(spec)) = (preset.schema, preset.spec) else {
+                    return Ok(None);
+                };
+                let schema = shred::Schema::parse(schema)
+                    .map_err(|e| GenError::Failed(format!("preset {name}: {e}")))?;
+                let spec = Spec::parse(&format!("preset {name}"), spec)?;
+                (schema, spec, format!("preset {name}"), name.clone())
+            }
+            (None, None) => return Ok(None),
+        };
+        let contact_only = [
+            (!self.rates.is_empty(), "--rate"),
+            (self.empty_lists.is_some(), "--empty-lists"),
+            (self.null_items.is_some(), "--null-items"),
+            (self.all_def_states, "--all-def-states"),
+            (self.study_pipeline, "--study-pipeline"),
+        ];
+        if let Some((_, flag)) = contact_only.iter().find(|(set, _)| *set) {
+            return Err(GenError::Usage(format!(
+                "{flag} sets the Contact dataset's distribution; a schema-driven dataset takes a --spec"
+            )));
+        }
+        Ok(Some(SchemaDataset {
+            generator: SchemaGenerator::new(self.seed, schema, &spec)?,
+            about,
+            stem,
+        }))
+    }
+
     /// Resolves defaults, the distribution and the plan.
     pub fn resolve(&self) -> Result<Resolved> {
         let cores = usage::cores();
@@ -234,8 +349,14 @@ impl GenerateArgs {
         let producers = self.num_producers.unwrap_or(cores);
         let parts = self.parts.unwrap_or(1);
         let part = self.part.unwrap_or(0);
+        let schema = self.schema_dataset()?;
         let distribution = self.distribution()?;
         let generator = Generator::try_new(self.seed, distribution)?;
+        let output_filename = match (&self.output_filename, &schema) {
+            (Some(name), _) => name.clone(),
+            (None, Some(dataset)) => dataset.stem.clone(),
+            (None, None) => "contacts".to_string(),
+        };
         let layout = Layout {
             target_records: self.target_records,
             parts,
@@ -243,7 +364,7 @@ impl GenerateArgs {
             writers,
             row_group_size: self.row_group_size,
         };
-        let plan = Plan::new(&layout, &self.output_dir, &self.output_filename)?;
+        let plan = Plan::new(&layout, &self.output_dir, &output_filename)?;
         let settings = RunSettings {
             seed: self.seed,
             target_records: self.target_records,
@@ -256,10 +377,13 @@ impl GenerateArgs {
             compression: codec_name(self.compression),
             encoder: if self.study_pipeline {
                 "study pipeline".into()
+            } else if schema.is_some() {
+                "shred row groups".into()
             } else {
                 self.encoder.to_string()
             },
-            distribution,
+            distribution: schema.is_none().then_some(distribution),
+            dataset: schema.as_ref().map(|dataset| dataset.about.clone()),
         };
         let pipeline = PipelineConfig {
             record_batch_size: self.record_batch_size,
@@ -272,14 +396,25 @@ impl GenerateArgs {
             settings,
             plan,
             generator,
+            schema: schema.map(|dataset| dataset.generator),
             pipeline,
         })
     }
 }
 
+impl Resolved {
+    /// The records the run writes.
+    pub fn dataset(&self) -> Dataset<'_> {
+        match &self.schema {
+            Some(generator) => Dataset::Schema(generator),
+            None => Dataset::Contact(&self.generator),
+        }
+    }
+}
+
 fn dry_run_text(resolved: &Resolved) -> String {
     let s = &resolved.settings;
-    let config: Vec<[String; 2]> = [
+    let mut config: Vec<[String; 2]> = [
         ("seed", s.seed.to_string()),
         ("target records", group_digits(s.target_records)),
         ("part", format!("{} of {}", s.part, s.parts)),
@@ -299,6 +434,9 @@ fn dry_run_text(resolved: &Resolved) -> String {
     ]
     .map(|(key, value)| [key.to_string(), value])
     .into();
+    if let Some(dataset) = &s.dataset {
+        config.insert(1, ["dataset".into(), dataset.clone()]);
+    }
     let files: Vec<Vec<String>> = resolved
         .plan
         .files
@@ -414,10 +552,10 @@ pub fn generate(args: &GenerateArgs) -> Result<String> {
         )
         .map(|written| vec![written])
     } else {
-        pipeline::run(
+        pipeline::run_dataset(
             &resolved.pipeline,
             &resolved.plan,
-            &resolved.generator,
+            resolved.dataset(),
             &|n| bar.inc(n),
         )
     };
@@ -435,9 +573,9 @@ pub fn generate(args: &GenerateArgs) -> Result<String> {
     );
     if args.verify {
         let started = Instant::now();
-        let verified = verify_files(
+        let verified = verify_dataset(
             &resolved.plan.files,
-            &resolved.generator,
+            resolved.dataset(),
             args.record_batch_size,
             resolved.pipeline.producers,
         )?;
@@ -477,7 +615,7 @@ mod tests {
         let g = &cli.generate;
         assert_eq!(g.target_records, 10_000_000);
         assert_eq!(g.record_batch_size, 4096);
-        assert_eq!(g.output_filename, "contacts");
+        assert_eq!(g.output_filename, None);
         assert_eq!(g.compression, Compression::SNAPPY);
         assert_eq!(g.seed, DEFAULT_SEED);
         assert_eq!(default_writers(2), 1);

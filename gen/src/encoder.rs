@@ -114,6 +114,27 @@ impl FileFormat {
         }
     }
 
+    /// The file format of a schema-driven dataset: `schema`'s message type with
+    /// `compression` and `row_group_size` rows per row group, every other property the
+    /// `parquet` crate's default (no `ARROW:schema` metadata: readers derive the Arrow
+    /// types from the Parquet schema).
+    pub fn for_schema(schema: &Schema, compression: Compression, row_group_size: usize) -> Self {
+        let props = WriterProperties::builder()
+            .set_compression(compression)
+            .set_max_row_group_row_count(Some(row_group_size.max(1)))
+            .build();
+        FileFormat {
+            schema: schema.clone(),
+            descriptor: Arc::clone(schema.descriptor()),
+            props: Arc::new(props),
+        }
+    }
+
+    /// The Parquet schema descriptor (one column descriptor per leaf).
+    pub fn descriptor(&self) -> &SchemaDescPtr {
+        &self.descriptor
+    }
+
     /// The schema as `shred` sees it (leaves with their levels).
     pub fn schema(&self) -> &Schema {
         &self.schema
@@ -212,6 +233,13 @@ pub struct SpareBuffers {
     chunks: Vec<Vec<u8>>,
 }
 
+impl SpareBuffers {
+    /// The buffers, one per column (none after the arrow path).
+    pub(crate) fn into_chunks(self) -> Vec<Vec<u8>> {
+        self.chunks
+    }
+}
+
 #[derive(Debug)]
 enum Chunks {
     Arrow(Vec<ArrowColumnChunk>),
@@ -227,6 +255,15 @@ pub struct EncodedRowGroup {
 }
 
 impl EncodedRowGroup {
+    /// A row group of `rows` records whose column chunks were encoded into memory buffers,
+    /// in column order.
+    pub(crate) fn buffered(rows: u64, chunks: Vec<EncodedChunk>) -> Self {
+        EncodedRowGroup {
+            rows,
+            chunks: Chunks::Buffered(chunks),
+        }
+    }
+
     /// Number of records.
     pub fn rows(&self) -> u64 {
         self.rows

@@ -15,6 +15,9 @@ pub enum GenError {
     /// An invalid distribution.
     #[error("invalid distribution: {0}")]
     Distribution(#[from] crate::distribution::DistributionError),
+    /// A spec that cannot be used with its schema: the spec line, the schema path, why.
+    #[error("invalid spec: {0}")]
+    Spec(#[from] crate::spec::SpecError),
     /// An I/O error on a file.
     #[error("{}: {source}", path.display())]
     Io {
@@ -67,7 +70,7 @@ impl GenError {
     /// Process exit code: 2 for bad usage or input, 1 for failed work.
     pub fn exit_code(&self) -> i32 {
         match self {
-            GenError::Usage(_) | GenError::Distribution(_) => 2,
+            GenError::Usage(_) | GenError::Distribution(_) | GenError::Spec(_) => 2,
             GenError::Interrupted => 130,
             _ => 1,
         }

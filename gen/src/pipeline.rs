@@ -4,7 +4,8 @@
 //! Every row group of every planned file is a job. Jobs are handed out in one global order
 //! (row group 0 of every file, then row group 1 of every file, …) to `--num-producers`
 //! threads; each producer generates the job's records batch by batch into recycled buffers
-//! and encodes them into an in-memory row group ([`crate::encoder`]). One writer thread per
+//! and encodes them into an in-memory row group ([`crate::encoder`] for Contact,
+//! [`crate::dataset`] for any schema). One writer thread per
 //! file receives its row groups, puts them back in order and appends them to the file, which
 //! is written under a temporary name and renamed when complete
 //! ([`shred::output::OutputFile`]).
@@ -35,9 +36,8 @@ use parquet::basic::Compression;
 use serde::Serialize;
 use shred::output::OutputFile;
 
-use crate::encoder::{
-    EncodeError, EncodedRowGroup, EncoderKind, FileFormat, RowGroupEncoder, SpareBuffers,
-};
+use crate::dataset::Dataset;
+use crate::encoder::{EncodeError, EncodedRowGroup, EncoderKind, FileFormat, SpareBuffers};
 use crate::error::{GenError, Result};
 use crate::generator::Generator;
 use crate::interrupt;
@@ -147,12 +147,23 @@ fn encode_error(path: &Path, ordinal: u64, error: EncodeError) -> GenError {
     }
 }
 
-/// Writes every file of `plan`; `on_batch` is called with the size of every generated batch
-/// (from producer threads).
+/// Writes every file of `plan` with Contact records of `generator`; `on_batch` is called
+/// with the size of every generated batch (from producer threads).
 pub fn run(
     config: &PipelineConfig,
     plan: &Plan,
     generator: &Generator,
+    on_batch: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<WrittenFile>> {
+    run_dataset(config, plan, Dataset::Contact(generator), on_batch)
+}
+
+/// Writes every file of `plan` with the records of `dataset`; `on_batch` is called with the
+/// size of every generated batch (from producer threads).
+pub fn run_dataset(
+    config: &PipelineConfig,
+    plan: &Plan,
+    dataset: Dataset<'_>,
     on_batch: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<WrittenFile>> {
     if config.producers == 0 || config.record_batch_size == 0 {
@@ -168,11 +179,11 @@ pub fn run(
             })?;
         }
     }
-    let format = Arc::new(FileFormat::new(
+    let format = Arc::new(dataset.format(
         config.compression,
         usize::try_from(config.row_group_size).unwrap_or(usize::MAX),
     ));
-    let encoder = RowGroupEncoder::new(config.encoder, Arc::clone(&format));
+    let encoder = dataset.encoder(config.encoder, Arc::clone(&format));
     let jobs = Mutex::new(JobQueue {
         files: &plan.files,
         ordinal: 0,
@@ -228,7 +239,7 @@ pub fn run(
                     };
                     let path = &plan.files[job.file].path;
                     let encoded = worker
-                        .encode(generator, job.rows.clone(), config.record_batch_size, |n| {
+                        .encode(job.rows.clone(), config.record_batch_size, |n| {
                             on_batch(n as u64)
                         })
                         .map_err(|e| encode_error(path, job.ordinal, e));

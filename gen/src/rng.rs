@@ -47,6 +47,30 @@ impl RecordRng {
         self.state = self.state.wrapping_add(GOLDEN);
         mix64(self.state)
     }
+
+    /// True with the probability of `threshold` ([`threshold`]), from one draw.
+    #[inline]
+    pub fn chance(&mut self, threshold: u64) -> bool {
+        (self.draw() & 0xFFFF_FFFF) < threshold
+    }
+
+    /// A uniform float in `[0, 1)` with 53 random bits, from one draw.
+    #[inline]
+    pub fn unit(&mut self) -> f64 {
+        (self.draw() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// A uniform integer in `0..span` (`span` ≥ 1; `0` means all 2^64 values), from one
+    /// draw: the high half of the 128-bit product (Lemire's multiply-shift, without the
+    /// rejection step; the bias is below 2^-64 · span).
+    #[inline]
+    pub fn below(&mut self, span: u64) -> u64 {
+        let bits = self.draw();
+        if span == 0 {
+            return bits;
+        }
+        ((u128::from(bits) * u128::from(span)) >> 64) as u64
+    }
 }
 
 /// A probability as a threshold on 32 uniform bits: `bits < threshold` has that probability.
@@ -65,6 +89,17 @@ mod tests {
         let mut rng = RecordRng { state: 0 };
         assert_eq!(rng.draw(), 0xE220_A839_7B1D_CDAF);
         assert_eq!(rng.draw(), 0x6E78_9E6A_A1B9_65F4);
+    }
+
+    #[test]
+    fn below_stays_in_range_and_unit_below_one() {
+        let mut rng = RecordRng::new(mix64(1), 2);
+        for span in [1, 2, 7, 1 << 40] {
+            assert!((0..1000).all(|_| rng.below(span) < span));
+        }
+        assert!((0..1000).all(|_| (0.0..1.0).contains(&rng.unit())));
+        assert!(!(0..100).any(|_| rng.chance(threshold(0.0))));
+        assert!((0..100).all(|_| rng.chance(threshold(1.0))));
     }
 
     #[test]

@@ -36,8 +36,12 @@ pub struct RunSettings {
     pub compression: String,
     /// Write path.
     pub encoder: String,
-    /// The distribution.
-    pub distribution: crate::Distribution,
+    /// The Contact dataset's distribution (none for a schema-driven dataset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<crate::Distribution>,
+    /// A schema-driven dataset: its preset, or its schema and spec files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataset: Option<String>,
 }
 
 /// The report of a finished run.
@@ -132,6 +136,9 @@ impl Summary {
                 ),
             ],
         ];
+        if let Some(dataset) = &self.settings.dataset {
+            rows.insert(0, ["dataset".into(), dataset.clone()]);
+        }
         if let Some(peak) = self.peak_rss_bytes {
             rows.push(["peak RSS".into(), human_bytes(peak)]);
         }
@@ -199,7 +206,8 @@ mod tests {
             row_group_size: 1 << 20,
             compression: "none".into(),
             encoder: "dremel".into(),
-            distribution: crate::Distribution::default(),
+            distribution: Some(crate::Distribution::default()),
+            dataset: None,
         }
     }
 

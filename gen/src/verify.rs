@@ -7,9 +7,13 @@
 //!   `parquet` crate's `read_records`: repetition levels, definition levels, non-null
 //!   values) and compared entry by entry ([`diff_stripe`]) with [`ContactStripes`] of the
 //!   regenerated records: what the file holds is exactly what the typed Dremel shredder says it should;
+//!   for a schema-driven dataset, with the stripes [`SchemaGenerator`] draws;
 //! - **records**: the row group is read with arrow-rs's `ParquetRecordBatchReader`, turned
 //!   into contacts ([`contacts_from_batch`]) and compared with the regenerated contacts,
-//!   field by field.
+//!   field by field. A schema-driven file has no typed records: it goes through
+//!   [`shred::verify::verify_file`] (our column readers and record-assembly FSM against
+//!   arrow-rs, record by record), so arrow-rs's records are tied to the regenerated
+//!   stripes through our readers.
 //!
 //! Memory stays at one batch per column per thread, so a file of any size verifies. Row
 //! groups are checked in parallel; the reported difference is the first one in dataset
@@ -27,11 +31,14 @@ use shred::Stripe;
 use shred::column_io::{StripeReader, stripe_for};
 use shred::contact::{Contact, ContactStripes};
 use shred::contact_arrow::contacts_from_batch;
+use shred::decryption_keys::DecryptionKeys;
 use shred::stripe_diff::diff_stripe;
 
+use crate::dataset::Dataset;
 use crate::error::{GenError, Result};
 use crate::generator::Generator;
 use crate::plan::{FilePlan, split};
+use crate::schema_generator::SchemaGenerator;
 
 /// What a successful verification covered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -63,8 +70,29 @@ pub fn verify_files(
     batch_size: usize,
     threads: usize,
 ) -> Result<Verified> {
-    let schema = shred::Schema::parse(shred::contact::CONTACT_SCHEMA)
-        .map_err(|e| GenError::Failed(format!("the Contact schema does not parse: {e}")))?;
+    verify_dataset(files, Dataset::Contact(generator), batch_size, threads)
+}
+
+/// Verifies every file of `files` against the records of `dataset`, `batch_size` records
+/// at a time, on up to `threads` threads.
+///
+/// Levels are checked against the regenerated stripes in both cases. Records are checked
+/// against the regenerated contacts through arrow-rs for the Contact dataset; for a
+/// schema-driven dataset, each file goes through `shred`'s verification
+/// ([`shred::verify::verify_file`]: our column readers and the record-assembly FSM against
+/// arrow-rs's reader, record by record), which with the level check ties arrow-rs's
+/// records to the regenerated ones.
+pub fn verify_dataset(
+    files: &[FilePlan],
+    dataset: Dataset<'_>,
+    batch_size: usize,
+    threads: usize,
+) -> Result<Verified> {
+    let schema = match dataset {
+        Dataset::Contact(_) => shred::Schema::parse(shred::contact::CONTACT_SCHEMA)
+            .map_err(|e| GenError::Failed(format!("the Contact schema does not parse: {e}")))?,
+        Dataset::Schema(g) => g.schema().clone(),
+    };
     let mut tasks = Vec::new();
     for file in files {
         check_metadata(file)?;
@@ -85,8 +113,14 @@ pub fn verify_files(
                 if crate::interrupt::requested() {
                     return Err(GenError::Interrupted);
                 }
-                let levels = verify_levels(&file.path, &schema, *rg, rows, generator, batch_size)?;
-                verify_records(&file.path, *rg, rows, generator, batch_size)?;
+                let levels = verify_levels(&file.path, &schema, *rg, rows, dataset, batch_size)?;
+                match dataset {
+                    Dataset::Contact(generator) => {
+                        verify_records(&file.path, *rg, rows, generator, batch_size)?
+                    }
+                    // Whole files, below.
+                    Dataset::Schema(_) => {}
+                }
                 Ok(Verified {
                     records: rows.end - rows.start,
                     level_entries: levels,
@@ -95,9 +129,95 @@ pub fn verify_files(
             })
             .collect()
     });
-    results
+    let verified = results
         .into_iter()
-        .try_fold(Verified::default(), |total, r| Ok(total + r?))
+        .try_fold(Verified::default(), |total, r| {
+            Ok::<_, GenError>(total + r?)
+        })?;
+    if let Dataset::Schema(_) = dataset {
+        let checked: Vec<Result<()>> = pool.install(|| {
+            files
+                .par_iter()
+                .map(|file| verify_assembly(file, batch_size))
+                .collect()
+        });
+        checked.into_iter().collect::<Result<Vec<()>>>()?;
+    }
+    Ok(verified)
+}
+
+/// Our readers and record assembly against arrow-rs's reader, over a whole file.
+fn verify_assembly(file: &FilePlan, batch_size: usize) -> Result<()> {
+    let path = &file.path;
+    if crate::interrupt::requested() {
+        return Err(GenError::Interrupted);
+    }
+    let keys = DecryptionKeys::default();
+    let options = shred::verify::VerifyOptions::new(batch_size.max(1), &keys);
+    let summary =
+        shred::verify::verify_file(path, &options).map_err(|e| GenError::shred(path, e))?;
+    if let Some(why) = summary.not_compared(&path.display().to_string()) {
+        return Err(mismatch(path, why));
+    }
+    if summary.records as u64 != file.len() {
+        return Err(mismatch(
+            path,
+            format!(
+                "{} records assembled, expected {}",
+                summary.records,
+                file.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The stripes a row group should hold, regenerated batch by batch.
+enum Expected<'a> {
+    Contact {
+        generator: &'a Generator,
+        contacts: Vec<Contact>,
+        stripes: Box<ContactStripes>,
+    },
+    Schema {
+        generator: &'a SchemaGenerator,
+        stripes: Vec<Stripe>,
+    },
+}
+
+impl<'a> Expected<'a> {
+    fn new(dataset: Dataset<'a>) -> Self {
+        match dataset {
+            Dataset::Contact(generator) => Expected::Contact {
+                generator,
+                contacts: Vec::new(),
+                stripes: Box::default(),
+            },
+            Dataset::Schema(generator) => Expected::Schema {
+                generator,
+                stripes: generator.new_stripes(),
+            },
+        }
+    }
+
+    /// Regenerates records `[start, start + count)`; returns their stripes, by column.
+    fn fill(&mut self, start: u64, count: usize) -> Vec<&Stripe> {
+        match self {
+            Expected::Contact {
+                generator,
+                contacts,
+                stripes,
+            } => {
+                generator.fill(start, count, contacts);
+                stripes.shred(contacts);
+                stripes.columns().to_vec()
+            }
+            Expected::Schema { generator, stripes } => {
+                generator.fill_stripes(start, count, stripes);
+                stripes.iter().collect()
+            }
+        }
+    }
 }
 
 fn open(path: &Path) -> Result<File> {
@@ -142,13 +262,14 @@ fn check_metadata(file: &FilePlan) -> Result<()> {
     Ok(())
 }
 
-/// Levels and values of row group `rg` against the typed shredder; returns entries compared.
+/// Levels and values of row group `rg` against the regenerated stripes; returns entries
+/// compared.
 fn verify_levels(
     path: &Path,
     schema: &shred::Schema,
     rg: usize,
     rows: &Range<u64>,
-    generator: &Generator,
+    dataset: Dataset<'_>,
     batch_size: usize,
 ) -> Result<u64> {
     let reader = SerializedFileReader::new(open(path)?)
@@ -159,18 +280,13 @@ fn verify_levels(
         .collect::<shred::Result<Vec<_>>>()
         .map_err(|e| GenError::shred(path, e))?;
     let mut found: Vec<Stripe> = leaves.iter().map(stripe_for).collect();
-    let mut contacts = Vec::new();
-    let mut expected = ContactStripes::default();
+    let mut expected = Expected::new(dataset);
     let mut entries = 0u64;
     for batch in split(rows.clone(), batch_size as u64) {
         let (start, count) = (batch.start, (batch.end - batch.start) as usize);
-        generator.fill(start, count, &mut contacts);
-        expected.shred(&contacts);
-        for (((reader, stripe), leaf), want) in readers
-            .iter_mut()
-            .zip(&mut found)
-            .zip(leaves)
-            .zip(expected.columns())
+        let columns = expected.fill(start, count);
+        for (((reader, stripe), leaf), want) in
+            readers.iter_mut().zip(&mut found).zip(leaves).zip(columns)
         {
             stripe.clear();
             let read = reader

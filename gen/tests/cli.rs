@@ -1,6 +1,6 @@
 //! The `shred-gen` command: determinism, parts, verification, dry runs, JSON, errors and
-//! interrupted runs, exercised through the binary cargo built for this package
-//! (`CARGO_BIN_EXE_shred-gen`).
+//! interrupted runs (of Contact and of schema-driven datasets), exercised through the
+//! binary cargo built for this package (`CARGO_BIN_EXE_shred-gen`).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -262,20 +262,25 @@ fn bad_flags_are_clear_usage_errors() {
 
 /// Every spelling of the codec vocabulary writes the codec `shred::codec` parses it to (the
 /// footer records the codec, not its level; the summary echoes the level), as `shred write`
-/// does (shred/tests/cli.rs).
+/// does (shred/tests/cli.rs), for Contact and for a schema-driven preset.
 #[test]
 fn every_codec_spelling_reaches_the_footer() {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     use shred::codec::same_codec;
-    for spelling in shred::codec::SPELLINGS {
+    let datasets = [&[][..], &["--preset", "tpch"][..]];
+    for (spelling, dataset) in shred::codec::SPELLINGS
+        .iter()
+        .flat_map(|s| datasets.iter().map(move |d| (s, d)))
+    {
         let dir = tempfile::tempdir().unwrap();
         let out = shred_gen()
+            .args(*dataset)
             .args(["--target-records", "300", "--num-writers", "1", "--json"])
             .args(["--compression", spelling, "--output-dir"])
             .arg(dir.path())
             .output()
             .unwrap();
-        assert!(out.status.success(), "{spelling}: {out:?}");
+        assert!(out.status.success(), "{spelling} {dataset:?}: {out:?}");
         let expected = shred::codec::parse_codec(spelling).unwrap();
         let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(
@@ -308,11 +313,12 @@ fn unwritable_output_directory_fails_with_exit_code_1() {
         .stderr(predicate::str::contains("panicked").not());
 }
 
-/// A 50M-record run into `dir` (stderr captured), returned once it has been writing for a
-/// moment.
-fn run_in_progress(dir: &Path) -> std::process::Child {
+/// A 50M-record run into `dir` (stderr captured) with `args`, returned once it has been
+/// writing for a moment.
+fn run_in_progress(dir: &Path, args: &[&str]) -> std::process::Child {
     let child = StdCommand::new(env!("CARGO_BIN_EXE_shred-gen"))
         .args(["--target-records", "50M", "--quiet", "--num-writers", "2"])
+        .args(args)
         .arg("--output-dir")
         .arg(dir)
         .stderr(std::process::Stdio::piped())
@@ -333,7 +339,7 @@ fn run_in_progress(dir: &Path) -> std::process::Child {
 #[test]
 fn killed_run_leaves_nothing_that_looks_finished() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = run_in_progress(dir.path());
+    let mut child = run_in_progress(dir.path(), &[]);
     child.kill().unwrap();
     child.wait().unwrap();
     let names: Vec<String> = std::fs::read_dir(dir.path())
@@ -350,20 +356,47 @@ fn killed_run_leaves_nothing_that_looks_finished() {
     assert!(parquet_files(dir.path()).is_empty());
 }
 
+/// Contact, and a schema-driven preset.
 #[test]
 fn interrupted_run_removes_its_unfinished_files() {
+    for dataset in [&[][..], &["--preset", "events"][..]] {
+        let dir = tempfile::tempdir().unwrap();
+        let child = run_in_progress(dir.path(), dataset);
+        // Ctrl-C's signal.
+        let pid = i32::try_from(child.id()).unwrap();
+        // SAFETY: sends a signal to our own child process.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(130), "{dataset:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("interrupted"), "{dataset:?}: {stderr}");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "{dataset:?}: left behind: {left:?}");
+    }
+}
+
+#[test]
+fn json_summary_of_a_schema_names_the_dataset_and_no_contact_distribution() {
     let dir = tempfile::tempdir().unwrap();
-    let child = run_in_progress(dir.path());
-    // Ctrl-C's signal.
-    let pid = i32::try_from(child.id()).unwrap();
-    // SAFETY: sends a signal to our own child process.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(130));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("interrupted"), "{stderr}");
-    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
+    let schema = dir.path().join("tiny.schema");
+    std::fs::write(&schema, "message m { required int64 id; }").unwrap();
+    let out = shred_gen()
+        .args(["--target-records", "50", "--json", "--quiet", "--schema"])
+        .arg(&schema)
+        .arg("--output-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dataset = summary["settings"]["dataset"].as_str().unwrap();
+    assert!(
+        dataset.ends_with("tiny.schema with the default spec"),
+        "{dataset}"
+    );
+    assert!(summary["settings"].get("distribution").is_none());
+    assert_eq!(summary["records"], 50);
+    assert!(dir.path().join("tiny.parquet").exists());
 }
 
 #[test]

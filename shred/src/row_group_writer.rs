@@ -17,7 +17,7 @@
 use std::io::Write;
 
 use bytes::Bytes;
-use parquet::column::writer::{ColumnCloseResult, get_column_writer};
+use parquet::column::writer::get_column_writer;
 use parquet::file::properties::WriterPropertiesPtr;
 use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedWrite};
 use parquet::schema::types::ColumnDescPtr;
@@ -36,12 +36,6 @@ pub struct RowGroupWriter {
     spare: Vec<Vec<u8>>,
 }
 
-/// One column chunk encoded into memory.
-struct EncodedColumn {
-    data: Bytes,
-    close: ColumnCloseResult,
-}
-
 impl RowGroupWriter {
     /// A writer encoding on `threads` threads (at least 1).
     pub fn new(threads: usize) -> Self {
@@ -58,8 +52,37 @@ impl RowGroupWriter {
         schema: &Schema,
         stripes: &[Stripe],
     ) -> Result<()> {
+        let descriptors = writer.schema_descr().columns().to_vec();
+        let props = writer.properties().clone();
+        let encoded = self.encode(schema, &descriptors, &props, stripes)?;
+        let err = |e| Error::parquet("writing row group", e);
+        let mut row_group = writer.next_row_group().map_err(err)?;
+        let mut buffers = Vec::with_capacity(encoded.len());
+        for chunk in encoded {
+            row_group
+                .append_column(&chunk.data, chunk.close)
+                .map_err(err)?;
+            // The file holds its own copy: take the buffer back (the handle is the last one).
+            buffers.push(Vec::from(chunk.data));
+        }
+        row_group.close().map_err(err)?;
+        self.recycle(buffers);
+        Ok(())
+    }
+
+    /// Encodes one row group's column chunks into memory, in column order, without
+    /// writing them anywhere: for a caller that appends them to its file elsewhere (with
+    /// `SerializedRowGroupWriter::append_column`, as [`RowGroupWriter::write`] does).
+    /// `descriptors` and `props` are those of the file the chunks go into.
+    pub fn encode(
+        &mut self,
+        schema: &Schema,
+        descriptors: &[ColumnDescPtr],
+        props: &WriterPropertiesPtr,
+        stripes: &[Stripe],
+    ) -> Result<Vec<EncodedChunk>> {
         let leaves = schema.leaves();
-        if stripes.len() != leaves.len() {
+        if stripes.len() != leaves.len() || descriptors.len() != leaves.len() {
             return Err(Error::Input {
                 message: format!(
                     "{} stripes for a schema of {} columns",
@@ -68,8 +91,6 @@ impl RowGroupWriter {
                 ),
             });
         }
-        let descriptors = writer.schema_descr().columns().to_vec();
-        let props = writer.properties().clone();
         self.spare.resize_with(leaves.len(), Vec::new);
         let jobs: Vec<Job<'_>> = leaves
             .iter()
@@ -79,24 +100,23 @@ impl RowGroupWriter {
             .map(|(((leaf, stripe), descriptor), spare)| Job {
                 leaf,
                 stripe,
-                descriptor,
+                descriptor: descriptor.clone(),
                 buffer: std::mem::take(spare),
             })
             .collect();
-        let encoded = encode_all(jobs, &props, self.threads)?;
-        let err = |e| Error::parquet("writing row group", e);
-        let mut row_group = writer.next_row_group().map_err(err)?;
-        for (column, chunk) in encoded.into_iter().enumerate() {
-            row_group
-                .append_column(&chunk.data, chunk.close)
-                .map_err(err)?;
-            // The file holds its own copy: take the buffer back (the handle is the last one).
-            let mut buffer = Vec::from(chunk.data);
-            buffer.clear();
-            self.spare[column] = buffer;
-        }
-        row_group.close().map_err(err)?;
-        Ok(())
+        encode_all(jobs, props, self.threads)
+    }
+
+    /// Keeps the buffers of chunks already in their file (by column), emptied, for the
+    /// next row group to be encoded into.
+    pub fn recycle(&mut self, buffers: Vec<Vec<u8>>) {
+        self.spare = buffers
+            .into_iter()
+            .map(|mut buffer| {
+                buffer.clear();
+                buffer
+            })
+            .collect();
     }
 }
 
@@ -118,7 +138,7 @@ impl Job<'_> {
         self.stripe.len() + values
     }
 
-    fn encode(self, props: &WriterPropertiesPtr) -> Result<EncodedColumn> {
+    fn encode(self, props: &WriterPropertiesPtr) -> Result<EncodedChunk> {
         // Byte arrays go through the hand-written encoder where it covers the settings:
         // the same bytes at about half the CPU (no `ByteArray` handle per value).
         if matches!(self.stripe.values, Values::ByteArray(_))
@@ -126,8 +146,7 @@ impl Job<'_> {
         {
             encoder.recycle(self.buffer);
             encoder.write(self.stripe)?;
-            let EncodedChunk { data, close } = encoder.finish()?;
-            return Ok(EncodedColumn { data, close });
+            return encoder.finish();
         }
         let err = |e| Error::parquet(format!("writing column {}", self.leaf.path), e);
         let mut sink = TrackedWrite::new(self.buffer);
@@ -146,7 +165,7 @@ impl Job<'_> {
             column.close().map_err(err)?
         };
         let data = sink.into_inner().map_err(err)?;
-        Ok(EncodedColumn {
+        Ok(EncodedChunk {
             data: Bytes::from(data),
             close,
         })
@@ -203,7 +222,7 @@ fn encode_all(
     jobs: Vec<Job<'_>>,
     props: &WriterPropertiesPtr,
     threads: usize,
-) -> Result<Vec<EncodedColumn>> {
+) -> Result<Vec<EncodedChunk>> {
     let columns = jobs.len();
     let threads = threads.min(columns);
     if threads <= 1 {
@@ -216,7 +235,7 @@ fn encode_all(
         queue.send(job).expect("the receiver is here");
     }
     drop(queue);
-    let mut done: Vec<Option<Result<EncodedColumn>>> = (0..columns).map(|_| None).collect();
+    let mut done: Vec<Option<Result<EncodedChunk>>> = (0..columns).map(|_| None).collect();
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {

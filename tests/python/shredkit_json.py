@@ -9,6 +9,7 @@ reader's own types, never by guessing from the Python value (a DuckDB MAP and ST
 both Python dicts).
 """
 
+import datetime
 import json
 import math
 
@@ -28,6 +29,26 @@ def _bytes(b):
         return bytes(b).decode("utf-8")
     except UnicodeDecodeError:
         return list(bytes(b))
+
+
+_EPOCH_DATE = datetime.date(1970, 1, 1)
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6}
+
+
+def _unscaled(d):
+    """A decimal's unscaled integer (the reader's decimals carry the column's scale)."""
+    sign, digits, _ = d.as_tuple()
+    n = int("".join(map(str, digits)) or "0")
+    return -n if sign else n
+
+
+def _since_epoch(t, per_second):
+    """A timestamp as an integer count of its unit since the epoch (UTC when naive)."""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=datetime.timezone.utc)
+    delta = t - _EPOCH
+    return (delta.days * 86400 + delta.seconds) * per_second + delta.microseconds * per_second // 10**6
 
 
 def arrow_value(value, typ):
@@ -56,6 +77,16 @@ def arrow_value(value, typ):
         return value
     if pa.types.is_integer(typ) or pa.types.is_boolean(typ):
         return value
+    # Logical types as their physical values: DECIMAL on INT32/INT64 as the unscaled
+    # integer, DATE as days, TIMESTAMP as units since the epoch, UUID as its 16 bytes.
+    if pa.types.is_decimal(typ):
+        return _unscaled(value)
+    if pa.types.is_date32(typ):
+        return (value - _EPOCH_DATE).days
+    if pa.types.is_timestamp(typ) and typ.unit in _PER_SECOND:
+        return _since_epoch(value, _PER_SECOND[typ.unit])
+    if isinstance(typ, pa.BaseExtensionType):
+        return arrow_value(getattr(value, "bytes", value), typ.storage_type)
     raise TypeError(f"no canonical JSON for Arrow type {typ}")
 
 
@@ -97,6 +128,14 @@ def duckdb_value(value, typ):
         "ubigint",
     ):
         return value
+    if kind == "decimal":
+        return _unscaled(value)
+    if kind == "date":
+        return (value - _EPOCH_DATE).days
+    if kind in ("timestamp", "timestamp with time zone"):
+        return _since_epoch(value, 10**6)
+    if kind == "uuid":
+        return _bytes(value.bytes)
     raise TypeError(f"no canonical JSON for DuckDB type {typ}")
 
 

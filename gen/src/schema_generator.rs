@@ -1,0 +1,703 @@
+//! Records of any schema, drawn straight into stripes: a schema and a spec compiled into
+//! per-node settings, and the Dremel shredder's rules applied as each field is drawn.
+//!
+//! The schema is compiled by [`SchemaPlan`] (per node: repetition, the levels it has when
+//! present, the definition level of its absence). Each node gets its spec settings
+//! (`null` for an optional node, `length` and `empty` for a repeated one; a `LIST`/`MAP`
+//! group's `length` and `empty` belong to its repeated child) and each leaf its value
+//! generator ([`LeafValues`]). A record is then drawn depth first, as the shredder walks it
+//! (Melnik et al., "Dremel", VLDB 2010, §4.2): a null optional node, or a repeated one with
+//! no occurrence, writes one entry `(r, absent_def)` to every column under it; the `j`-th
+//! occurrence of a repeated node repeats at its own level (`r` = the node's repetition
+//! level for `j > 0`); a present leaf writes `(r, def)` and its value. No record value is
+//! ever built.
+//!
+//! Record `i` draws from its own stream ([`RecordRng`], keyed by the seed and `i`), in
+//! this depth-first order, so it is a pure function of (seed, `i`, spec): threads, batch
+//! sizes, writers and parts cannot change it. A `MAP`'s keys are never null (the key
+//! column is required by the spec; an optional one is treated as required) and unique
+//! within one map: a key already in the map is drawn again (then, after
+//! `KEY_RETRIES` draws, the first unused value of the generator's list is taken), and a
+//! map is never longer than its key generator has distinct values.
+//!
+//! ```
+//! use shred_gen::schema_generator::SchemaGenerator;
+//! use shred_gen::spec::Spec;
+//! let schema = shred::Schema::parse("message m { required int64 id; repeated binary tag (STRING); }").unwrap();
+//! let spec = Spec::parse("spec.toml", r#"
+//! [fields.id]
+//! values = { sequence = { start = 1 } }
+//! [fields.tag]
+//! length = { fixed = 2 }
+//! values = { words = ["a", "b"] }
+//! "#).unwrap();
+//! let g = SchemaGenerator::new(42, schema, &spec).unwrap();
+//! let mut stripes = g.new_stripes();
+//! g.fill_stripes(10, 3, &mut stripes);
+//! assert_eq!(stripes[0].values, shred::stripe::Values::Int64(vec![11, 12, 13]));
+//! assert_eq!(stripes[1].rep, vec![0, 1, 0, 1, 0, 1]);
+//! ```
+
+use std::sync::Arc;
+
+use parquet::basic::Repetition;
+use shred::schema_plan::{NodeId, NodeShape, PlanNode, SchemaPlan};
+use shred::{Schema, Stripe};
+
+use crate::length_distribution::{LengthDistribution, MAX_LENGTH};
+use crate::rng::{RecordRng, mix64, threshold};
+use crate::spec::{LengthSpec, NodeSettings, Spec, SpecError};
+use crate::value_generator::{LeafValues, Position, last_repeats, make_last_unique, pop_last};
+
+/// The null probability of an optional node the spec leaves unset.
+pub const DEFAULT_NULL: f64 = 0.1;
+/// The empty probability of a repeated node the spec leaves unset.
+pub const DEFAULT_EMPTY: f64 = 0.1;
+/// The length distribution of a repeated node the spec leaves unset.
+pub const DEFAULT_LENGTH: LengthSpec = LengthSpec::Uniform([1, 4]);
+
+/// How many times a map key is drawn again when it is already in its map, before the
+/// first unused value of the key generator is taken ([`LeafValues::push_unused`]; for
+/// generators without a finite list of values, the drawn key made unique,
+/// [`make_last_unique`]).
+const KEY_RETRIES: u32 = 64;
+
+/// One node's compiled settings.
+#[derive(Debug, Clone)]
+struct NodeDraw {
+    /// Null threshold (optional nodes; 0 for the rest and for map keys).
+    null: u64,
+    /// Lengths (repeated nodes).
+    length: Option<LengthDistribution>,
+    /// The key column of a map's repeated entry group.
+    map_key: Option<usize>,
+    /// Values (leaves).
+    values: Option<LeafValues>,
+    /// A map key: unique within its map.
+    unique_key: bool,
+}
+
+/// The compiled schema and spec; cheap to clone and share between threads.
+#[derive(Debug, Clone)]
+pub struct SchemaGenerator {
+    seed: u64,
+    seed_key: u64,
+    plan: Arc<SchemaPlan>,
+    nodes: Arc<[NodeDraw]>,
+}
+
+/// Per-record drawing state.
+struct Cursor {
+    rng: RecordRng,
+    record: u64,
+    /// Entries of each column at the start of the record.
+    record_start: Vec<usize>,
+    /// Values of each key column at the start of the map being drawn.
+    key_start: Vec<usize>,
+    scratch: Vec<u8>,
+}
+
+impl SchemaGenerator {
+    /// Compiles `schema` with `spec` for `seed`, or says which spec line and schema path
+    /// is wrong.
+    pub fn new(seed: u64, schema: Schema, spec: &Spec) -> Result<Self, SpecError> {
+        if let Some(path) = variant_group(schema.descriptor().root_schema(), "") {
+            return Err(SpecError {
+                spec: spec.name.clone(),
+                line: None,
+                path: Some(path),
+                message: "VARIANT groups are not generated (their metadata and value must be \
+                          variant encodings)"
+                    .into(),
+            });
+        }
+        let plan = SchemaPlan::new(&schema);
+        let nodes = compile(&plan, spec)?;
+        Ok(SchemaGenerator {
+            seed,
+            seed_key: mix64(seed),
+            plan: Arc::new(plan),
+            nodes: nodes.into(),
+        })
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The schema.
+    pub fn schema(&self) -> &Schema {
+        self.plan.schema()
+    }
+
+    /// Empty stripes, one per leaf column.
+    pub fn new_stripes(&self) -> Vec<Stripe> {
+        self.plan.new_stripes()
+    }
+
+    /// Overwrites `stripes` with the stripes of records `[start, start + count)`.
+    pub fn fill_stripes(&self, start: u64, count: usize, stripes: &mut [Stripe]) {
+        for stripe in stripes.iter_mut() {
+            stripe.clear();
+        }
+        self.append_stripes(start, count, stripes);
+    }
+
+    /// Appends the stripes of records `[start, start + count)` to `stripes`.
+    pub fn append_stripes(&self, start: u64, count: usize, stripes: &mut [Stripe]) {
+        let columns = stripes.len();
+        let mut cursor = Cursor {
+            rng: RecordRng::new(self.seed_key, start),
+            record: start,
+            record_start: vec![0; columns],
+            key_start: vec![0; columns],
+            scratch: Vec::new(),
+        };
+        for record in start..start + count as u64 {
+            cursor.rng = RecordRng::new(self.seed_key, record);
+            cursor.record = record;
+            for (first, stripe) in cursor.record_start.iter_mut().zip(stripes.iter()) {
+                *first = stripe.rep.len();
+            }
+            self.draw_present(self.plan.root(), 0, &mut cursor, stripes);
+        }
+    }
+
+    /// Draws node `id` with repetition level `r` for its first entry.
+    fn draw(&self, id: NodeId, r: i16, cursor: &mut Cursor, stripes: &mut [Stripe]) {
+        let node = self.plan.node(id);
+        let settings = &self.nodes[id as usize];
+        match node.repetition {
+            Repetition::REQUIRED => self.draw_present(id, r, cursor, stripes),
+            Repetition::OPTIONAL => {
+                if settings.null > 0 && cursor.rng.chance(settings.null) {
+                    absent(node, r, stripes);
+                } else {
+                    self.draw_present(id, r, cursor, stripes);
+                }
+            }
+            Repetition::REPEATED => {
+                let n = settings
+                    .length
+                    .as_ref()
+                    .map_or(0, |l| l.sample(&mut cursor.rng));
+                if n == 0 {
+                    absent(node, r, stripes);
+                    return;
+                }
+                if let Some(key) = settings.map_key {
+                    cursor.key_start[key] = stripes[key].values.len();
+                }
+                for j in 0..n {
+                    let r = if j == 0 { r } else { node.rep };
+                    self.draw_present(id, r, cursor, stripes);
+                }
+            }
+        }
+    }
+
+    /// Draws one present occurrence of node `id`.
+    fn draw_present(&self, id: NodeId, r: i16, cursor: &mut Cursor, stripes: &mut [Stripe]) {
+        let node = self.plan.node(id);
+        match &node.shape {
+            NodeShape::Leaf { column, .. } => {
+                let column = *column;
+                let settings = &self.nodes[id as usize];
+                let Some(values) = &settings.values else {
+                    return;
+                };
+                let stripe = &mut stripes[column];
+                let at = Position {
+                    record: cursor.record,
+                    k: (stripe.rep.len() - cursor.record_start[column]) as u64,
+                };
+                stripe.rep.push(r);
+                stripe.def.push(node.def);
+                values.push(&mut cursor.rng, at, &mut stripe.values, &mut cursor.scratch);
+                if settings.unique_key {
+                    let from = cursor.key_start[column];
+                    let mut tries = 0;
+                    while last_repeats(&stripe.values, from) {
+                        if tries == KEY_RETRIES {
+                            pop_last(&mut stripe.values);
+                            if !values.push_unused(&mut stripe.values, from, &mut cursor.scratch) {
+                                values.push(
+                                    &mut cursor.rng,
+                                    at,
+                                    &mut stripe.values,
+                                    &mut cursor.scratch,
+                                );
+                                make_last_unique(&mut stripe.values, from, at.k);
+                            }
+                            break;
+                        }
+                        pop_last(&mut stripe.values);
+                        values.push(&mut cursor.rng, at, &mut stripe.values, &mut cursor.scratch);
+                        tries += 1;
+                    }
+                }
+            }
+            NodeShape::Object { children, .. } => {
+                for &child in children {
+                    self.draw(child, r, cursor, stripes);
+                }
+            }
+            NodeShape::Transparent { child } => self.draw(*child, r, cursor, stripes),
+        }
+    }
+}
+
+/// One entry `(r, absent_def)` in every column under an absent node.
+#[inline]
+fn absent(node: &PlanNode, r: i16, stripes: &mut [Stripe]) {
+    for column in node.columns.clone() {
+        stripes[column].push_null(r, node.absent_def);
+    }
+}
+
+/// The dotted path of the first `VARIANT` group under `tp` (at `path`).
+fn variant_group(tp: &parquet::schema::types::Type, path: &str) -> Option<String> {
+    if !tp.is_group() {
+        return None;
+    }
+    if matches!(
+        tp.get_basic_info().logical_type_ref(),
+        Some(parquet::basic::LogicalType::Variant(_))
+    ) {
+        return Some(path.to_string());
+    }
+    tp.get_fields().iter().find_map(|field| {
+        let child = if path.is_empty() {
+            field.name().to_string()
+        } else {
+            format!("{path}.{}", field.name())
+        };
+        variant_group(field, &child)
+    })
+}
+
+/// The node's parent, for every node (the root is its own).
+fn parents(plan: &SchemaPlan) -> Vec<NodeId> {
+    let mut parent = vec![plan.root(); plan.nodes().len()];
+    for (id, node) in plan.nodes().iter().enumerate() {
+        match &node.shape {
+            NodeShape::Object { children, .. } => {
+                for &c in children {
+                    parent[c as usize] = id as NodeId;
+                }
+            }
+            NodeShape::Transparent { child } => parent[*child as usize] = id as NodeId,
+            NodeShape::Leaf { .. } => {}
+        }
+    }
+    parent
+}
+
+fn repetition_name(r: Repetition) -> &'static str {
+    match r {
+        Repetition::REQUIRED => "required",
+        Repetition::OPTIONAL => "optional",
+        Repetition::REPEATED => "repeated",
+    }
+}
+
+/// The settings of every node: defaults, then each `[fields."PATH"]` where it applies.
+fn compile(plan: &SchemaPlan, spec: &Spec) -> Result<Vec<NodeDraw>, SpecError> {
+    let nodes = plan.nodes();
+    let parent = parents(plan);
+    let defaults = &spec.defaults;
+    if let Some(values) = &defaults.values {
+        return Err(spec.error(
+            Some(values.span()),
+            None,
+            "[defaults] cannot set values: value generators depend on each leaf's type",
+        ));
+    }
+    let probability = |value: &toml::Spanned<f64>, what: &str, path: Option<&str>| {
+        let p = *value.get_ref();
+        if (0.0..=1.0).contains(&p) {
+            Ok(p)
+        } else {
+            Err(spec.error(
+                Some(value.span()),
+                path,
+                format!("{what} = {p} is not a probability in [0, 1]"),
+            ))
+        }
+    };
+    let default_null = match &defaults.null {
+        Some(n) => probability(n, "null", None)?,
+        None => DEFAULT_NULL,
+    };
+    let default_empty = match &defaults.empty {
+        Some(e) => probability(e, "empty", None)?,
+        None => DEFAULT_EMPTY,
+    };
+    let default_length = match &defaults.length {
+        Some(l) => l.get_ref().clone(),
+        None => DEFAULT_LENGTH,
+    };
+    if let Some(l) = &defaults.length {
+        LengthDistribution::new(l.get_ref(), default_empty)
+            .map_err(|e| spec.error(Some(l.span()), None, e))?;
+    }
+
+    // Where each node's settings come from: its own entry, and for a repeated node the
+    // length settings of its LIST/MAP group.
+    let mut own: Vec<Option<&NodeSettings>> = vec![None; nodes.len()];
+    let mut length_of: Vec<Option<(&NodeSettings, &str)>> = vec![None; nodes.len()];
+    for field in &spec.fields {
+        let Some(id) = nodes
+            .iter()
+            .position(|n| n.path == field.path && !n.path.is_empty())
+        else {
+            let known: Vec<&str> = nodes
+                .iter()
+                .filter(|n| !n.path.is_empty())
+                .map(|n| n.path.as_str())
+                .collect();
+            return Err(SpecError {
+                spec: spec.name.clone(),
+                line: Some(field.line),
+                path: Some(field.path.clone()),
+                message: format!(
+                    "no such field in the schema (its fields: {})",
+                    known.join(", ")
+                ),
+            });
+        };
+        let node = &nodes[id];
+        let s = &field.settings;
+        let path = Some(field.path.as_str());
+        if let Some(null) = &s.null
+            && node.repetition != Repetition::OPTIONAL
+        {
+            return Err(spec.error(
+                Some(null.span()),
+                path,
+                format!(
+                    "null applies to optional fields; this one is {}",
+                    repetition_name(node.repetition)
+                ),
+            ));
+        }
+        let has_length = s.length.is_some() || s.empty.is_some();
+        if has_length {
+            let target = match &node.shape {
+                _ if node.repetition == Repetition::REPEATED => Some(id),
+                NodeShape::Transparent { child }
+                    if nodes[*child as usize].repetition == Repetition::REPEATED =>
+                {
+                    Some(*child as usize)
+                }
+                _ => None,
+            };
+            let span = s
+                .length
+                .as_ref()
+                .map(|l| l.span())
+                .or(s.empty.as_ref().map(|e| e.span()));
+            let Some(target) = target else {
+                return Err(spec.error(
+                    span,
+                    path,
+                    format!(
+                        "length and empty apply to repeated fields and LIST/MAP groups; this one is {} and not a LIST or MAP",
+                        repetition_name(node.repetition)
+                    ),
+                ));
+            };
+            if let Some((_, other)) = length_of[target] {
+                return Err(spec.error(
+                    span,
+                    path,
+                    format!("the length of this list is already set at {other}"),
+                ));
+            }
+            length_of[target] = Some((s, field.path.as_str()));
+        }
+        if let Some(values) = &s.values
+            && !matches!(node.shape, NodeShape::Leaf { .. })
+        {
+            return Err(spec.error(
+                Some(values.span()),
+                path,
+                "values apply to leaf columns; this is a group",
+            ));
+        }
+        own[id] = Some(s);
+    }
+
+    let mut compiled = Vec::with_capacity(nodes.len());
+    for (id, node) in nodes.iter().enumerate() {
+        let s = own[id];
+        let path = Some(node.path.as_str());
+        // A map key: the first child of a map's repeated entry group.
+        let is_key = id != 0
+            && {
+                let entry = parent[id] as usize;
+                matches!(&nodes[entry].shape, NodeShape::Object { map_entry: true, children, .. } if children.first() == Some(&(id as NodeId)))
+                    && matches!(
+                        nodes[parent[entry] as usize].shape,
+                        NodeShape::Transparent { .. }
+                    )
+                    && matches!(node.shape, NodeShape::Leaf { .. })
+            };
+        let null = match (node.repetition, s.and_then(|s| s.null.as_ref())) {
+            (Repetition::OPTIONAL, _) if is_key => {
+                if let Some(n) = s.and_then(|s| s.null.as_ref())
+                    && *n.get_ref() > 0.0
+                {
+                    return Err(spec.error(Some(n.span()), path, "map keys are never null"));
+                }
+                0
+            }
+            (Repetition::OPTIONAL, Some(n)) => threshold(probability(n, "null", path)?),
+            (Repetition::OPTIONAL, None) => threshold(default_null),
+            _ => 0,
+        };
+        let values = match (&node.shape, s.and_then(|s| s.values.as_ref())) {
+            (NodeShape::Leaf { column, .. }, spec_values) => {
+                let leaf = &plan.schema().leaves()[*column];
+                Some(
+                    LeafValues::new(leaf, spec_values.map(|v| v.get_ref())).map_err(|e| {
+                        let line = spec_values.map(|v| v.span());
+                        spec.error(line, path, e)
+                    })?,
+                )
+            }
+            _ => None,
+        };
+        compiled.push(NodeDraw {
+            null,
+            length: None,
+            map_key: None,
+            values,
+            unique_key: is_key,
+        });
+    }
+    // Lengths, capped for maps by their keys' distinct values.
+    for (id, node) in nodes.iter().enumerate() {
+        if node.repetition != Repetition::REPEATED {
+            continue;
+        }
+        let settings = length_of[id];
+        let length_spec = settings.and_then(|(s, _)| s.length.as_ref());
+        let empty_spec = settings.and_then(|(s, _)| s.empty.as_ref());
+        let path = settings.map(|(_, p)| p).unwrap_or(node.path.as_str());
+        let empty = match empty_spec {
+            Some(e) => probability(e, "empty", Some(path))?,
+            None => default_empty,
+        };
+        let length = match length_spec {
+            Some(l) => LengthDistribution::new(l.get_ref(), empty)
+                .map_err(|e| spec.error(Some(l.span()), Some(path), e))?,
+            None => LengthDistribution::new(&default_length, empty)
+                .map_err(|e| spec.error(empty_spec.map(|e| e.span()), Some(path), e))?,
+        };
+        let map_key = match &node.shape {
+            NodeShape::Object { children, .. } => children
+                .first()
+                .filter(|&&c| compiled[c as usize].unique_key)
+                .map(|&c| match nodes[c as usize].shape {
+                    NodeShape::Leaf { column, .. } => column,
+                    _ => unreachable!("map keys are leaves"),
+                }),
+            _ => None,
+        };
+        let length = match map_key.and_then(|_| {
+            let key_node = match &node.shape {
+                NodeShape::Object { children, .. } => children[0] as usize,
+                _ => unreachable!("a map entry is an object"),
+            };
+            compiled[key_node]
+                .values
+                .as_ref()
+                .and_then(LeafValues::cardinality)
+        }) {
+            Some(distinct) => length.capped(u32::try_from(distinct).unwrap_or(MAX_LENGTH)),
+            None => length,
+        };
+        compiled[id].length = Some(length);
+        compiled[id].map_key = map_key;
+    }
+    Ok(compiled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shred::stripe::Values;
+
+    fn generator(schema: &str, spec: &str) -> SchemaGenerator {
+        let schema = Schema::parse(schema).unwrap();
+        SchemaGenerator::new(7, schema, &Spec::parse("spec.toml", spec).unwrap()).unwrap()
+    }
+
+    fn spec_error(schema: &str, spec: &str) -> SpecError {
+        let schema = Schema::parse(schema).unwrap();
+        SchemaGenerator::new(7, schema, &Spec::parse("spec.toml", spec).unwrap()).unwrap_err()
+    }
+
+    const LIST: &str = "message m { optional group l (LIST) { repeated group list {
+        optional int32 element; } } }";
+
+    #[test]
+    fn all_five_list_states_have_their_levels() {
+        // null list (d 0), empty (1), null element (2), element (3).
+        let g = generator(
+            LIST,
+            "[fields.l]\nnull = 0.25\nempty = 0.3\nlength = { uniform = [1, 3] }\n
+             [fields.\"l.list.element\"]\nnull = 0.3\n",
+        );
+        let mut stripes = g.new_stripes();
+        g.fill_stripes(0, 2000, &mut stripes);
+        let s = &stripes[0];
+        for d in 0..=3 {
+            assert!(s.def.contains(&d), "definition level {d} never drawn");
+        }
+        assert_eq!(s.num_records(), 2000);
+        let values = s.def.iter().filter(|&&d| d == 3).count();
+        assert_eq!(s.values.len(), values);
+        // Repetition 1 only inside a list of two or more.
+        for (i, &r) in s.rep.iter().enumerate() {
+            if r == 1 {
+                assert!(s.def[i] >= 2 && s.def[i - 1] >= 2, "entry {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn records_do_not_depend_on_the_batch() {
+        let g = generator(crate::preset::DOCUMENT_SCHEMA, "");
+        let mut whole = g.new_stripes();
+        g.fill_stripes(100, 300, &mut whole);
+        let mut pieces = g.new_stripes();
+        g.fill_stripes(100, 0, &mut pieces);
+        for start in (100..400).step_by(37) {
+            let count = (400 - start).min(37) as usize;
+            g.append_stripes(start, count, &mut pieces);
+        }
+        assert_eq!(whole, pieces);
+        let mut other = g.new_stripes();
+        let reseeded = SchemaGenerator::new(8, g.schema().clone(), &Spec::default()).unwrap();
+        reseeded.fill_stripes(100, 300, &mut other);
+        assert_ne!(whole, other);
+    }
+
+    #[test]
+    fn map_keys_are_unique_within_each_map() {
+        let g = generator(
+            "message m { optional group m (MAP) { repeated group key_value {
+               optional binary key (STRING); optional int64 value; } } }",
+            "[fields.m]\nlength = { uniform = [1, 8] }\nempty = 0\n
+             [fields.\"m.key_value.key\"]\nvalues = { enum = { a = 100, b = 10, c = 1, d = 1 } }\n",
+        );
+        let mut stripes = g.new_stripes();
+        g.fill_stripes(0, 3000, &mut stripes);
+        let keys = &stripes[0];
+        let Values::ByteArray(values) = &keys.values else {
+            panic!("string keys")
+        };
+        let mut map: Vec<&[u8]> = Vec::new();
+        let mut v = 0;
+        let mut longest = 0;
+        for i in 0..keys.len() {
+            if keys.rep[i] == 0 {
+                map.clear();
+            }
+            if keys.def[i] == 3 {
+                let key = values.get(v);
+                assert!(!map.contains(&key), "entry {i}: key repeated in its map");
+                map.push(key);
+                longest = longest.max(map.len());
+                v += 1;
+            } else {
+                assert!(keys.def[i] < 2, "entry {i}: a key is never null");
+            }
+        }
+        assert_eq!(longest, 4, "maps are capped at the four distinct keys");
+        let keys: std::collections::BTreeSet<&[u8]> = values.iter().collect();
+        assert_eq!(keys.len(), 4, "every key is one of the words");
+    }
+
+    #[test]
+    fn spec_errors_name_the_line_and_the_path() {
+        let err = spec_error(LIST, "\n[fields.\"l.list\"]\nnull = 0.1\n");
+        assert_eq!((err.line, err.path.as_deref()), (Some(3), Some("l.list")));
+        assert!(
+            err.message
+                .contains("null applies to optional fields; this one is repeated")
+        );
+        let err = spec_error(LIST, "[fields.x]\nnull = 0.1\n");
+        assert_eq!(err.line, Some(1));
+        assert!(err.message.contains("no such field"), "{err}");
+        assert!(err.message.contains("l.list.element"), "{err}");
+        let err = spec_error(
+            LIST,
+            "[fields.\"l.list.element\"]\n\nvalues = { words = [\"x\"] }\n",
+        );
+        assert_eq!(err.line, Some(3));
+        assert!(
+            err.to_string()
+                .starts_with("spec.toml line 3, field l.list.element: "),
+            "{err}"
+        );
+        let err = spec_error(LIST, "[fields.l]\nlength = { uniform = [3, 1] }\n");
+        assert_eq!(err.line, Some(2));
+        let err = spec_error(LIST, "[fields.l]\nempty = 2\n");
+        assert!(
+            err.message.contains("empty = 2 is not a probability"),
+            "{err}"
+        );
+        let err = spec_error(
+            LIST,
+            "[fields.\"l.list.element\"]\nlength = { fixed = 1 }\n",
+        );
+        assert!(
+            err.message.contains("length and empty apply to repeated"),
+            "{err}"
+        );
+        let err = spec_error(
+            LIST,
+            "[fields.l]\nlength = { fixed = 1 }\n[fields.\"l.list\"]\nempty = 0\n",
+        );
+        assert!(err.message.contains("already set at l"), "{err}");
+        let err = spec_error(LIST, "[defaults]\nvalues = \"uuid\"\n");
+        assert!(
+            err.message.contains("[defaults] cannot set values"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn variant_groups_are_refused_by_path() {
+        let err = spec_error(
+            "message m { optional group g { optional group v (VARIANT) {
+               required binary metadata; required binary value; } } }",
+            "",
+        );
+        assert_eq!(err.path.as_deref(), Some("g.v"), "{err}");
+        assert!(
+            err.message.contains("VARIANT groups are not generated"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bare_repeated_fields_follow_their_length() {
+        let g = generator(
+            "message m { repeated int64 x; }",
+            "[fields.x]\nlength = { fixed = 3 }\nempty = 0\nvalues = { unique = { stride = 3 } }\n",
+        );
+        let mut stripes = g.new_stripes();
+        g.fill_stripes(5, 2, &mut stripes);
+        assert_eq!(stripes[0].rep, vec![0, 1, 1, 0, 1, 1]);
+        assert_eq!(stripes[0].def, vec![1; 6]);
+        assert_eq!(
+            stripes[0].values,
+            Values::Int64(vec![15, 16, 17, 18, 19, 20])
+        );
+    }
+}
