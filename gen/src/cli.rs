@@ -573,14 +573,19 @@ pub fn generate(args: &GenerateArgs) -> Result<String> {
     );
     if args.verify {
         let started = Instant::now();
+        let cpu_before = usage::cpu_time();
+        let bar = progress_bar(resolved.plan.len(), "records verified", args.quiet);
         let verified = verify_dataset(
             &resolved.plan.files,
             resolved.dataset(),
             args.record_batch_size,
             resolved.pipeline.producers,
-        )?;
-        summary.verified = Some(verified);
+            &|n| bar.inc(n),
+        );
+        bar.finish_and_clear();
+        summary.verified = Some(verified?);
         summary.verify_s = Some(started.elapsed().as_secs_f64());
+        summary.verify_cpu_s = Some(usage::cpu_time().saturating_sub(cpu_before).as_secs_f64());
     }
     Ok(if args.json {
         format!(

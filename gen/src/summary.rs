@@ -75,6 +75,8 @@ pub struct Summary {
     pub verified: Option<Verified>,
     /// Wall time of the verification, in seconds.
     pub verify_s: Option<f64>,
+    /// CPU time of the verification (all threads), in seconds.
+    pub verify_cpu_s: Option<f64>,
 }
 
 impl Summary {
@@ -106,6 +108,7 @@ impl Summary {
             peak_rss_bytes,
             verified: None,
             verify_s: None,
+            verify_cpu_s: None,
         }
     }
 
@@ -150,10 +153,21 @@ impl Summary {
             rows.push([
                 "verified".into(),
                 format!(
-                    "{} records, {} level entries, {} row groups ({secs:.3} s)",
+                    "{} records, {} level entries, {} row groups",
                     group_digits(v.records),
                     group_digits(v.level_entries),
                     v.row_groups
+                ),
+            ]);
+            let cpu = self
+                .verify_cpu_s
+                .map(|cpu| format!(", CPU {cpu:.3} s"))
+                .unwrap_or_default();
+            rows.push([
+                "verify time".into(),
+                format!(
+                    "{secs:.3} s ({:.2}x the generation's wall time){cpu}",
+                    secs / self.elapsed_s.max(1e-9)
                 ),
             ]);
         }
