@@ -2,7 +2,8 @@
 //!
 //! Row groups are verified in parallel ([`VerifyOptions::threads`]), each on its own: the
 //! selected leaf columns ([`VerifyOptions::columns`], all by default) are read in lockstep
-//! with [`StripeReader::read_records`] (whole records, `batch_size` at a time, so memory
+//! with [`StripeReader::read_records`] (whole records, `batch_size` at a time, fewer when
+//! the footer says a row group's records are large ([`batch_records`]), so memory
 //! is bounded by the batch, not the file), and the Dremel FSM ([`Assembler`]) runs over
 //! each record, giving its leaf entries in document order
 //! ([`Assembler::next_record_entries`]). arrow-rs's `ParquetRecordBatchReader` reads the
@@ -212,6 +213,8 @@ struct FileCheck<'a> {
     arrow: std::result::Result<ArrowReaderMetadata, String>,
     /// The file-wide index of each row group's first record.
     first_record: Vec<usize>,
+    /// The row groups' metadata.
+    row_groups: Vec<parquet::file::metadata::RowGroupMetaData>,
     options: VerifyOptions<'a>,
 }
 
@@ -256,6 +259,7 @@ pub fn verify_file(path: &Path, options: &VerifyOptions) -> Result<VerifySummary
         variants,
         arrow,
         first_record,
+        row_groups: row_groups.to_vec(),
         options: *options,
     };
     let pool = rayon::ThreadPoolBuilder::new()
@@ -351,6 +355,12 @@ impl<'a> ArrowRows<'a> {
 }
 
 impl FileCheck<'_> {
+    /// Records per batch in row group `rg`.
+    fn batch_records(&self, rg: usize) -> usize {
+        let rg = &self.row_groups[rg];
+        batch_records(self.options.batch_size, rg.total_byte_size(), rg.num_rows())
+    }
+
     /// arrow-rs's reader of row group `rg`, over the selected columns.
     fn arrow_rows(&self, rg: usize) -> std::result::Result<ArrowRows<'_>, String> {
         let metadata = self.arrow.as_ref().map_err(Clone::clone)?;
@@ -362,7 +372,7 @@ impl FileCheck<'_> {
         let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(source, metadata.clone())
             .with_row_groups(vec![rg])
             .with_projection(mask)
-            .with_batch_size(self.options.batch_size)
+            .with_batch_size(self.batch_records(rg))
             .build()
             .map_err(|e| e.to_string())?;
         Ok(ArrowRows {
@@ -398,6 +408,7 @@ impl FileCheck<'_> {
             }
         };
         let mut reads: Vec<EntryRead> = Vec::new();
+        let batch = self.batch_records(rg);
         loop {
             // Our batch and arrow-rs's next one are read at the same time, so that even a
             // file of one row group keeps two cores busy.
@@ -408,7 +419,7 @@ impl FileCheck<'_> {
                         let stripe = &mut stripes[leaf];
                         stripe.clear();
                         counts.push(
-                            r.read_records(self.options.batch_size, stripe)
+                            r.read_records(batch, stripe)
                                 .map_err(|e| read_error(name, rg, e))?,
                         );
                     }
@@ -561,6 +572,20 @@ impl FileCheck<'_> {
             ),
         }
     }
+}
+
+/// Uncompressed bytes of decoded values a batch aims at, at most.
+const BATCH_BYTES: i64 = 64 << 20;
+
+/// Records per batch: `batch_size`, or fewer when the row group's records average more
+/// than [`BATCH_BYTES`]` / batch_size` uncompressed bytes (at least one), so that a row
+/// group of huge values is not decoded many records at a time by both readers.
+fn batch_records(batch_size: usize, total_bytes: i64, rows: i64) -> usize {
+    if rows <= 0 || total_bytes <= 0 {
+        return batch_size;
+    }
+    let per_record = (total_bytes / rows).max(1);
+    batch_size.min((BATCH_BYTES / per_record).max(1) as usize)
 }
 
 /// One side of the first entry where two records differ.
@@ -761,6 +786,14 @@ mod tests {
             assert!(assembler.next_record_entries(&mut reads).unwrap());
         }
         first_unequal(&schema, &ours, &fields, &reads, &records, k).unwrap()
+    }
+
+    #[test]
+    fn batches_of_huge_records_are_smaller() {
+        assert_eq!(batch_records(4096, 7 << 20, 1 << 20), 4096);
+        assert_eq!(batch_records(4096, 2 << 30, 2), 1);
+        assert_eq!(batch_records(4096, 64 << 20, 1024), 1024);
+        assert_eq!(batch_records(16, 0, 0), 16);
     }
 
     #[test]
