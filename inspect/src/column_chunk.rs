@@ -17,7 +17,7 @@
 //! reported as such rather than as a record count.
 
 use shred::Stripe;
-use shred::column_io::{StripeReader, stripe_for};
+use shred::column_io::{StripeReader, batch_records, stripe_for};
 use shred::schema::Leaf;
 
 use crate::error::{Error, Result};
@@ -53,6 +53,9 @@ pub struct ChunkStripes<'a> {
     next_record: u64,
     end_record: u64,
     next_entry: u64,
+    /// Records per batch at most: fewer than asked when the row group's records are huge
+    /// ([`batch_records`]), the same for every chunk of the row group.
+    batch_limit: usize,
 }
 
 impl<'a> ChunkStripes<'a> {
@@ -71,6 +74,8 @@ impl<'a> ChunkStripes<'a> {
                 other => Error::shred(&file.name, &place(row_group, leaf_info), other),
             })?;
         let reader = StripeReader::new(column, leaf_info);
+        let rg = file.metadata().row_group(row_group);
+        let batch_limit = batch_records(usize::MAX, rg.total_byte_size(), rg.num_rows());
         Ok(ChunkStripes {
             file,
             leaf: leaf_info,
@@ -81,6 +86,7 @@ impl<'a> ChunkStripes<'a> {
             next_record: starts[row_group],
             end_record: starts[row_group + 1],
             next_entry: 0,
+            batch_limit,
         })
     }
 
@@ -101,8 +107,8 @@ impl<'a> ChunkStripes<'a> {
         self.next_record
     }
 
-    /// Reads the next batch of at most `max_records` records into [`Self::stripe`];
-    /// `None` at the end of the chunk.
+    /// Reads the next batch of at most `max_records` records (fewer in a row group of huge
+    /// records) into [`Self::stripe`]; `None` at the end of the chunk.
     pub fn next_batch(&mut self, max_records: usize) -> Result<Option<Batch>> {
         self.stripe.clear();
         if max_records == 0 {
@@ -110,7 +116,7 @@ impl<'a> ChunkStripes<'a> {
         }
         let records = self
             .reader
-            .read_records(max_records, &mut self.stripe)
+            .read_records(max_records.min(self.batch_limit), &mut self.stripe)
             .map_err(|e| Error::shred(&self.file.name, &self.place(), e))?;
         if records == 0 {
             return Ok(None);

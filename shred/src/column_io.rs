@@ -266,6 +266,20 @@ fn copy_byte_arrays<'a>(
     Ok(())
 }
 
+/// Uncompressed bytes of decoded values a batch aims at, at most.
+pub const BATCH_BYTES: i64 = 64 << 20;
+
+/// Records per batch: `batch_size`, or fewer when the row group's records average more
+/// than [`BATCH_BYTES`]` / batch_size` uncompressed bytes (at least one), so that a row
+/// group of huge values is not decoded many records at a time by both readers.
+pub fn batch_records(batch_size: usize, total_bytes: i64, rows: i64) -> usize {
+    if rows <= 0 || total_bytes <= 0 {
+        return batch_size;
+    }
+    let per_record = (total_bytes / rows).max(1);
+    batch_size.min((BATCH_BYTES / per_record).max(1) as usize)
+}
+
 /// The physical type a stripe for `leaf` must have.
 pub fn stripe_for(leaf: &Leaf) -> Stripe {
     Stripe::new(leaf.physical())
@@ -325,6 +339,14 @@ mod tests {
             assert_eq!((&levels.rep, &levels.def), (&expected.rep, &expected.def));
             assert!(!expected.values.is_empty() && levels.values.is_empty());
         }
+    }
+
+    #[test]
+    fn batches_of_huge_records_are_smaller() {
+        assert_eq!(batch_records(4096, 7 << 20, 1 << 20), 4096);
+        assert_eq!(batch_records(4096, 2 << 30, 2), 1);
+        assert_eq!(batch_records(4096, 64 << 20, 1024), 1024);
+        assert_eq!(batch_records(16, 0, 0), 16);
     }
 
     #[test]

@@ -46,7 +46,7 @@ use rayon::prelude::*;
 use crate::arrow_entries::{ArrowEntry, ArrowRecords, same_value};
 use crate::arrow_read::{batch_to_records, batch_to_unshredded_records};
 use crate::assembler::{Assembler, EntryRead};
-use crate::column_io::{StripeReader, stripe_for};
+use crate::column_io::{StripeReader, batch_records, stripe_for};
 use crate::decryption_keys::DecryptionKeys;
 use crate::error::{Error, Result};
 use crate::footer::{ParquetSource, chunks_outside};
@@ -574,20 +574,6 @@ impl FileCheck<'_> {
     }
 }
 
-/// Uncompressed bytes of decoded values a batch aims at, at most.
-const BATCH_BYTES: i64 = 64 << 20;
-
-/// Records per batch: `batch_size`, or fewer when the row group's records average more
-/// than [`BATCH_BYTES`]` / batch_size` uncompressed bytes (at least one), so that a row
-/// group of huge values is not decoded many records at a time by both readers.
-fn batch_records(batch_size: usize, total_bytes: i64, rows: i64) -> usize {
-    if rows <= 0 || total_bytes <= 0 {
-        return batch_size;
-    }
-    let per_record = (total_bytes / rows).max(1);
-    batch_size.min((BATCH_BYTES / per_record).max(1) as usize)
-}
-
 /// One side of the first entry where two records differ.
 #[derive(Debug, Clone, PartialEq)]
 struct EntrySide {
@@ -786,14 +772,6 @@ mod tests {
             assert!(assembler.next_record_entries(&mut reads).unwrap());
         }
         first_unequal(&schema, &ours, &fields, &reads, &records, k).unwrap()
-    }
-
-    #[test]
-    fn batches_of_huge_records_are_smaller() {
-        assert_eq!(batch_records(4096, 7 << 20, 1 << 20), 4096);
-        assert_eq!(batch_records(4096, 2 << 30, 2), 1);
-        assert_eq!(batch_records(4096, 64 << 20, 1024), 1024);
-        assert_eq!(batch_records(16, 0, 0), 16);
     }
 
     #[test]
