@@ -141,17 +141,17 @@ pub fn cat(
                 }
                 match output.format {
                     Format::Json => {
-                        serde_json::to_writer(&mut json, &record).map_err(std::io::Error::from)?;
-                        json.push(b'\n');
+                        let mut lines = Flushing {
+                            buffer: &mut json,
+                            out: &mut *out,
+                        };
+                        serde_json::to_writer(&mut lines, &record).map_err(std::io::Error::from)?;
+                        lines.write_all(b"\n")?;
                     }
                     Format::Table => rows.push(first_record + i as u64, &record, out)?,
                 }
             }
             progress.inc(n as u64);
-            if json.len() >= FLUSH_BYTES {
-                out.write_all(&json)?;
-                json.clear();
-            }
         }
         if records.end >= rg_end {
             for chunk in &chunks {
@@ -162,6 +162,30 @@ pub fn cat(
     out.write_all(&json)?;
     rows.table.flush(out)?;
     Ok(())
+}
+
+/// JSON lines collected in `buffer` and written to `out` whenever it holds
+/// [`FLUSH_BYTES`]: output goes out in large writes, and a record of a gigabyte streams
+/// through instead of being held whole. What is left in `buffer` at the end the caller
+/// writes out.
+struct Flushing<'a> {
+    buffer: &'a mut Vec<u8>,
+    out: &'a mut dyn Write,
+}
+
+impl Write for Flushing<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= FLUSH_BYTES {
+            self.out.write_all(self.buffer)?;
+            self.buffer.clear();
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Reads the next batch of at most `want` records from every chunk into `stripes` (indexed
