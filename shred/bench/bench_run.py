@@ -21,16 +21,16 @@ class Run(NamedTuple):
     """Peak RSS in MiB (`ru_maxrss` from wait4)."""
 
 
-def run(argv, stdout=None):
-    """Runs `argv` (its output to `stdout`, a file, when given) and measures it; exits with
-    the child's error when it fails."""
+def run(argv, stdout=None, check=True):
+    """Runs `argv` (its output to `stdout`, a file, when given) and measures it; with
+    `check`, exits with the child's error when it fails."""
     start = time.perf_counter()
     child = subprocess.Popen(argv, stdout=stdout or subprocess.PIPE, stderr=subprocess.PIPE)
     out = child.stdout.read() if stdout is None else b""
     err = child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
-    if status != 0:
+    if status != 0 and check:
         sys.exit(f"{argv[0]} failed ({status}): {err.decode()}")
     own = None
     try:

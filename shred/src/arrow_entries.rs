@@ -21,7 +21,7 @@ use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use arrow::datatypes::*;
 use parquet::basic::Repetition;
 
-use crate::arrow_read::{decode_dictionaries, leaf_value, list_items};
+use crate::arrow_read::{leaf_value, list_items, top_level_arrays};
 use crate::error::{Error, Result};
 use crate::record::leaf_json;
 use crate::schema::{Leaf, Node, NodeKind, Schema};
@@ -54,20 +54,9 @@ impl<'a> ArrowRecords<'a> {
     /// The rows of `batch`, read from a file of `schema` with the leaves `selected`
     /// (indexed by leaf column).
     pub fn new(schema: &'a Schema, batch: &RecordBatch, selected: &'a [bool]) -> Result<Self> {
-        let columns = schema
-            .root()
-            .children()
-            .iter()
-            .filter(|node| selected[node.leaf_range()].contains(&true))
-            .map(|node| {
-                let array = batch
-                    .column_by_name(&node.name)
-                    .ok_or_else(|| Error::Input {
-                        message: format!("arrow-rs batch has no column {}", node.name),
-                    })?;
-                Ok((node, decode_dictionaries(array)?))
-            })
-            .collect::<Result<_>>()?;
+        let columns = top_level_arrays(schema, batch, |node| {
+            selected[node.leaf_range()].contains(&true)
+        })?;
         Ok(ArrowRecords {
             schema,
             selected,
@@ -243,7 +232,6 @@ mod tests {
     use crate::assembler::{Assembler, EntryRead};
     use crate::fixtures;
     use crate::shredder::shred_records;
-    use serde_json::json;
 
     /// The entries of every row of `batch`, as `(leaf, r, d, defined)`.
     fn arrow_entries(schema: &Schema, batch: &RecordBatch) -> Vec<Vec<(usize, i16, i16, bool)>> {
@@ -322,31 +310,17 @@ mod tests {
     }
 
     #[test]
-    fn null_list_empty_list_and_null_item() {
-        same_entries(
-            crate::contact::CONTACT_SCHEMA,
-            &[
-                json!({"name": null, "phones": null}),
-                json!({"name": "a", "phones": []}),
-                json!({"phones": [null]}),
-                json!({"phones": [{"number": null, "phone_type": "Home"}, null, {"number": "1"}]}),
-            ],
-        );
+    fn contacts_in_every_state() {
+        let records: Vec<serde_json::Value> = fixtures::contacts_in_every_state()
+            .iter()
+            .map(crate::contact::Contact::to_json)
+            .collect();
+        same_entries(crate::contact::CONTACT_SCHEMA, &records);
     }
 
     #[test]
     fn nested_lists_and_maps() {
-        same_entries(
-            "message m { optional group a (LIST) { repeated group list { optional group element (LIST) {
-               repeated group list { optional int32 element; } } } }
-               optional group m (MAP) { repeated group key_value { required binary key (STRING);
-               optional group value (LIST) { repeated group list { optional int64 element; } } } } }",
-            &[
-                json!({"a": null, "m": null}),
-                json!({"a": [], "m": {}}),
-                json!({"a": [null, [], [null], [1, 2]], "m": [{"key": "x", "value": [1, null]}, {"key": "y", "value": []}]}),
-            ],
-        );
+        same_entries(fixtures::NESTED_SCHEMA, &fixtures::nested_records());
     }
 
     #[test]

@@ -48,20 +48,7 @@ pub fn batch_to_unshredded_records(schema: &Schema, batch: &RecordBatch) -> Resu
 }
 
 fn convert(converter: Converter<'_>, batch: &RecordBatch) -> Result<Vec<Json>> {
-    let schema = converter.schema;
-    let columns: Vec<(&Node, ArrayRef)> = schema
-        .root()
-        .children()
-        .iter()
-        .map(|node| {
-            let array = batch
-                .column_by_name(&node.name)
-                .ok_or_else(|| Error::Input {
-                    message: format!("arrow-rs batch has no column {}", node.name),
-                })?;
-            Ok((node, decode_dictionaries(array)?))
-        })
-        .collect::<Result<_>>()?;
+    let columns = top_level_arrays(converter.schema, batch, |_| true)?;
     (0..batch.num_rows())
         .map(|row| {
             let mut record = Map::with_capacity(columns.len());
@@ -76,8 +63,31 @@ fn convert(converter: Converter<'_>, batch: &RecordBatch) -> Result<Vec<Json>> {
         .collect()
 }
 
+/// The arrays of `batch` for the top-level nodes of `schema` that `keep` keeps, their
+/// dictionaries decoded; a node without its array is an error.
+pub(crate) fn top_level_arrays<'s>(
+    schema: &'s Schema,
+    batch: &RecordBatch,
+    keep: impl Fn(&Node) -> bool,
+) -> Result<Vec<(&'s Node, ArrayRef)>> {
+    schema
+        .root()
+        .children()
+        .iter()
+        .filter(|node| keep(node))
+        .map(|node| {
+            let array = batch
+                .column_by_name(&node.name)
+                .ok_or_else(|| Error::Input {
+                    message: format!("arrow-rs batch has no column {}", node.name),
+                })?;
+            Ok((node, decode_dictionaries(array)?))
+        })
+        .collect()
+}
+
 /// Casts dictionary arrays (at any depth) to their value type.
-pub(crate) fn decode_dictionaries(array: &ArrayRef) -> Result<ArrayRef> {
+fn decode_dictionaries(array: &ArrayRef) -> Result<ArrayRef> {
     fn unpack(dt: &DataType) -> DataType {
         match dt {
             DataType::Dictionary(_, value) => unpack(value),

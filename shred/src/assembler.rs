@@ -545,17 +545,7 @@ mod tests {
 
     #[test]
     fn nested_lists_and_maps_reassemble() {
-        roundtrip(
-            "message m { optional group a (LIST) { repeated group list { optional group element (LIST) {
-               repeated group list { optional int32 element; } } } }
-               optional group m (MAP) { repeated group key_value { required binary key (STRING);
-               optional group value (LIST) { repeated group list { optional int64 element; } } } } }",
-            &[
-                json!({"a": null, "m": null}),
-                json!({"a": [], "m": {}}),
-                json!({"a": [null, [], [null], [1, 2]], "m": [{"key": "x", "value": [1, null]}, {"key": "y", "value": []}]}),
-            ],
-        );
+        roundtrip(fixtures::NESTED_SCHEMA, &fixtures::nested_records());
     }
 
     #[test]

@@ -38,6 +38,24 @@ pub fn document_records() -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// Lists of lists and a map of lists, each in its null, empty and populated states (with a
+/// null element), as message-type text: [`nested_records`] fill it.
+pub const NESTED_SCHEMA: &str = "message m {
+  optional group a (LIST) { repeated group list { optional group element (LIST) {
+    repeated group list { optional int32 element; } } } }
+  optional group m (MAP) { repeated group key_value { required binary key (STRING);
+    optional group value (LIST) { repeated group list { optional int64 element; } } } } }";
+
+/// Records of [`NESTED_SCHEMA`]: null, empty, and populated lists and maps.
+pub fn nested_records() -> Vec<serde_json::Value> {
+    vec![
+        serde_json::json!({"a": null, "m": null}),
+        serde_json::json!({"a": [], "m": {}}),
+        serde_json::json!({"a": [null, [], [null], [1, 2]],
+            "m": [{"key": "x", "value": [1, null]}, {"key": "y", "value": []}]}),
+    ]
+}
+
 /// Contacts that between them reach every definition state of every Contact column (null
 /// and empty list, null item, item with neither, one or both fields, every phone type).
 pub fn contacts_in_every_state() -> Vec<Contact> {
