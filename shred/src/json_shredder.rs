@@ -10,7 +10,9 @@
 //! wrappers hand the same JSON value down to their child, so `"phones": [..]` walks
 //! `phones` → `list` (one occurrence per element) → `item`. An object's fields may come in
 //! any order (each writes to its own columns); the fields it lacks are written as absent
-//! when it closes. The canonical-form rules are those of [`crate::record::normalize`].
+//! when it closes. The canonical-form rules are those of [`crate::record::normalize`]. A
+//! VARIANT group's value, any JSON, is read whole and turned into the group's record slot
+//! by [`crate::variant::shredder`], which the walk then shreds like any group.
 //!
 //! Records that do not fit are rare, and the reference decides about them: when the fast
 //! path meets anything it does not accept (malformed JSON, a type mismatch, an unknown or
@@ -35,6 +37,7 @@
 use std::fmt;
 
 use parquet::basic::Repetition;
+use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
 
@@ -217,13 +220,19 @@ impl<'p> JsonShredder<'p> {
     }
 }
 
-/// The canonical form of a record, or the reference path's error for it: malformed JSON
+/// The canonical form of a record, or the reference path's error for it (each VARIANT
+/// value first becomes its group's slot, [`crate::variant::shredder::shred_record`]): malformed JSON
 /// (`SOURCE: line L: invalid JSON: ... (column C)`) or a record that does not fit
 /// (`SOURCE: record N (line L): field P: expected ..., found ...`).
 pub fn reference_record(plan: &SchemaPlan, json: &[u8], at: &RecordAt<'_>) -> Result<Json> {
-    let value: Json = serde_json::from_slice(json).map_err(|e| {
+    let mut value: Json = serde_json::from_slice(json).map_err(|e| {
         let line = at.line.map_or(e.line(), |l| l + e.line() - 1);
         crate::input::invalid_json(at.source, line, &e)
+    })?;
+    crate::variant::shredder::shred_record(plan, &mut value, at.record, at.line).map_err(|e| {
+        Error::Input {
+            message: format!("{}: {e}", at.source),
+        }
     })?;
     crate::record::normalize(plan.schema(), &value, at.record, at.line).map_err(|e| Error::Input {
         message: format!("{}: {e}", at.source),
@@ -356,6 +365,23 @@ impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_> {
 
     #[inline]
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        let plan = self.ctx.plan;
+        if let Some(column) = plan.variant(self.node) {
+            let node = plan.node(self.node);
+            // A repeated VARIANT's slot holds its occurrences, each one a variant.
+            if self.mode == Mode::Present || node.repetition != Repetition::REPEATED {
+                let json = Json::deserialize(deserializer)?;
+                if json.is_null()
+                    && self.mode == Mode::Slot
+                    && node.repetition == Repetition::OPTIONAL
+                {
+                    return self.visit_unit();
+                }
+                let slot = crate::variant::shredder::slot_from_json(plan.schema(), column, &json)
+                    .map_err(|_| mismatch::<D::Error>())?;
+                return slot.deserialize_any(self).map_err(de::Error::custom);
+            }
+        }
         deserializer.deserialize_any(self)
     }
 }

@@ -70,6 +70,17 @@ impl InputArgs {
     pub fn open(&self, keep_records: bool) -> Result<Input> {
         let schema = Schema::from_file(&self.schema)?;
         let plan = Arc::new(SchemaPlan::new(&schema));
+        // A VARIANT layout the spec forbids is reported by readers; no writer makes one.
+        if let Some(Err(e)) = plan
+            .variants()
+            .iter()
+            .map(|v| v.shredding.as_ref())
+            .find(Result::is_err)
+        {
+            return Err(Error::Schema {
+                message: format!("{}: {e}", self.schema.display()),
+            });
+        }
         let threads = self
             .threads
             .map_or_else(crate::usage::cores, |n| usize::try_from(n).unwrap_or(1));

@@ -18,10 +18,12 @@
 //! The binary encoding itself (decoding, building, JSON) is `parquet-variant`'s and
 //! `parquet-variant-json`'s; the unshredding is written here.
 
+pub mod annotation;
 pub mod arrow;
 pub mod census;
 pub mod layout;
 pub mod records;
+pub mod shredder;
 pub mod unshred;
 pub mod value;
 

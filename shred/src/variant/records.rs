@@ -44,6 +44,11 @@ impl<'a> RecordVariants<'a> {
         RecordVariants { schema, columns }
     }
 
+    /// The given VARIANT columns of `schema` (found before, e.g. by a schema plan).
+    pub fn with_columns(schema: &'a Schema, columns: Vec<VariantColumn>) -> Self {
+        RecordVariants { schema, columns }
+    }
+
     /// The VARIANT columns of `schema`, all leaves selected.
     pub fn all(schema: &'a Schema) -> Self {
         let leaves: Vec<usize> = (0..schema.leaves().len()).collect();
