@@ -175,14 +175,14 @@ impl<'a> RecordVariants<'a> {
         if let Some(column) = self.column(node) {
             return visit(column, &path, value);
         }
-        if value.is_null() {
-            return Ok(());
-        }
         match &node.kind {
-            NodeKind::Leaf { .. } => Ok(()),
+            // A null in a list wrapper's slot is its element's (a record being written
+            // may give a required VARIANT element as null: the variant null).
             NodeKind::Group { children, .. } if node.is_transparent() => {
                 self.slot(&children[0], value, path, visit)
             }
+            _ if value.is_null() => Ok(()),
+            NodeKind::Leaf { .. } => Ok(()),
             NodeKind::Group { children, .. } => {
                 for child in children {
                     if let Some(slot) = value.get_mut(&child.name) {

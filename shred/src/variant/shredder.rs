@@ -432,3 +432,227 @@ pub fn shred_record(
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{ArrayRef, BinaryViewArray, RecordBatch, StructArray};
+    use arrow::datatypes::{DataType, Field, Fields};
+    use parquet::variant::{VariantArray, shred_variant};
+    use serde_json::json;
+
+    use super::*;
+    use crate::variant::RecordVariants;
+
+    /// `v`: an object shredding `a` as int64, `tags` as an array of strings and `o` as an
+    /// object of one double `x`.
+    const OBJECT_LAYOUT: &str = "message m { optional group v (VARIANT(1)) {
+        required binary metadata; optional binary value; optional group typed_value {
+          required group a { optional binary value; optional int64 typed_value; }
+          required group tags { optional binary value; optional group typed_value (LIST) {
+            repeated group list { required group element { optional binary value;
+              optional binary typed_value (STRING); } } } }
+          required group o { optional binary value; optional group typed_value {
+            required group x { optional binary value; optional double typed_value; } } } } } }";
+
+    /// The same layout as arrow-rs's `shred_variant` takes it.
+    fn object_layout_arrow() -> DataType {
+        let o = Fields::from(vec![Field::new("x", DataType::Float64, true)]);
+        DataType::Struct(Fields::from(vec![
+            Field::new("a", DataType::Int64, true),
+            Field::new_list("tags", Field::new_list_field(DataType::Utf8, true), true),
+            Field::new("o", DataType::Struct(o), true),
+        ]))
+    }
+
+    /// Values covering each state of each path: typed, value only, partially shredded,
+    /// missing, null, and values of the wrong type at every depth.
+    fn object_values() -> Vec<Json> {
+        vec![
+            json!({"a": 1, "tags": ["x", "y"], "o": {"x": 1.5}}),
+            json!({"a": 3000000000i64, "b": true, "tags": [], "o": {"x": 2.5, "y": "z"}}),
+            json!({"a": "one", "tags": ["x", 3, null], "o": {"x": 7}}),
+            json!({"tags": "not a list", "o": [1]}),
+            json!({"a": null, "c": {"d": [1, 2]}}),
+            json!({}),
+            json!(5),
+            json!("text"),
+            json!(null),
+            json!([{"a": 1}, 2.5]),
+        ]
+    }
+
+    fn schema(text: &str) -> (Schema, VariantColumn) {
+        let schema = Schema::parse(text).unwrap();
+        let column = VariantColumn::find_all(&schema).remove(0);
+        (schema, column)
+    }
+
+    fn ours(text: &str, values: &[Json]) -> Vec<Json> {
+        let (schema, column) = schema(text);
+        values
+            .iter()
+            .map(|v| slot_from_json(&schema, &column, v).unwrap())
+            .collect()
+    }
+
+    /// arrow-rs's `shred_variant` of the same variants (our binaries as its input), read
+    /// back as canonical slots.
+    fn theirs(text: &str, values: &[Json], layout: &DataType) -> Vec<Json> {
+        let (schema, _) = schema(text);
+        let encoded: Vec<(Vec<u8>, Vec<u8>)> = values
+            .iter()
+            .map(|v| variant_from_json(v).unwrap())
+            .collect();
+        let metadata = BinaryViewArray::from_iter_values(encoded.iter().map(|e| &e.0));
+        let value = BinaryViewArray::from_iter_values(encoded.iter().map(|e| &e.1));
+        let fields = Fields::from(vec![
+            Field::new("metadata", DataType::BinaryView, false),
+            Field::new("value", DataType::BinaryView, false),
+        ]);
+        let unshredded = StructArray::new(
+            fields,
+            vec![Arc::new(metadata) as ArrayRef, Arc::new(value)],
+            None,
+        );
+        let input = VariantArray::try_new(&unshredded).unwrap();
+        let shredded: ArrayRef = shred_variant(&input, layout).unwrap().into();
+        let batch = RecordBatch::try_from_iter([("v", shredded)]).expect("one VARIANT column");
+        crate::arrow_read::batch_to_records(&schema, &batch)
+            .unwrap()
+            .into_iter()
+            .map(|mut r| r["v"].take())
+            .collect()
+    }
+
+    /// Our slots unshredded by our reader: the JSON we were given (an int shredded into a
+    /// wider int column comes back as that int type, the same number).
+    fn assert_round_trip(text: &str, values: &[Json]) {
+        let (schema, _) = schema(text);
+        let variants = RecordVariants::all(&schema);
+        for (value, slot) in values.iter().zip(ours(text, values)) {
+            let mut record = json!({ "v": slot });
+            variants.replace_with_json(&mut record, 0).unwrap();
+            assert_eq!(&record["v"], value);
+        }
+    }
+
+    #[test]
+    fn object_states_agree_with_arrow_rs_shred_variant() {
+        let values = object_values();
+        let ours = ours(OBJECT_LAYOUT, &values);
+        let theirs = theirs(OBJECT_LAYOUT, &values, &object_layout_arrow());
+        for ((value, ours), theirs) in values.iter().zip(&ours).zip(&theirs) {
+            assert_eq!(ours, theirs, "{value}");
+        }
+        assert_round_trip(OBJECT_LAYOUT, &values);
+    }
+
+    #[test]
+    fn typed_object_field_and_residual() {
+        let slot = &ours(OBJECT_LAYOUT, &[json!({"a": 1, "b": true})])[0];
+        let typed = &slot["typed_value"];
+        assert_eq!(typed["a"], json!({"value": null, "typed_value": 1}));
+        // `tags` and `o` are missing: both columns null.
+        assert_eq!(typed["tags"], json!({"value": null, "typed_value": null}));
+        // `b` is not shredded: the value holds the object {"b": true}.
+        let residual = json_bytes(&slot["value"]);
+        let metadata = json_bytes(&slot["metadata"]);
+        let residual = Variant::try_new(&metadata, &residual).unwrap();
+        assert_eq!(
+            crate::variant::to_json(&residual).unwrap(),
+            json!({"b": true})
+        );
+    }
+
+    #[test]
+    fn value_of_the_wrong_type_goes_to_value() {
+        let slot = &ours(OBJECT_LAYOUT, &[json!({"a": "one"})])[0];
+        let a = &slot["typed_value"]["a"];
+        assert_eq!(a["typed_value"], Json::Null);
+        assert!(!a["value"].is_null());
+        assert!(slot["value"].is_null(), "nothing left for the top value");
+        let top = &ours(OBJECT_LAYOUT, &[json!([1])])[0];
+        assert_eq!(top["typed_value"], Json::Null);
+        assert!(!top["value"].is_null());
+    }
+
+    const INT_LAYOUT: &str = "message m { optional group v (VARIANT(1)) {
+        required binary metadata; optional binary value; optional int32 typed_value (INTEGER(16,true)); } }";
+
+    #[test]
+    fn integers_narrow_when_they_fit() {
+        let values = [
+            json!(7),
+            json!(-32768),
+            json!(40000),
+            json!(1.0),
+            json!(true),
+        ];
+        let slots = ours(INT_LAYOUT, &values);
+        let typed: Vec<&Json> = slots.iter().map(|s| &s["typed_value"]).collect();
+        assert_eq!(
+            typed,
+            [
+                &json!(7),
+                &json!(-32768),
+                &Json::Null,
+                &Json::Null,
+                &Json::Null
+            ]
+        );
+        assert_eq!(slots, theirs(INT_LAYOUT, &values, &DataType::Int16));
+        assert_round_trip(INT_LAYOUT, &values);
+    }
+
+    #[test]
+    fn decimal_takes_integers_within_its_precision() {
+        let text = "message m { optional group v (VARIANT(1)) { required binary metadata;
+            optional binary value; optional int32 typed_value (DECIMAL(4,2)); } }";
+        let slots = ours(text, &[json!(12), json!(123), json!(1.5)]);
+        let typed: Vec<&Json> = slots.iter().map(|s| &s["typed_value"]).collect();
+        assert_eq!(typed, [&json!(1200), &Json::Null, &Json::Null]);
+    }
+
+    #[test]
+    fn integer_beyond_int64_is_an_error_naming_its_place() {
+        let (schema, column) = schema(INT_LAYOUT);
+        let err = slot_from_json(&schema, &column, &json!({"a": [1, u64::MAX]})).unwrap_err();
+        assert_eq!(err.path, "$.a[1]");
+        assert_eq!(
+            err.message,
+            "integer 18446744073709551615 does not fit a variant int64"
+        );
+    }
+
+    #[test]
+    fn no_value_column_for_a_value_that_does_not_fit_is_an_error() {
+        let text = "message m { optional group v (VARIANT(1)) { required binary metadata;
+            optional group typed_value { required group a { optional int64 typed_value; } } } }";
+        let (schema, column) = schema(text);
+        let ok = slot_from_json(&schema, &column, &json!({"a": 2})).unwrap();
+        assert_eq!(ok["typed_value"]["a"], json!({"typed_value": 2}));
+        let err = slot_from_json(&schema, &column, &json!({"a": "x"})).unwrap_err();
+        assert_eq!(err.path, "$.a");
+        assert!(err.message.contains("\"x\" (string) does not fit"), "{err}");
+        let err = slot_from_json(&schema, &column, &json!({"b": 1})).unwrap_err();
+        assert_eq!(err.path, "$.b");
+    }
+
+    fn json_bytes(value: &Json) -> Vec<u8> {
+        crate::record::json_bytes(value).unwrap()
+    }
+
+    #[test]
+    fn unshredded_column_holds_every_value() {
+        let text = "message m { optional group v (VARIANT) { required binary metadata;
+            required binary value; } }";
+        let values = object_values();
+        for slot in ours(text, &values) {
+            assert_eq!(slot.as_object().unwrap().len(), 2, "{slot}");
+            assert!(!slot["value"].is_null());
+        }
+        assert_round_trip(text, &values);
+    }
+}
