@@ -49,26 +49,18 @@ pub fn parse_message_type(text: &str) -> Result<Type, ParquetError> {
 /// [`parse_message_type`] reads them: `(VARIANT(Some(1)))` → `(VARIANT(1))`,
 /// `(VARIANT(None))` → `(VARIANT)`.
 pub fn print_annotations(printed: &str) -> String {
-    let mut out = String::with_capacity(printed.len());
-    let mut rest = printed;
-    while let Some(at) = rest.find("(VARIANT(") {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + "(VARIANT(".len()..];
-        let Some(close) = after.find("))") else {
+    const VERSIONED: &str = "(VARIANT(Some(";
+    let mut out = printed.replace("(VARIANT(None))", "(VARIANT)");
+    let mut from = 0;
+    while let Some(at) = out[from..].find(VERSIONED).map(|i| from + i) {
+        let version_at = at + VERSIONED.len();
+        let Some(len) = out[version_at..].find(")))") else {
             break;
         };
-        let inner = &after[..close];
-        match inner
-            .strip_prefix("Some(")
-            .and_then(|v| v.strip_suffix(')'))
-        {
-            Some(version) => out.push_str(&format!("(VARIANT({version}))")),
-            None if inner == "None" => out.push_str("(VARIANT)"),
-            None => out.push_str(&rest[at..at + "(VARIANT(".len() + close + 2]),
-        }
-        rest = &after[close + 2..];
+        let version = out[version_at..version_at + len].to_string();
+        out.replace_range(at..version_at + len + 3, &format!("(VARIANT({version}))"));
+        from = at + 1;
     }
-    out.push_str(rest);
     out
 }
 
