@@ -100,27 +100,40 @@ fn events(n: i64) -> Vec<Json> {
 
 /// Writes `records` under `schema` into `dir`; returns the file.
 fn write(dir: &Path, name: &str, schema: &str, records: &[Json]) -> String {
+    write_with(dir, name, schema, records, &[]).0
+}
+
+/// Writes `records` under `schema` into `dir` with `--format json` and extra flags;
+/// returns the file and the summary.
+fn write_with(
+    dir: &Path,
+    name: &str,
+    schema: &str,
+    records: &[Json],
+    flags: &[&str],
+) -> (String, Json) {
     let schema_path = dir.join(format!("{name}.schema"));
     std::fs::write(&schema_path, schema).unwrap();
     let input = dir.join(format!("{name}.ndjson"));
     write_ndjson(&input, records);
     let file = dir.join(format!("{name}.parquet"));
-    run(
-        Tool::Shred,
-        [
-            "write".as_ref(),
-            "--schema".as_ref(),
-            schema_path.as_os_str(),
-            "--row-group-size".as_ref(),
-            "40".as_ref(),
-            "--threads".as_ref(),
-            "2".as_ref(),
-            input.as_os_str(),
-            "-o".as_ref(),
-            file.as_os_str(),
-        ],
-    );
-    file.display().to_string()
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "write".into(),
+        "--schema".into(),
+        schema_path.into(),
+        "--row-group-size".into(),
+        "40".into(),
+        "--threads".into(),
+        "2".into(),
+        "--format".into(),
+        "json".into(),
+        input.into(),
+        "-o".into(),
+        file.clone().into(),
+    ];
+    args.extend(flags.iter().map(Into::into));
+    let summary = serde_json::from_str(run(Tool::Shred, args).trim()).unwrap();
+    (file.display().to_string(), summary)
 }
 
 /// Our tools on a file we wrote: verify agrees with arrow-rs, no forbidden layout, and
@@ -331,4 +344,56 @@ fn forbidden_layout_is_exit_2_naming_the_schema_path() {
         error.contains("v.typed_value: unsupported shredded value type"),
         "{error}"
     );
+}
+
+#[test]
+fn inferred_layout_shreds_the_regular_paths_and_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = events(120);
+    let (file, summary) = write_with(
+        dir.path(),
+        "auto",
+        UNSHREDDED_SCHEMA,
+        &records,
+        &["--shred-variants", "auto"],
+    );
+    let layout = summary["inferred_schema"].as_str().unwrap();
+    let words = layout.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Sampled: the first row group (40 records, 24 objects). `kind`, `did`, `time_us` are
+    // mostly strings and integers; `identity`, `score` are in 4 of the 24 objects (over 10%).
+    for shredded in [
+        "REQUIRED group kind { OPTIONAL BYTE_ARRAY value; OPTIONAL BYTE_ARRAY typed_value (STRING); }",
+        "REQUIRED group time_us { OPTIONAL BYTE_ARRAY value; OPTIONAL INT64 typed_value; }",
+        "REQUIRED group identity {",
+        "REQUIRED group score { OPTIONAL BYTE_ARRAY value; OPTIONAL DOUBLE typed_value; }",
+    ] {
+        assert!(words.contains(shredded), "{shredded} in\n{layout}");
+    }
+    // The printed layout is schema text `shred write` reads.
+    shred::Schema::parse(layout).unwrap();
+    let read = run_script_json("variant_read_back.py", [&file]);
+    for (row, record) in read["duckdb"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(&records)
+    {
+        let duckdb = match row[1].as_str() {
+            Some(text) => serde_json::from_str(text).unwrap(),
+            None => Json::Null,
+        };
+        assert_eq!(duckdb, record["v"], "id {}", record["id"]);
+    }
+    check_with_our_tools(&file, &records);
+    // A sample of three records (a null, a string, an object) has no dominant type.
+    let (_, summary) = write_with(
+        dir.path(),
+        "sampled",
+        UNSHREDDED_SCHEMA,
+        &records,
+        &["--shred-variants", "auto", "--sample", "3"],
+    );
+    let layout = summary["inferred_schema"].as_str().unwrap();
+    assert!(layout.contains("REQUIRED BYTE_ARRAY value;"), "{layout}");
+    assert!(!layout.contains("typed_value"), "{layout}");
 }

@@ -21,6 +21,7 @@
 pub mod annotation;
 pub mod arrow;
 pub mod census;
+pub mod inference;
 pub mod layout;
 pub mod records;
 pub mod shredder;
