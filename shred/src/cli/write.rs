@@ -209,7 +209,7 @@ impl Summary {
     }
 
     fn json(&self) -> String {
-        json!({
+        let mut summary = json!({
             "file": self.file,
             "records": self.records,
             "skipped_records": self.skipped,
@@ -221,8 +221,10 @@ impl Summary {
             "seconds": self.seconds,
             "records_per_s": self.records_per_s(),
             "peak_rss_bytes": self.peak_rss,
-            "inferred_schema": self.inferred_schema,
-        })
-        .to_string()
+        });
+        if let Some(schema) = &self.inferred_schema {
+            summary["inferred_schema"] = json!(schema);
+        }
+        summary.to_string()
     }
 }
