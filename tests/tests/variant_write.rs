@@ -167,6 +167,20 @@ fn check_with_our_tools(file: &str, records: &[Json]) {
     }
 }
 
+/// DuckDB's `v::JSON` of each row, parsed (null for a SQL NULL), as
+/// `variant_read_back.py` prints them.
+fn duckdb_values(read: &Json) -> Vec<Json> {
+    read["duckdb"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| match row[1].as_str() {
+            Some(text) => serde_json::from_str(text).unwrap(),
+            None => Json::Null,
+        })
+        .collect()
+}
+
 #[test]
 fn shredded_events_read_back_as_written_by_duckdb_pyarrow_and_us() {
     let dir = tempfile::tempdir().unwrap();
@@ -175,14 +189,11 @@ fn shredded_events_read_back_as_written_by_duckdb_pyarrow_and_us() {
     let read = run_script_json("variant_read_back.py", [&file]);
     assert_eq!(read["duckdb"]["type"], "VARIANT");
     let rows = read["duckdb"]["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), records.len());
-    for (row, record) in rows.iter().zip(&records) {
-        assert_eq!(row[0], record["id"]);
-        let duckdb = match row[1].as_str() {
-            Some(text) => serde_json::from_str(text).unwrap(),
-            None => Json::Null,
-        };
-        assert_eq!(duckdb, record["v"], "id {}", record["id"]);
+    let ids: Vec<&Json> = rows.iter().map(|row| &row[0]).collect();
+    let written: Vec<&Json> = records.iter().map(|r| &r["id"]).collect();
+    assert_eq!(ids, written);
+    for (duckdb, record) in duckdb_values(&read).iter().zip(&records) {
+        assert_eq!(duckdb, &record["v"], "id {}", record["id"]);
     }
     assert_eq!(read["pyarrow"]["rows"], records.len());
     let v_type = read["pyarrow"]["v"].as_str().unwrap();
@@ -225,13 +236,10 @@ fn unshredded_events_read_back_as_written() {
     let records = events(30);
     let file = write(dir.path(), "plain", UNSHREDDED_SCHEMA, &records);
     let read = run_script_json("variant_read_back.py", [&file]);
-    let rows = read["duckdb"]["rows"].as_array().unwrap();
-    for (row, record) in rows.iter().zip(&records) {
-        let duckdb = match row[1].as_str() {
-            Some(text) => serde_json::from_str(text).unwrap(),
-            None => Json::Null,
-        };
-        assert_eq!(duckdb, record["v"]);
+    let values = duckdb_values(&read);
+    assert_eq!(values.len(), records.len());
+    for (duckdb, record) in values.iter().zip(&records) {
+        assert_eq!(duckdb, &record["v"]);
     }
     assert_eq!(read["pyarrow"]["rows"], records.len());
     check_with_our_tools(&file, &records);
@@ -372,17 +380,10 @@ fn inferred_layout_shreds_the_regular_paths_and_reads_back() {
     // The printed layout is schema text `shred write` reads.
     shred::Schema::parse(layout).unwrap();
     let read = run_script_json("variant_read_back.py", [&file]);
-    for (row, record) in read["duckdb"]["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .zip(&records)
-    {
-        let duckdb = match row[1].as_str() {
-            Some(text) => serde_json::from_str(text).unwrap(),
-            None => Json::Null,
-        };
-        assert_eq!(duckdb, record["v"], "id {}", record["id"]);
+    let values = duckdb_values(&read);
+    assert_eq!(values.len(), records.len());
+    for (duckdb, record) in values.iter().zip(&records) {
+        assert_eq!(duckdb, &record["v"], "id {}", record["id"]);
     }
     check_with_our_tools(&file, &records);
     // A sample of three records (a null, a string, an object) has no dominant type.

@@ -182,6 +182,17 @@ fn annotate(
         })),
         None => info.logical_type_ref().cloned(),
     };
+    Ok(Arc::new(rebuild_group(&tp, logical, fields)?))
+}
+
+/// The group `tp` (name, repetition, id, converted type kept) with another logical type
+/// and other fields.
+pub(crate) fn rebuild_group(
+    tp: &Type,
+    logical: Option<LogicalType>,
+    fields: Vec<TypePtr>,
+) -> Result<Type, ParquetError> {
+    let info = tp.get_basic_info();
     let mut builder = Type::group_type_builder(tp.name())
         .with_logical_type(logical)
         .with_converted_type(info.converted_type())
@@ -192,7 +203,7 @@ fn annotate(
     if info.has_id() {
         builder = builder.with_id(Some(info.id()));
     }
-    Ok(Arc::new(builder.build()?))
+    builder.build()
 }
 
 #[cfg(test)]

@@ -319,17 +319,9 @@ fn replace(tp: TypePtr, path: &str, layouts: &HashMap<String, Option<TypePtr>>) 
         }
         fields
     };
-    let mut builder = Type::group_type_builder(tp.name())
-        .with_logical_type(info.logical_type_ref().cloned())
-        .with_converted_type(info.converted_type())
-        .with_fields(fields);
-    if info.has_repetition() {
-        builder = builder.with_repetition(info.repetition());
-    }
-    if info.has_id() {
-        builder = builder.with_id(Some(info.id()));
-    }
-    Ok(Arc::new(builder.build().map_err(schema_error)?))
+    let group = super::annotation::rebuild_group(&tp, info.logical_type_ref().cloned(), fields)
+        .map_err(schema_error)?;
+    Ok(Arc::new(group))
 }
 
 #[cfg(test)]
