@@ -1085,6 +1085,25 @@ mod tests {
     }
 
     #[test]
+    fn variant_map_values_given_as_an_object() {
+        let schema = Schema::parse(
+            "message m { optional group attrs (MAP) { repeated group key_value {
+               required binary key (STRING); optional group value (VARIANT(1)) {
+               required binary metadata; optional binary value; optional int64 typed_value; } } } }",
+        )
+        .unwrap();
+        let plan = SchemaPlan::new(&schema);
+        let records = [r#"{"attrs": {"a": 1, "b": "x", "c": null}}"#];
+        let mut shredder = JsonShredder::new(&plan);
+        shredder.shred(records[0].as_bytes(), &at(0)).unwrap();
+        assert_eq!(shredder.reference_records(), 0);
+        let stripes = shredder.take();
+        assert_eq!(stripes, by_reference(&plan, &records));
+        // attrs.key_value.value.typed_value (max d 4): typed, value only, null group.
+        assert_eq!(rd(&schema, &stripes, 3), vec![(0, 4), (1, 3), (1, 2)]);
+    }
+
+    #[test]
     fn variant_value_too_wide_names_line_and_path() {
         assert_eq!(
             error(

@@ -155,6 +155,17 @@ impl<'a> RecordVariants<'a> {
             return Ok(());
         }
         if node.repetition == Repetition::REPEATED {
+            // A MAP given as a JSON object (as a record being written may give it): its
+            // entries, in the array form `normalize` makes of it.
+            if let Json::Object(map) = slot
+                && node.children().first().is_some_and(|c| c.name == "key")
+            {
+                let entries = std::mem::take(map)
+                    .into_iter()
+                    .map(|(key, value)| serde_json::json!({"key": key, "value": value}))
+                    .collect();
+                *slot = Json::Array(entries);
+            }
             if let Json::Array(items) = slot {
                 for (i, item) in items.iter_mut().enumerate() {
                     self.present(node, item, format!("{path}[{i}]"), visit)?;
