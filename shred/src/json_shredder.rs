@@ -10,7 +10,9 @@
 //! wrappers hand the same JSON value down to their child, so `"phones": [..]` walks
 //! `phones` → `list` (one occurrence per element) → `item`. An object's fields may come in
 //! any order (each writes to its own columns); the fields it lacks are written as absent
-//! when it closes. The canonical-form rules are those of [`crate::record::normalize`].
+//! when it closes. The canonical-form rules are those of [`crate::record::normalize`]. A
+//! VARIANT group's value, any JSON, is read whole and turned into the group's record slot
+//! by [`crate::variant::shredder`], which the walk then shreds like any group.
 //!
 //! Records that do not fit are rare, and the reference decides about them: when the fast
 //! path meets anything it does not accept (malformed JSON, a type mismatch, an unknown or
@@ -35,6 +37,7 @@
 use std::fmt;
 
 use parquet::basic::Repetition;
+use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
 
@@ -217,13 +220,19 @@ impl<'p> JsonShredder<'p> {
     }
 }
 
-/// The canonical form of a record, or the reference path's error for it: malformed JSON
+/// The canonical form of a record, or the reference path's error for it (each VARIANT
+/// value first becomes its group's slot, [`crate::variant::shredder::shred_record`]): malformed JSON
 /// (`SOURCE: line L: invalid JSON: ... (column C)`) or a record that does not fit
 /// (`SOURCE: record N (line L): field P: expected ..., found ...`).
 pub fn reference_record(plan: &SchemaPlan, json: &[u8], at: &RecordAt<'_>) -> Result<Json> {
-    let value: Json = serde_json::from_slice(json).map_err(|e| {
+    let mut value: Json = serde_json::from_slice(json).map_err(|e| {
         let line = at.line.map_or(e.line(), |l| l + e.line() - 1);
         crate::input::invalid_json(at.source, line, &e)
+    })?;
+    crate::variant::shredder::shred_record(plan, &mut value, at.record, at.line).map_err(|e| {
+        Error::Input {
+            message: format!("{}: {e}", at.source),
+        }
     })?;
     crate::record::normalize(plan.schema(), &value, at.record, at.line).map_err(|e| Error::Input {
         message: format!("{}: {e}", at.source),
@@ -356,7 +365,58 @@ impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_> {
 
     #[inline]
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        let plan = self.ctx.plan;
+        if !plan.variants().is_empty()
+            && let Some((node, d, mode)) = self.variant_target()
+        {
+            let seed = NodeSeed {
+                ctx: self.ctx,
+                node,
+                r: self.r,
+                d,
+                mode,
+            };
+            let Some(column) = plan.variant(seed.node) else {
+                unreachable!("a variant seed is at a VARIANT group")
+            };
+            let node = plan.node(seed.node);
+            let json = Json::deserialize(deserializer)?;
+            if json.is_null() && seed.mode == Mode::Slot && node.repetition == Repetition::OPTIONAL
+            {
+                return seed.visit_unit();
+            }
+            let slot = crate::variant::shredder::slot_from_json(plan.schema(), column, &json)
+                .map_err(|_| mismatch::<D::Error>())?;
+            return slot.deserialize_any(seed).map_err(de::Error::custom);
+        }
         deserializer.deserialize_any(self)
+    }
+}
+
+impl NodeSeed<'_, '_> {
+    /// The VARIANT group that takes this value whole, if one does, with the definition
+    /// level and mode it meets the value in: the node itself, or the element a list
+    /// wrapper hands its occurrence down to. A repeated VARIANT's slot holds its
+    /// occurrences, each one a variant.
+    fn variant_target(&self) -> Option<(NodeId, i16, Mode)> {
+        let plan = self.ctx.plan;
+        let (mut id, mut d, mut mode) = (self.node, self.d, self.mode);
+        loop {
+            let node = plan.node(id);
+            if plan.variant(id).is_some()
+                && (mode == Mode::Present || node.repetition != Repetition::REPEATED)
+            {
+                return Some((id, d, mode));
+            }
+            match (mode, &node.shape) {
+                (Mode::Present, NodeShape::Transparent { child }) => {
+                    d = node.def;
+                    id = *child;
+                    mode = Mode::Slot;
+                }
+                _ => return None,
+            }
+        }
     }
 }
 
@@ -969,5 +1029,97 @@ mod tests {
             assert_eq!(shredder.stripes(), before.as_slice());
             assert_eq!(shredder.num_records(), 1);
         }
+    }
+
+    const VARIANT: &str = "message m { required int64 id; optional group v (VARIANT(1)) {
+        required binary metadata; optional binary value; optional group typed_value {
+          required group a { optional binary value; optional int64 typed_value; } } }
+        optional group l (LIST) { repeated group list { required group element (VARIANT(1)) {
+          required binary metadata; required binary value; } } } }";
+
+    /// The stripes of the records through the reference path alone.
+    fn by_reference(plan: &SchemaPlan, records: &[&str]) -> Vec<Stripe> {
+        let mut reference = Shredder::new(plan.schema());
+        for (i, r) in records.iter().enumerate() {
+            let canonical = reference_record(plan, r.as_bytes(), &at(i)).unwrap();
+            reference.shred(&canonical).unwrap();
+        }
+        reference.stripes().to_vec()
+    }
+
+    #[test]
+    fn variant_values_shred_alike_on_both_paths() {
+        let records = [
+            r#"{"id": 1, "v": {"a": 1, "b": [true]}, "l": [null, 2, {"a": "x"}]}"#,
+            r#"{"id": 2, "v": null, "l": []}"#,
+            r#"{"id": 3, "v": "text"}"#,
+            r#"{"id": 4, "v": {"a": "one"}, "l": null}"#,
+            r#"{"v": {}, "id": 5}"#,
+        ];
+        let schema = Schema::parse(VARIANT).unwrap();
+        let plan = SchemaPlan::new(&schema);
+        let mut shredder = JsonShredder::new(&plan);
+        for (i, r) in records.iter().enumerate() {
+            shredder.shred(r.as_bytes(), &at(i)).unwrap();
+        }
+        assert_eq!(shredder.reference_records(), 0);
+        let stripes = shredder.take();
+        assert_eq!(stripes, by_reference(&plan, &records));
+        // v.metadata: present (d=1) except where v is null.
+        assert_eq!(
+            rd(&schema, &stripes, 1),
+            vec![(0, 1), (0, 0), (0, 1), (0, 1), (0, 1)]
+        );
+        // v.typed_value.a.typed_value (max d 3): typed, v null, not an object (typed_value
+        // null, d=1), value only and missing (a's group present, d=2).
+        assert_eq!(
+            rd(&schema, &stripes, 4),
+            vec![(0, 3), (0, 0), (0, 1), (0, 2), (0, 2)]
+        );
+        // l.list.element.value: three elements (a JSON null is the variant null), an empty
+        // list, then nothing for a missing and a null list.
+        assert_eq!(
+            rd(&schema, &stripes, 6),
+            vec![(0, 2), (1, 2), (1, 2), (0, 1), (0, 0), (0, 0), (0, 0)]
+        );
+    }
+
+    #[test]
+    fn variant_map_values_given_as_an_object() {
+        let schema = Schema::parse(
+            "message m { optional group attrs (MAP) { repeated group key_value {
+               required binary key (STRING); optional group value (VARIANT(1)) {
+               required binary metadata; optional binary value; optional int64 typed_value; } } } }",
+        )
+        .unwrap();
+        let plan = SchemaPlan::new(&schema);
+        let records = [r#"{"attrs": {"a": 1, "b": "x", "c": null}}"#];
+        let mut shredder = JsonShredder::new(&plan);
+        shredder.shred(records[0].as_bytes(), &at(0)).unwrap();
+        assert_eq!(shredder.reference_records(), 0);
+        let stripes = shredder.take();
+        assert_eq!(stripes, by_reference(&plan, &records));
+        // attrs.key_value.value.typed_value (max d 4): typed, value only, null group.
+        assert_eq!(rd(&schema, &stripes, 3), vec![(0, 4), (1, 3), (1, 2)]);
+    }
+
+    #[test]
+    fn variant_value_too_wide_names_line_and_path() {
+        assert_eq!(
+            error(
+                VARIANT,
+                r#"{"id": 1, "l": [1, {"n": [18446744073709551615]}]}"#
+            ),
+            "in.ndjson: record 6 (line 7): field l[1]: $.n[0]: integer 18446744073709551615 \
+             does not fit a variant int64"
+        );
+    }
+
+    #[test]
+    fn malformed_json_in_a_variant_names_line_and_column() {
+        assert_eq!(
+            error(VARIANT, r#"{"id": 1, "v": {"a": [1,}}"#),
+            "in.ndjson: line 7: invalid JSON: expected value (column 25)"
+        );
     }
 }

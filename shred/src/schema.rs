@@ -1,7 +1,8 @@
 //! The schema model: a tree of required/optional/repeated fields with the levels of every node.
 //!
 //! A [`Schema`] is built from Parquet message-type text (parsed by
-//! [`parquet::schema::parser::parse_message_type`]) or from a file's [`SchemaDescriptor`].
+//! [`parquet::schema::parser::parse_message_type`], which [`crate::variant::annotation`]
+//! extends with the `VARIANT` annotation of groups) or from a file's [`SchemaDescriptor`].
 //! Walking the tree from the root, every optional or repeated node adds one to the
 //! definition level and every repeated node adds one to the repetition level (Melnik et
 //! al., "Dremel", VLDB 2010, §4.1; the Parquet format's `README.md`, "Nested Encoding").
@@ -127,10 +128,11 @@ pub struct Schema {
 }
 
 impl Schema {
-    /// Parses Parquet message-type text (`message m { required int64 id; }`).
+    /// Parses Parquet message-type text (`message m { required int64 id; }`), with the
+    /// VARIANT annotation of groups ([`crate::variant::annotation`]).
     pub fn parse(text: &str) -> Result<Self> {
         let message =
-            parquet::schema::parser::parse_message_type(text).map_err(|e| Error::Schema {
+            crate::variant::annotation::parse_message_type(text).map_err(|e| Error::Schema {
                 message: e.to_string(),
             })?;
         Self::from_descriptor(Arc::new(SchemaDescriptor::new(Arc::new(message))))
@@ -192,11 +194,12 @@ impl Schema {
     }
 
     /// The message type as text, printed by the `parquet` crate's schema printer, whose
-    /// output its message-type parser (and so [`Schema::parse`]) reads back.
+    /// output its message-type parser (and so [`Schema::parse`]) reads back; VARIANT
+    /// annotations are written `(VARIANT(1))`, as [`Schema::parse`] reads them.
     pub fn message_text(&self) -> String {
         let mut text = Vec::new();
         parquet::schema::printer::print_schema(&mut text, self.descr.root_schema());
-        String::from_utf8_lossy(&text).into_owned()
+        crate::variant::annotation::print_annotations(&String::from_utf8_lossy(&text))
     }
 
     /// The index of the leaf with this dotted path.

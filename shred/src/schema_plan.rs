@@ -10,6 +10,9 @@
 //! §4.1 and the Parquet format's "Nested Encoding"; the JSON shapes and conversions are
 //! those of [`crate::record`] (the reference this plan must agree with).
 //!
+//! A VARIANT group's node is marked ([`SchemaPlan::variant`]): its JSON value is any JSON,
+//! which [`crate::variant::shredder`] turns into the group's record slot first.
+//!
 //! The plan knows nothing about a JSON parser: a parser hands it field names
 //! ([`FieldLookup::find`], with a fast path for fields in schema order) and scalars
 //! (`Conversion::push_*`), so the same plan serves a JSON shredder, a value generator and
@@ -34,6 +37,7 @@ use parquet::basic::{Repetition, Type as PhysicalType};
 use crate::record::int96_from_nanos;
 use crate::schema::{Leaf, Node, NodeKind, Schema};
 use crate::stripe::Values;
+use crate::variant::VariantColumn;
 
 /// Index of a node in [`SchemaPlan::nodes`].
 pub type NodeId = u32;
@@ -318,6 +322,10 @@ pub struct SchemaPlan {
     schema: Schema,
     nodes: Vec<PlanNode>,
     leaves: Vec<LeafPlan>,
+    /// The VARIANT groups, whose JSON values go through [`crate::variant::shredder`].
+    variants: Vec<VariantColumn>,
+    /// Per node id, its index in `variants` when it is a VARIANT group.
+    variant_of: Vec<Option<u32>>,
 }
 
 impl SchemaPlan {
@@ -327,8 +335,20 @@ impl SchemaPlan {
             schema: schema.clone(),
             nodes: Vec::new(),
             leaves: Vec::with_capacity(schema.leaves().len()),
+            variants: VariantColumn::find_all(schema),
+            variant_of: Vec::new(),
         };
         plan.add(schema.root(), 0);
+        plan.variant_of = plan
+            .nodes
+            .iter()
+            .map(|n| {
+                plan.variants
+                    .iter()
+                    .position(|v| v.path == n.path)
+                    .map(|i| i as u32)
+            })
+            .collect();
         plan
     }
 
@@ -400,6 +420,17 @@ impl SchemaPlan {
     /// Every node, parents before children (depth-first, schema order).
     pub fn nodes(&self) -> &[PlanNode] {
         &self.nodes
+    }
+
+    /// The VARIANT group node `id` is, if it is one.
+    #[inline]
+    pub fn variant(&self, id: NodeId) -> Option<&VariantColumn> {
+        self.variant_of[id as usize].map(|i| &self.variants[i as usize])
+    }
+
+    /// The VARIANT groups of the schema.
+    pub fn variants(&self) -> &[VariantColumn] {
+        &self.variants
     }
 
     /// Every leaf column, in column order.

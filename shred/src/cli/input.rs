@@ -68,19 +68,48 @@ impl InputArgs {
     /// Reads the schema and starts reading the records; `keep_records` also gives every
     /// row group its records in canonical form ([`RowGroup::canonical`]).
     pub fn open(&self, keep_records: bool) -> Result<Input> {
-        let schema = Schema::from_file(&self.schema)?;
-        let plan = Arc::new(SchemaPlan::new(&schema));
-        let threads = self
-            .threads
-            .map_or_else(crate::usage::cores, |n| usize::try_from(n).unwrap_or(1));
-        let options = ReadOptions {
+        self.open_schema(self.schema()?, keep_records)
+    }
+
+    /// The `--schema` file's schema.
+    pub fn schema(&self) -> Result<Schema> {
+        Schema::from_file(&self.schema)
+    }
+
+    /// How the records are read: `--row-group-size`, `--threads`, `--skip-bad`.
+    pub fn read_options(&self, keep_records: bool) -> ReadOptions {
+        ReadOptions {
             row_group_size: usize::try_from(self.row_group_size).unwrap_or(usize::MAX),
-            threads,
+            threads: self.threads(),
             skip_bad: self.skip_bad,
             max_reported_errors: REPORTED_ERRORS,
             keep_records,
             ..ReadOptions::default()
-        };
+        }
+    }
+
+    fn threads(&self) -> usize {
+        self.threads
+            .map_or_else(crate::usage::cores, |n| usize::try_from(n).unwrap_or(1))
+    }
+
+    /// Starts reading the records as [`InputArgs::open`] does, with `schema` in place of
+    /// the `--schema` file's (e.g. one whose VARIANT layouts were inferred).
+    pub fn open_schema(&self, schema: Schema, keep_records: bool) -> Result<Input> {
+        let plan = Arc::new(SchemaPlan::new(&schema));
+        // A VARIANT layout the spec forbids is reported by readers; no writer makes one.
+        if let Some(Err(e)) = plan
+            .variants()
+            .iter()
+            .map(|v| v.shredding.as_ref())
+            .find(Result::is_err)
+        {
+            return Err(Error::Schema {
+                message: format!("{}: {e}", self.schema.display()),
+            });
+        }
+        let threads = self.threads();
+        let options = self.read_options(keep_records);
         let reader = JsonReader::open(plan.clone(), &self.records, options)?;
         let name = self.records.display().to_string();
         let size = (name != "-")

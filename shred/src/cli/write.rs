@@ -9,6 +9,10 @@
 //! temporary name and renamed when complete ([`crate::output`]): a failed run leaves
 //! nothing behind. The summary (records, row groups, bytes, seconds, records/s, peak RSS
 //! from [`crate::usage`]) is a table or, with `--format json`, one JSON object.
+//!
+//! With `--shred-variants auto`, the VARIANT columns' layouts are first inferred from a
+//! sample of the records ([`crate::variant::inference`]; a first, short read of the file),
+//! printed on stderr as schema text, and the file is written with them.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -26,7 +30,10 @@ use crate::codec::parse_codec;
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
 use crate::row_group_writer::RowGroupWriter;
+use crate::schema::Schema;
+use crate::schema_plan::SchemaPlan;
 use crate::usage;
+use crate::variant::inference;
 
 /// The flags of `shred write`.
 #[derive(Debug, Clone, clap::Args)]
@@ -47,6 +54,22 @@ pub struct WriteArgs {
     /// Format of the summary.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// VARIANT columns' typed_value layouts: as the schema declares them, or inferred from
+    /// a sample of the input (printed on stderr as schema text).
+    #[arg(long, value_enum, default_value = "declared", value_name = "HOW")]
+    pub shred_variants: ShredVariants,
+    /// Records sampled by `--shred-variants auto` [default: the first row group's].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub sample: Option<u64>,
+}
+
+/// Where the VARIANT columns' layouts come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShredVariants {
+    /// The schema's typed_value trees (none: unshredded).
+    Declared,
+    /// Inferred from a sample of the records ([`crate::variant::inference`]).
+    Auto,
 }
 
 /// What a write did.
@@ -62,13 +85,29 @@ struct Summary {
     bytes: u64,
     seconds: f64,
     peak_rss: Option<u64>,
+    /// The schema with inferred VARIANT layouts (`--shred-variants auto`).
+    inferred_schema: Option<String>,
 }
 
 /// Writes the input's records to `--output`; prints the summary.
 pub fn write(args: &WriteArgs, out: &mut dyn Write) -> Result<()> {
     usage::reset_peak_rss();
     let start = Instant::now();
-    let mut input = args.input.open(false)?;
+    let schema = args.input.schema()?;
+    let inferred = match args.shred_variants {
+        ShredVariants::Declared if args.sample.is_some() => {
+            return Err(Error::Input {
+                message: "--sample needs --shred-variants auto".into(),
+            });
+        }
+        ShredVariants::Declared => None,
+        ShredVariants::Auto => Some(infer_layouts(&args.input, &schema, args.sample)?),
+    };
+    let inferred_text = inferred.as_ref().map(Schema::message_text);
+    if let Some(text) = &inferred_text {
+        eprint!("shred: VARIANT layouts inferred from the sample:\n{text}");
+    }
+    let mut input = args.input.open_schema(inferred.unwrap_or(schema), false)?;
     let plan = input.plan();
     let schema = plan.schema();
     let props = WriterProperties::builder()
@@ -108,12 +147,32 @@ pub fn write(args: &WriteArgs, out: &mut dyn Write) -> Result<()> {
         input_bytes,
         seconds: start.elapsed().as_secs_f64(),
         peak_rss: usage::peak_rss(),
+        inferred_schema: inferred_text,
     };
     let text = match args.format {
         Format::Table => summary.table(),
         Format::Json => summary.json(),
     };
     writeln!(out, "{text}").map_err(|e| Error::io("writing output", e))
+}
+
+/// The schema with its VARIANT columns' layouts inferred from the first `sample` records
+/// (the first row group's by default).
+fn infer_layouts(input: &InputArgs, schema: &Schema, sample: Option<u64>) -> Result<Schema> {
+    if input.records.as_os_str() == "-" {
+        return Err(Error::Input {
+            message: "--shred-variants auto reads its sample before the records: it needs a \
+                      file, not stdin"
+                .into(),
+        });
+    }
+    let records = sample.map_or(input.row_group_size, |n| n);
+    let records = usize::try_from(records).unwrap_or(usize::MAX);
+    let plan = Arc::new(SchemaPlan::new(schema));
+    let samples = inference::sample(plan, &input.records, records, input.read_options(false))?;
+    let samples: Vec<Vec<&serde_json::Value>> =
+        samples.iter().map(|s| s.iter().collect()).collect();
+    inference::infer_schema(schema, &samples, &inference::Policy::default())
 }
 
 impl Summary {
@@ -150,7 +209,7 @@ impl Summary {
     }
 
     fn json(&self) -> String {
-        json!({
+        let mut summary = json!({
             "file": self.file,
             "records": self.records,
             "skipped_records": self.skipped,
@@ -162,7 +221,10 @@ impl Summary {
             "seconds": self.seconds,
             "records_per_s": self.records_per_s(),
             "peak_rss_bytes": self.peak_rss,
-        })
-        .to_string()
+        });
+        if let Some(schema) = &self.inferred_schema {
+            summary["inferred_schema"] = json!(schema);
+        }
+        summary.to_string()
     }
 }

@@ -44,6 +44,11 @@ impl<'a> RecordVariants<'a> {
         RecordVariants { schema, columns }
     }
 
+    /// The given VARIANT columns of `schema` (found before, e.g. by a schema plan).
+    pub fn with_columns(schema: &'a Schema, columns: Vec<VariantColumn>) -> Self {
+        RecordVariants { schema, columns }
+    }
+
     /// The VARIANT columns of `schema`, all leaves selected.
     pub fn all(schema: &'a Schema) -> Self {
         let leaves: Vec<usize> = (0..schema.leaves().len()).collect();
@@ -150,6 +155,17 @@ impl<'a> RecordVariants<'a> {
             return Ok(());
         }
         if node.repetition == Repetition::REPEATED {
+            // A MAP given as a JSON object (as a record being written may give it): its
+            // entries, in the array form `normalize` makes of it.
+            if let Json::Object(map) = slot
+                && node.children().first().is_some_and(|c| c.name == "key")
+            {
+                let entries = std::mem::take(map)
+                    .into_iter()
+                    .map(|(key, value)| serde_json::json!({"key": key, "value": value}))
+                    .collect();
+                *slot = Json::Array(entries);
+            }
             if let Json::Array(items) = slot {
                 for (i, item) in items.iter_mut().enumerate() {
                     self.present(node, item, format!("{path}[{i}]"), visit)?;
@@ -170,14 +186,14 @@ impl<'a> RecordVariants<'a> {
         if let Some(column) = self.column(node) {
             return visit(column, &path, value);
         }
-        if value.is_null() {
-            return Ok(());
-        }
         match &node.kind {
-            NodeKind::Leaf { .. } => Ok(()),
+            // A null in a list wrapper's slot is its element's (a record being written
+            // may give a required VARIANT element as null: the variant null).
             NodeKind::Group { children, .. } if node.is_transparent() => {
                 self.slot(&children[0], value, path, visit)
             }
+            _ if value.is_null() => Ok(()),
+            NodeKind::Leaf { .. } => Ok(()),
             NodeKind::Group { children, .. } => {
                 for child in children {
                     if let Some(slot) = value.get_mut(&child.name) {
