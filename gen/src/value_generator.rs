@@ -36,7 +36,7 @@ use shred::stripe::{ByteValues, Values};
 
 use crate::length_distribution::standard_normal;
 use crate::names::{FIRST_NAMES, LAST_NAMES, ZipfTable};
-use crate::rng::{RecordRng, threshold};
+use crate::rng::{RecordRng, mix64, threshold};
 use crate::spec::{Bound, ValueSpec};
 use crate::weighted::Weighted;
 
@@ -64,6 +64,38 @@ enum NumberSource {
     Zipf { weights: Weighted, start: i64 },
     Sequence { start: i64, step: i64 },
     Unique { start: i64, stride: u64 },
+    IntSpread(Spread<i64>),
+    FloatSpread(Spread<f64>),
+}
+
+/// `points` evenly spaced numbers from `lo` to `lo + width`, drawn by part of the range.
+#[derive(Debug, Clone)]
+struct Spread<T> {
+    lo: T,
+    width: T,
+    points: u64,
+    parts: Weighted,
+}
+
+impl<T> Spread<T> {
+    /// The index of a point: a part by weight, then a point of that part, uniformly (the
+    /// nearest point when the part holds none).
+    fn point(&self, rng: &mut RecordRng) -> u64 {
+        let last = u128::from(self.points - 1);
+        let parts = self.parts.len() as u128;
+        let part = self.parts.pick(rng.draw()) as u128;
+        let first = (part * last).div_ceil(parts);
+        let end = if part + 1 == parts {
+            last + 1
+        } else {
+            ((part + 1) * last).div_ceil(parts)
+        };
+        if end > first {
+            (first + u128::from(rng.below((end - first) as u64))) as u64
+        } else {
+            (((2 * part + 1) * last) / (2 * parts)) as u64
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -105,6 +137,14 @@ enum BytesSource {
     },
     Uuid {
         text: bool,
+    },
+    Tokens {
+        frequent: Vec<Box<[u8]>>,
+        /// The frequent strings' weights, then the tokens'.
+        weights: Weighted,
+        distinct: u64,
+        min_length: u32,
+        lengths: Weighted,
     },
 }
 
@@ -351,6 +391,7 @@ impl LeafValues {
                 NumberSource::Int { span, .. } => (*span != 0).then_some(*span),
                 NumberSource::Zipf { weights, .. } => Some(weights.support() as u64),
                 NumberSource::Sequence { .. } => Some(1),
+                NumberSource::IntSpread(spread) => Some(spread.points),
                 _ => None,
             },
             Kind::Bytes { source, .. } => match source {
@@ -359,6 +400,9 @@ impl LeafValues {
                     Some(distinct.len() as u64)
                 }
                 BytesSource::Enum { weights, .. } => Some(weights.support() as u64),
+                BytesSource::Tokens {
+                    frequent, distinct, ..
+                } => Some(frequent.len() as u64 + distinct),
                 BytesSource::Pattern(segments) => segments
                     .iter()
                     .all(|s| matches!(s, Segment::Literal(_) | Segment::Record { .. }))
@@ -543,6 +587,35 @@ fn compile(leaf_type: LeafType, spec: &ValueSpec) -> Result<Kind, String> {
                     },
                     target,
                 ),
+                ValueSpec::Spread {
+                    range: [lo, hi],
+                    distinct,
+                    weights,
+                } => {
+                    let lo = in_range(integer_bound(lo, unit, scale)?, "bound")?;
+                    let hi = in_range(integer_bound(hi, unit, scale)?, "bound")?;
+                    if lo > hi {
+                        return Err(format!(
+                            "spread [{lo}, {hi}]: the minimum exceeds the maximum"
+                        ));
+                    }
+                    let width = (hi as i128 - lo as i128) as u64;
+                    if *distinct == 0 || u128::from(*distinct) > u128::from(width) + 1 {
+                        return Err(format!(
+                            "spread: distinct = {distinct} is not in 1..={} (the integers of the range)",
+                            u128::from(width) + 1
+                        ));
+                    }
+                    number(
+                        NumberSource::IntSpread(Spread {
+                            lo,
+                            width: width as i64,
+                            points: *distinct,
+                            parts: parts(weights)?,
+                        }),
+                        target,
+                    )
+                }
                 ValueSpec::Unique { start, stride } => {
                     if *stride == 0 {
                         return Err("unique: stride must be at least 1".into());
@@ -556,7 +629,7 @@ fn compile(leaf_type: LeafType, spec: &ValueSpec) -> Result<Kind, String> {
                     )
                 }
                 _ => Err(format!(
-                    "{} does not fit a number column: use uniform, normal, zipf, sequence or unique",
+                    "{} does not fit a number column: use uniform, spread, normal, zipf, sequence or unique",
                     spec_name(spec)
                 )),
             }
@@ -571,6 +644,30 @@ fn compile(leaf_type: LeafType, spec: &ValueSpec) -> Result<Kind, String> {
                 }
                 number(NumberSource::Float { lo, width: hi - lo }, target)
             }
+            ValueSpec::Spread {
+                range: [lo, hi],
+                distinct,
+                weights,
+            } => {
+                let (lo, hi) = (float_bound(lo)?, float_bound(hi)?);
+                if lo > hi {
+                    return Err(format!(
+                        "spread [{lo}, {hi}]: the minimum exceeds the maximum"
+                    ));
+                }
+                if *distinct == 0 {
+                    return Err("spread: distinct must be at least 1".into());
+                }
+                number(
+                    NumberSource::FloatSpread(Spread {
+                        lo,
+                        width: hi - lo,
+                        points: *distinct,
+                        parts: parts(weights)?,
+                    }),
+                    target,
+                )
+            }
             ValueSpec::Normal { mean, std } => number(normal(*mean, *std)?, target),
             ValueSpec::Zipf { .. } | ValueSpec::Sequence { .. } | ValueSpec::Unique { .. } => {
                 let integers = LeafType::Integer {
@@ -583,7 +680,7 @@ fn compile(leaf_type: LeafType, spec: &ValueSpec) -> Result<Kind, String> {
                 compile(integers, spec)
             }
             _ => Err(format!(
-                "{} does not fit a float column: use uniform, normal, zipf, sequence or unique",
+                "{} does not fit a float column: use uniform, spread, normal, zipf, sequence or unique",
                 spec_name(spec)
             )),
         },
@@ -631,6 +728,37 @@ fn compile(leaf_type: LeafType, spec: &ValueSpec) -> Result<Kind, String> {
                         letters: !binary,
                     }
                 }
+                ValueSpec::Tokens {
+                    frequent,
+                    rest,
+                    distinct,
+                    min_length,
+                    lengths,
+                } => {
+                    if *distinct == 0 && *rest > 0.0 {
+                        return Err("tokens: rest > 0 needs distinct ≥ 1".into());
+                    }
+                    let (names, mut weights): (Vec<String>, Vec<f64>) =
+                        frequent.iter().map(|(k, v)| (k.clone(), *v)).unzip();
+                    weights.push(*rest);
+                    let weights = Weighted::new(&weights).map_err(|e| format!("tokens: {e}"))?;
+                    let lengths = if lengths.is_empty() {
+                        Weighted::new(&[1.0])
+                    } else {
+                        Weighted::new(lengths)
+                    }
+                    .map_err(|e| format!("tokens: lengths: {e}"))?;
+                    if u64::from(*min_length) + lengths.len() as u64 > 1 << 20 {
+                        return Err("tokens: lengths over 1 MiB".into());
+                    }
+                    BytesSource::Tokens {
+                        frequent: words(&names),
+                        weights,
+                        distinct: *distinct,
+                        min_length: *min_length,
+                        lengths,
+                    }
+                }
                 ValueSpec::Uuid => match fixed {
                     Some(16) => BytesSource::Uuid { text: false },
                     None => BytesSource::Uuid { text: !binary },
@@ -642,7 +770,7 @@ fn compile(leaf_type: LeafType, spec: &ValueSpec) -> Result<Kind, String> {
                 },
                 _ => {
                     return Err(format!(
-                        "{} does not fit a string or binary column: use words, enum, pattern, random or uuid",
+                        "{} does not fit a string or binary column: use words, enum, tokens, pattern, random or uuid",
                         spec_name(spec)
                     ));
                 }
@@ -665,7 +793,19 @@ fn spec_name(spec: &ValueSpec) -> &'static str {
         ValueSpec::Pattern(_) => "pattern",
         ValueSpec::Random(_) => "random",
         ValueSpec::Uuid => "uuid",
+        ValueSpec::Spread { .. } => "spread",
+        ValueSpec::Tokens { .. } => "tokens",
     }
+}
+
+/// The weights of a spread's parts (one part when none are given).
+fn parts(weights: &[f64]) -> Result<Weighted, String> {
+    if weights.is_empty() {
+        Weighted::new(&[1.0])
+    } else {
+        Weighted::new(weights)
+    }
+    .map_err(|e| format!("spread: {e}"))
 }
 
 fn normal(mean: f64, std: f64) -> Result<NumberSource, String> {
@@ -869,6 +1009,22 @@ fn draw_number(source: &NumberSource, rng: &mut RecordRng, at: Position) -> Numb
                 .wrapping_add(stride.wrapping_mul(at.record) as i64)
                 .wrapping_add(at.k as i64),
         ),
+        NumberSource::IntSpread(spread) => {
+            let j = spread.point(rng);
+            let offset = match spread.points {
+                1 => 0,
+                n => u128::from(j) * u128::from(spread.width as u64) / u128::from(n - 1),
+            };
+            Number::Int(spread.lo.wrapping_add(offset as i64))
+        }
+        NumberSource::FloatSpread(spread) => {
+            let j = spread.point(rng);
+            let at = match spread.points {
+                1 => 0.0,
+                n => j as f64 / (n - 1) as f64,
+            };
+            Number::Float(spread.lo + spread.width * at)
+        }
     }
 }
 
@@ -973,6 +1129,20 @@ fn draw_bytes(source: &BytesSource, rng: &mut RecordRng, at: Position, out: &mut
         }
         BytesSource::Enum { words, weights } => {
             out.extend_from_slice(&words[weights.pick(rng.draw())])
+        }
+        BytesSource::Tokens {
+            frequent,
+            weights,
+            distinct,
+            min_length,
+            lengths,
+        } => {
+            let pick = weights.pick(rng.draw());
+            if let Some(word) = frequent.get(pick) {
+                out.extend_from_slice(word);
+            } else {
+                push_token(rng.below(*distinct), *min_length, lengths, out);
+            }
         }
         BytesSource::Random { min, span, letters } => {
             let len = u64::from(*min) + rng.below(*span);
@@ -1082,6 +1252,27 @@ pub fn pop_last(values: &mut Values) {
                 v.data.truncate(end);
             }
         }
+    }
+}
+
+/// Token `j` of a `tokens` generator: `j` in base 31 (`0`–`9`, `a`–`u`), padded with `x`
+/// to its length, a fixed draw from `lengths` (so tokens never contain `v`, the first
+/// letter of `--profile`'s frequent tokens, and distinct `j` give distinct tokens).
+fn push_token(j: u64, min_length: u32, lengths: &Weighted, out: &mut Vec<u8>) {
+    const DIGITS: &[u8; 31] = b"0123456789abcdefghijklmnopqrstu";
+    let start = out.len();
+    let mut rest = j;
+    loop {
+        out.push(DIGITS[(rest % 31) as usize]);
+        rest /= 31;
+        if rest == 0 {
+            break;
+        }
+    }
+    out[start..].reverse();
+    let length = min_length as usize + lengths.pick(mix64(j ^ 0x746f_6b65_6e73));
+    while out.len() - start < length {
+        out.push(b'x');
     }
 }
 
