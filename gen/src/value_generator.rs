@@ -2,13 +2,14 @@
 //! the leaf's physical and logical type, drawn from a record's random stream straight into
 //! the column's stripe.
 //!
-//! A generator is a source and a target. Number sources (uniform, normal, Zipf, sequence,
-//! unique) give an integer or a float; the target stores it as the physical type wants:
-//! INT32/INT64 (decimals as unscaled integers, floats rounded after scaling by `10^scale`),
-//! INT96 nanoseconds, FLOAT/DOUBLE, FLOAT16 half-precision bits, or a decimal's big-endian
-//! two's complement bytes (`LogicalTypes.md`, "DECIMAL"). Byte sources (word lists,
-//! weighted enums, patterns, random text or bytes, UUIDs) write bytes; a fixed-length
-//! column pads them with zeros or cuts them to its length. Dates, timestamps and times of
+//! A generator is a source and a target. Number sources (uniform, spread, normal, Zipf,
+//! sequence, unique) give an integer or a float; the target stores it as the physical
+//! type wants: INT32/INT64 (decimals as unscaled integers, floats rounded after scaling by
+//! `10^scale`), INT96 nanoseconds, FLOAT/DOUBLE, FLOAT16 half-precision bits, or a
+//! decimal's big-endian two's complement bytes (`LogicalTypes.md`, "DECIMAL"). Byte
+//! sources (word lists, weighted enums, synthetic tokens, patterns, random text or bytes,
+//! UUIDs) write bytes; a fixed-length column pads them with zeros or cuts them to its
+//! length. Dates, timestamps and times of
 //! day in `uniform` bounds are turned into the column's unit once, when the spec is
 //! compiled (`LogicalTypes.md`, "DATE", "TIME", "TIMESTAMP").
 //!
@@ -1365,6 +1366,85 @@ mod tests {
         v.iter()
             .map(|b| String::from_utf8(b.to_vec()).unwrap())
             .collect()
+    }
+
+    #[test]
+    fn spread_draws_its_points_by_part() {
+        // 5 points of [0, 100] (0, 25, 50, 75, 100); the upper half weighs 3 times the lower.
+        let spec = ValueSpec::Spread {
+            range: [Bound::Int(0), Bound::Int(100)],
+            distinct: 5,
+            weights: vec![1.0, 3.0],
+        };
+        let Values::Int32(v) = draw("required int32 x;", Some(spec), 20_000) else {
+            panic!("int32 values")
+        };
+        let mut seen: Vec<i32> = v.clone();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen, [0, 25, 50, 75, 100]);
+        let upper = v.iter().filter(|&&x| x > 50).count() as f64 / v.len() as f64;
+        assert!((upper - 0.75 * 2.0 / 3.0).abs() < 0.02, "{upper}");
+        let dates = ValueSpec::Spread {
+            range: [
+                Bound::Text("2024-01-01".into()),
+                Bound::Text("2024-01-03".into()),
+            ],
+            distinct: 3,
+            weights: vec![],
+        };
+        let Values::Int32(d) = draw("required int32 d (DATE);", Some(dates), 1000) else {
+            panic!("dates")
+        };
+        assert!(d.iter().all(|x| (19_723..=19_725).contains(x)));
+        let floats = ValueSpec::Spread {
+            range: [Bound::Float(1.0), Bound::Float(2.0)],
+            distinct: 1 << 40,
+            weights: vec![],
+        };
+        let Values::Double(f) = draw("required double f;", Some(floats), 1000) else {
+            panic!("doubles")
+        };
+        assert!(f.iter().all(|x| (1.0..=2.0).contains(x)));
+    }
+
+    #[test]
+    fn spread_refuses_more_points_than_integers() {
+        let schema = column("required int32 x;");
+        let spec = ValueSpec::Spread {
+            range: [Bound::Int(0), Bound::Int(9)],
+            distinct: 11,
+            weights: vec![],
+        };
+        let error = LeafValues::new(&schema.leaves()[0], Some(&spec)).unwrap_err();
+        assert!(error.contains("distinct = 11 is not in 1..=10"), "{error}");
+    }
+
+    #[test]
+    fn tokens_are_distinct_per_index_and_never_frequent_ones() {
+        let lengths = Weighted::new(&[1.0, 1.0]).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for j in 0..5000 {
+            let mut token = Vec::new();
+            push_token(j, 2, &lengths, &mut token);
+            assert!(token.len() >= 2 && !token.contains(&b'v'), "{token:?}");
+            assert!(seen.insert(token), "token {j} repeats");
+        }
+        let spec = ValueSpec::Tokens {
+            frequent: [("v0xx".to_owned(), 1.0)].into(),
+            rest: 3.0,
+            distinct: 50,
+            min_length: 3,
+            lengths: vec![0.0, 1.0],
+        };
+        let got = strings(&draw("required binary s (STRING);", Some(spec), 4000));
+        let frequent = got.iter().filter(|s| *s == "v0xx").count() as f64 / 4000.0;
+        assert!((frequent - 0.25).abs() < 0.03, "{frequent}");
+        let mut tokens: Vec<&String> = got.iter().filter(|s| *s != "v0xx").collect();
+        assert!(tokens.iter().all(|t| t.len() == 4 && t.ends_with('x')));
+        tokens.sort();
+        tokens.dedup();
+        assert_eq!(tokens.len(), 50);
     }
 
     #[test]
