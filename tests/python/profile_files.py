@@ -8,7 +8,8 @@ groups of 6000) and with DuckDB (OUT_DIR/nested.duckdb.parquet) and prints their
 JSON list. Columns: `a` a list with null, empty and null-element states; `b` a list of
 structs holding a list; `m` a map; `c` three nested lists; `s` strings with about 1500
 distinct values, a few of them frequent; `price` decimal(12,2), `day` date32, `ts`
-timestamp[us, UTC] and `score` float64, all with nulls; `id` int64 without nulls.
+timestamp[us, UTC] and `score` float64, all with nulls; `id` int64, never null. The
+top-level fields carry field ids 1, 2, … (pyarrow writes them, DuckDB does not).
 
 `stats` reads each FILE with pyarrow and prints one JSON document:
 
@@ -104,7 +105,12 @@ def nested_table():
         ),
         "score": pa.array([maybe(0.2, lambda: rng.gauss(50, 10)) for _ in range(ROWS)], type=pa.float64()),
     }
-    return pa.table(columns)
+    table = pa.table(columns)
+    # Field ids on the top-level fields (pyarrow writes them into the Parquet schema).
+    with_ids = pa.schema(
+        [f.with_metadata({"PARQUET:field_id": str(i + 1)}) for i, f in enumerate(table.schema)]
+    )
+    return pa.Table.from_arrays(table.columns, schema=with_ids)
 
 
 def write(out_dir):

@@ -8,7 +8,8 @@
 //! levels from the Arrow values (not from the file's level streams) and its distinct
 //! values. Per column the clone must match: the share of entries at each definition and
 //! each repetition level within 0.02, entries per record within 5%, distinct values within
-//! 25% (at the original's size), and `pq.read_schema` the same Arrow schema. The learned
+//! 25% (at the original's size); `pq.read_schema` must give the same Arrow schema, and the
+//! footer the same key-value keys and top-level field ids. The learned
 //! spec and the clone's bytes must hold no value of the file unless `--keep-values`.
 
 use std::collections::BTreeMap;
@@ -98,6 +99,19 @@ fn key_value_keys(path: &Path) -> Vec<String> {
     (reader.metadata().file_metadata().key_value_metadata())
         .map(|kv| kv.iter().map(|kv| kv.key.clone()).collect())
         .unwrap_or_default()
+}
+
+/// The field ids of the Parquet schema's top-level fields.
+fn field_ids(path: &Path) -> Vec<Option<i32>> {
+    let reader = SerializedFileReader::new(std::fs::File::open(path).expect("opens"))
+        .expect("a Parquet file");
+    let root = reader.metadata().file_metadata().schema();
+    (root.get_fields().iter())
+        .map(|f| {
+            let info = f.get_basic_info();
+            info.has_id().then(|| info.id())
+        })
+        .collect()
 }
 
 /// Asserts that `clone` looks like `original`, column by column.
@@ -190,10 +204,18 @@ fn profile_clones_of_pyarrow_and_duckdb_files_match_column_by_column() {
         assert_eq!(larger_stats.rows, (ROWS * 5 / 2) as f64);
         assert_looks_alike(&expected, &larger_stats, &format!("{name}, 2.5x"), false);
 
-        // The footer's key-value metadata (pyarrow's ARROW:schema) is the original's.
+        // The footer's key-value metadata (pyarrow's ARROW:schema) and the Parquet
+        // schema's field ids are the original's.
         assert_eq!(key_value_keys(&same), key_value_keys(original), "{name}");
+        assert_eq!(field_ids(&same), field_ids(original), "{name}");
         if name.contains("pyarrow") {
             assert!(key_value_keys(&same).contains(&"ARROW:schema".to_owned()));
+            assert_eq!(field_ids(original), (1..=10).map(Some).collect::<Vec<_>>());
+            assert!(
+                expected.arrow_schema.contains("PARQUET:field_id: '10'"),
+                "field ids, compared with the schema: {}",
+                expected.arrow_schema
+            );
         }
 
         // The learned spec: synthetic strings, learned number ranges, no value of the file.
