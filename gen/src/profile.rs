@@ -696,10 +696,8 @@ fn byte_values(profile: &LeafProfile, options: ProfileOptions) -> String {
         .collect();
     let named: Vec<String> = (top.iter().enumerate())
         .map(|(i, counted)| {
-            let real = (options.keep_values)
-                .then(|| counted.value.as_deref())
-                .flatten()
-                .and_then(|v| std::str::from_utf8(v).ok());
+            let kept = counted.value.as_deref().filter(|_| options.keep_values);
+            let real = kept.and_then(|v| std::str::from_utf8(v).ok());
             let name = match real {
                 Some(text) => text.to_owned(),
                 None => frequent_token(i, counted.len),
@@ -890,7 +888,7 @@ mod tests {
             let text = leaf_values(&profile, options, true).unwrap();
             assert!(text.starts_with("{ tokens = "), "{text}");
             assert_eq!(text.contains("\"hot\""), keep_values, "{text}");
-            assert_eq!(text.contains("name-"), false, "{text}");
+            assert!(!text.contains("name-"), "{text}");
             let spec = Spec::parse("t", &format!("[fields.s]\nvalues = {text}\n")).unwrap();
             let compiled = LeafValues::new(
                 leaf,
