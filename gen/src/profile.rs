@@ -36,7 +36,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use parquet::basic::{ConvertedType, LogicalType, Repetition, TimeUnit, Type as PhysicalType};
+use parquet::basic::{ConvertedType, LogicalType, Repetition, Type as PhysicalType};
 use parquet::file::metadata::KeyValue;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use shred::Schema;
@@ -50,6 +50,7 @@ use crate::error::{GenError, Result};
 use crate::frequent_values::FrequentValues;
 use crate::hyperloglog::HyperLogLog;
 use crate::reservoir::Reservoir;
+use crate::value_generator::{spread_part, units_per_second};
 
 /// Lengths above this are counted as this length.
 pub const MAX_PROFILED_LENGTH: usize = 1000;
@@ -149,15 +150,10 @@ fn leaf_kind(leaf: &Leaf) -> LeafKind {
         });
     }
     let integer = || {
-        let per_second = |unit: &TimeUnit| match unit {
-            TimeUnit::MILLIS => 1_000,
-            TimeUnit::MICROS => 1_000_000,
-            TimeUnit::NANOS => 1_000_000_000,
-        };
         LeafKind::Number(match (logical, converted) {
             (Some(LogicalType::Date), _) | (None, ConvertedType::DATE) => NumberKind::Date,
             (Some(LogicalType::Timestamp(t)), _) => NumberKind::Timestamp {
-                per_second: per_second(&t.unit),
+                per_second: units_per_second(&t.unit),
             },
             (None, ConvertedType::TIMESTAMP_MILLIS) => NumberKind::Timestamp { per_second: 1_000 },
             (None, ConvertedType::TIMESTAMP_MICROS) => NumberKind::Timestamp {
@@ -568,26 +564,13 @@ fn bound_text(n: Number, kind: NumberKind) -> String {
     }
 }
 
-/// Indices of the points of part `part` of `parts` among `points` evenly spaced points
-/// (as `value_generator`'s `spread` draws them): how many there are.
-fn points_in_part(points: u64, part: usize, parts: usize) -> u64 {
-    let last = u128::from(points - 1);
-    let (part, parts) = (part as u128, parts as u128);
-    let first = (part * last).div_ceil(parts);
-    let end = if part + 1 == parts {
-        last + 1
-    } else {
-        ((part + 1) * last).div_ceil(parts)
-    };
-    end.saturating_sub(first) as u64
-}
-
 /// The expected number of distinct values among `draws` draws of a `spread` of `points`
 /// points whose parts have the shares `shares`.
 fn expected_distinct(points: u64, shares: &[f64], draws: f64) -> f64 {
     (shares.iter().enumerate())
         .map(|(part, share)| {
-            let n = points_in_part(points, part, shares.len()) as f64;
+            let range = spread_part(points, part, shares.len());
+            let n = (range.end - range.start) as f64;
             if n == 0.0 {
                 0.0
             } else {

@@ -82,21 +82,30 @@ impl<T> Spread<T> {
     /// The index of a point: a part by weight, then a point of that part, uniformly (the
     /// nearest point when the part holds none).
     fn point(&self, rng: &mut RecordRng) -> u64 {
-        let last = u128::from(self.points - 1);
-        let parts = self.parts.len() as u128;
-        let part = self.parts.pick(rng.draw()) as u128;
-        let first = (part * last).div_ceil(parts);
-        let end = if part + 1 == parts {
-            last + 1
-        } else {
-            ((part + 1) * last).div_ceil(parts)
-        };
-        if end > first {
-            (first + u128::from(rng.below((end - first) as u64))) as u64
-        } else {
+        let parts = self.parts.len();
+        let part = self.parts.pick(rng.draw());
+        let points = spread_part(self.points, part, parts);
+        if points.is_empty() {
+            let (last, part, parts) = (u128::from(self.points - 1), part as u128, parts as u128);
             (((2 * part + 1) * last) / (2 * parts)) as u64
+        } else {
+            points.start + rng.below(points.end - points.start)
         }
     }
+}
+
+/// The indices of the points of a `spread` of `points` points (0 for the range's start,
+/// `points - 1` for its end) that fall in part `part` of its `parts` equal parts.
+pub fn spread_part(points: u64, part: usize, parts: usize) -> std::ops::Range<u64> {
+    let last = u128::from(points.max(1) - 1);
+    let (part, parts) = (part as u128, parts as u128);
+    let first = (part * last).div_ceil(parts);
+    let end = if part + 1 == parts {
+        last + 1
+    } else {
+        ((part + 1) * last).div_ceil(parts)
+    };
+    first as u64..end.max(first) as u64
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -201,7 +210,8 @@ enum TextUnit {
     Time(i64),
 }
 
-fn units_per_second(unit: &TimeUnit) -> i64 {
+/// Units of a `TIME` or `TIMESTAMP` column per second.
+pub fn units_per_second(unit: &TimeUnit) -> i64 {
     match unit {
         TimeUnit::MILLIS => 1_000,
         TimeUnit::MICROS => 1_000_000,
