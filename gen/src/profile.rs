@@ -713,8 +713,12 @@ fn byte_values(profile: &LeafProfile, options: ProfileOptions) -> String {
         listed = vec!["1".into()];
     }
     format!(
-        "{{ tokens = {{ frequent = {{ {} }}, rest = {rest}, distinct = {tokens}, min_length = {min_length}, lengths = [{}] }} }}",
-        named.join(", "),
+        "{{ tokens = {{ frequent = {{{}}}, rest = {rest}, distinct = {tokens}, min_length = {min_length}, lengths = [{}] }} }}",
+        if named.is_empty() {
+            String::new()
+        } else {
+            format!(" {} ", named.join(", "))
+        },
         listed.join(", ")
     )
 }
