@@ -908,6 +908,35 @@ mod tests {
     }
 
     #[test]
+    fn profile_state_stays_bounded_whatever_the_column() {
+        let mut strings = LeafProfile::new(LeafKind::Bytes, ProfileOptions { keep_values: true });
+        let mut numbers = LeafProfile::new(
+            LeafKind::Number(NumberKind::Float),
+            ProfileOptions::default(),
+        );
+        for batch in 0..20u64 {
+            let mut values = shred::stripe::ByteValues::default();
+            let mut floats = Vec::new();
+            for i in 0..4096 {
+                let n = batch * 4096 + i;
+                values.push(format!("{n:0width$}", width = (n % 1500) as usize).as_bytes());
+                floats.push(n as f64);
+            }
+            strings.add(&Values::ByteArray(values));
+            numbers.add(&Values::Double(floats));
+        }
+        assert_eq!(strings.values, 20 * 4096);
+        assert!(strings.frequent.len() <= FREQUENT_COUNTERS);
+        assert!(strings.lengths.len() <= MAX_PROFILED_LENGTH + 1);
+        assert_eq!(numbers.sample.items().len(), SAMPLE_SIZE);
+        let distinct = numbers.distinct.estimate();
+        assert!(
+            (distinct / (20.0 * 4096.0) - 1.0).abs() < 0.05,
+            "{distinct}"
+        );
+    }
+
+    #[test]
     fn counted_levels_are_the_generated_ones() {
         let schema = Schema::parse(
             "message m { optional group l (LIST) { repeated group list {

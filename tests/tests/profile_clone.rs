@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use serde_json::Value as Json;
 use shred_tests::python;
-use shred_tests::tools::{Tool, run};
+use shred_tests::tools::{Tool, output, run};
 
 /// Records of the originals (`profile_files.py`'s `ROWS`).
 const ROWS: u64 = 20_000;
@@ -261,6 +261,8 @@ fn keep_values_keeps_the_frequent_strings() {
     );
     let learned = std::fs::read_to_string(&spec).expect("the learned spec");
     assert!(learned.contains("frequent values kept"), "{learned}");
+    let alone = output(Tool::ShredGen, ["--keep-values", "--dry-run"]);
+    assert_eq!(alone.code, 2, "--keep-values needs --profile: {alone:?}");
     for value in [
         "\"alpha\" = ",
         "\"beta\" = ",
