@@ -34,7 +34,7 @@ use crate::generator::{DEFAULT_SEED, Generator};
 use crate::pipeline::{self, PipelineConfig};
 use crate::plan::{Layout, Plan};
 use crate::preset::Preset;
-use crate::profile::Profile;
+use crate::profile::{Profile, ProfileOptions};
 use crate::schema_generator::SchemaGenerator;
 use crate::spec::Spec;
 use crate::summary::{RunSettings, Summary, group_digits};
@@ -198,6 +198,10 @@ pub struct GenerateArgs {
     /// Write the spec --profile learned to FILE (TOML), to edit and pass to --spec.
     #[arg(long, value_name = "FILE", requires = "profile")]
     pub emit_spec: Option<PathBuf>,
+    /// With --profile: keep the file's frequent strings in the learned spec instead of
+    /// synthetic tokens of the same lengths.
+    #[arg(long, requires = "profile")]
+    pub keep_values: bool,
     /// Write with the study's pipeline instead (Arrow batches → one `ArrowWriter` thread);
     /// the bench command's baseline. One file only.
     #[arg(long, hide = true)]
@@ -269,10 +273,13 @@ impl GenerateArgs {
 
     /// The schema-driven dataset the flags ask for; `None` for Contact.
     pub fn schema_dataset(&self) -> Result<Option<SchemaDataset>> {
-        let (schema, spec, about, stem) = match (&self.schema, &self.preset) {
+        let (schema, spec, about, stem, file_metadata) = match (&self.schema, &self.preset) {
             (None, None) if self.profile.is_some() => {
                 let path = self.profile.as_deref().expect("checked");
-                let profile = Profile::of_file(path)?;
+                let options = ProfileOptions {
+                    keep_values: self.keep_values,
+                };
+                let profile = Profile::of_file(path, options)?;
                 if let Some(out) = &self.emit_spec {
                     std::fs::write(out, &profile.spec_text).map_err(|source| GenError::Io {
                         path: out.clone(),
@@ -292,6 +299,7 @@ impl GenerateArgs {
                     spec,
                     format!("profile of {}", path.display()),
                     stem,
+                    profile.file_metadata,
                 )
             }
             (Some(path), _) => {
@@ -309,7 +317,7 @@ impl GenerateArgs {
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_else(|| "records".into());
-                (schema, spec, about, stem)
+                (schema, spec, about, stem, Vec::new())
             }
             (None, Some(name)) => {
                 let preset = Preset::find(name).map_err(GenError::Usage)?;
@@ -319,7 +327,8 @@ impl GenerateArgs {
                 let schema = shred::Schema::parse(schema)
                     .map_err(|e| GenError::Failed(format!("preset {name}: {e}")))?;
                 let spec = Spec::parse(&format!("preset {name}"), spec)?;
-                (schema, spec, format!("preset {name}"), name.clone())
+                let about = format!("preset {name}");
+                (schema, spec, about, name.clone(), Vec::new())
             }
             (None, None) => return Ok(None),
         };
@@ -336,7 +345,8 @@ impl GenerateArgs {
             )));
         }
         Ok(Some(SchemaDataset {
-            generator: SchemaGenerator::new(self.seed, schema, &spec)?,
+            generator: SchemaGenerator::new(self.seed, schema, &spec)?
+                .with_file_metadata(file_metadata),
             about,
             stem,
         }))

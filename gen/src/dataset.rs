@@ -53,7 +53,9 @@ impl<'a> Dataset<'a> {
     pub fn format(&self, compression: Compression, row_group_size: usize) -> FileFormat {
         match self {
             Dataset::Contact(_) => FileFormat::new(compression, row_group_size),
-            Dataset::Schema(g) => FileFormat::for_schema(g.schema(), compression, row_group_size),
+            Dataset::Schema(g) => {
+                FileFormat::for_schema(g.schema(), g.file_metadata(), compression, row_group_size)
+            }
         }
     }
 

@@ -36,6 +36,7 @@ use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowRowGroupWriterFactory,
 use parquet::basic::Compression;
 use parquet::column::writer::get_column_writer;
 use parquet::errors::ParquetError;
+use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{WriterProperties, WriterPropertiesPtr};
 use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedWrite};
 use parquet::schema::types::{SchemaDescPtr, SchemaDescriptor};
@@ -115,13 +116,20 @@ impl FileFormat {
     }
 
     /// The file format of a schema-driven dataset: `schema`'s message type with
-    /// `compression` and `row_group_size` rows per row group, every other property the
-    /// `parquet` crate's default (no `ARROW:schema` metadata: readers derive the Arrow
-    /// types from the Parquet schema).
-    pub fn for_schema(schema: &Schema, compression: Compression, row_group_size: usize) -> Self {
+    /// `compression` and `row_group_size` rows per row group, `metadata` as the footer's
+    /// key-value metadata (a profiled file's, `ARROW:schema` included; none otherwise, so
+    /// readers derive the Arrow types from the Parquet schema), every other property the
+    /// `parquet` crate's default.
+    pub fn for_schema(
+        schema: &Schema,
+        metadata: &[KeyValue],
+        compression: Compression,
+        row_group_size: usize,
+    ) -> Self {
         let props = WriterProperties::builder()
             .set_compression(compression)
             .set_max_row_group_row_count(Some(row_group_size.max(1)))
+            .set_key_value_metadata((!metadata.is_empty()).then(|| metadata.to_vec()))
             .build();
         FileFormat {
             schema: schema.clone(),

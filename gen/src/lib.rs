@@ -5,9 +5,9 @@
 //! index) into a [`shred::contact::Contact`]. For any other schema, a [`spec`] (TOML) gives
 //! per node its [`length_distribution`] and per leaf its [`value_generator`], and
 //! [`schema_generator`] draws records straight into stripes; [`preset`]s ship schemas with
-//! their specs, [`profile`] learns a spec from a Parquet file, and [`dataset`] puts both
-//! kinds behind one interface. The rest writes records to Parquet: a
-//! [`plan`] of files and row groups, row-group [`encoder`]s (`arrow` and `dremel`), the
+//! their specs, [`profile`] learns a spec from a Parquet file (with the [`hyperloglog`],
+//! [`frequent_values`] and [`reservoir`] sketches), and [`dataset`] puts both kinds behind
+//! one interface. The rest writes records to Parquet: a [`plan`] of files and row groups, row-group [`encoder`]s (`arrow` and `dremel`), the
 //! parallel bounded-memory [`pipeline`], [`verify`] to read everything back, and the
 //! [`bench`] command that reproduces the study's tables against its pipeline ([`baseline`]).
 //! [`run`] runs a command line in process, as the binary does.
@@ -27,7 +27,9 @@ pub mod dataset;
 pub mod distribution;
 pub mod encoder;
 pub mod error;
+pub mod frequent_values;
 pub mod generator;
+pub mod hyperloglog;
 pub mod interrupt;
 pub mod length_distribution;
 pub mod names;
@@ -36,6 +38,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod preset;
 pub mod profile;
+pub mod reservoir;
 pub mod rng;
 pub mod schema_generator;
 mod spares;

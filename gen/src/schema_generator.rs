@@ -41,6 +41,7 @@
 use std::sync::Arc;
 
 use parquet::basic::Repetition;
+use parquet::file::metadata::KeyValue;
 use shred::schema_plan::{NodeId, NodeShape, PlanNode, SchemaPlan};
 use shred::{Schema, Stripe};
 
@@ -84,6 +85,8 @@ pub struct SchemaGenerator {
     seed_key: u64,
     plan: Arc<SchemaPlan>,
     nodes: Arc<[NodeDraw]>,
+    /// Key-value metadata every file carries (a profiled file's, e.g. `ARROW:schema`).
+    file_metadata: Arc<[KeyValue]>,
 }
 
 /// Per-record drawing state.
@@ -118,7 +121,19 @@ impl SchemaGenerator {
             seed_key: mix64(seed),
             plan: Arc::new(plan),
             nodes: nodes.into(),
+            file_metadata: Arc::new([]),
         })
+    }
+
+    /// The same generator, writing `metadata` into every file's footer.
+    pub fn with_file_metadata(mut self, metadata: Vec<KeyValue>) -> Self {
+        self.file_metadata = metadata.into();
+        self
+    }
+
+    /// The key-value metadata of every file.
+    pub fn file_metadata(&self) -> &[KeyValue] {
+        &self.file_metadata
     }
 
     /// The seed.

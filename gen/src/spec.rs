@@ -131,6 +131,42 @@ pub enum ValueSpec {
     Random([u32; 2]),
     /// Random version-4 UUIDs: `"uuid"`.
     Uuid,
+    /// Numbers at `distinct` evenly spaced points of `range` (both ends included); the
+    /// range is cut into `weights.len()` equal parts drawn with these weights (one part
+    /// when empty), a point uniform within its part: what `--profile` learns of a number,
+    /// date, timestamp or decimal column:
+    /// `{ spread = { range = [0, 1000], distinct = 50, weights = [3, 1] } }`.
+    Spread {
+        /// The smallest and largest value.
+        range: [Bound; 2],
+        /// Points in the range.
+        distinct: u64,
+        /// Weights of equal parts of the range.
+        #[serde(default)]
+        weights: Vec<f64>,
+    },
+    /// Synthetic text: the `frequent` strings with their weights, else (weight `rest`) one
+    /// of `distinct` tokens, uniformly, each with a fixed length drawn from `lengths`
+    /// (weights of the lengths `min_length`, `min_length + 1`, …): what `--profile` learns
+    /// of a string column with many distinct values:
+    /// `{ tokens = { frequent = { v0x = 40 }, rest = 60, distinct = 500, min_length = 2, lengths = [1, 3] } }`.
+    Tokens {
+        /// Strings and their weights.
+        #[serde(default)]
+        frequent: BTreeMap<String, f64>,
+        /// The weight of the tokens.
+        #[serde(default)]
+        rest: f64,
+        /// Number of tokens.
+        distinct: u64,
+        /// The shortest token length.
+        #[serde(default)]
+        min_length: u32,
+        /// Weights of the token lengths from `min_length` on (every token `min_length`
+        /// long when empty).
+        #[serde(default)]
+        lengths: Vec<f64>,
+    },
 }
 
 fn one_i64() -> i64 {

@@ -2,13 +2,14 @@
 //! the leaf's physical and logical type, drawn from a record's random stream straight into
 //! the column's stripe.
 //!
-//! A generator is a source and a target. Number sources (uniform, normal, Zipf, sequence,
-//! unique) give an integer or a float; the target stores it as the physical type wants:
-//! INT32/INT64 (decimals as unscaled integers, floats rounded after scaling by `10^scale`),
-//! INT96 nanoseconds, FLOAT/DOUBLE, FLOAT16 half-precision bits, or a decimal's big-endian
-//! two's complement bytes (`LogicalTypes.md`, "DECIMAL"). Byte sources (word lists,
-//! weighted enums, patterns, random text or bytes, UUIDs) write bytes; a fixed-length
-//! column pads them with zeros or cuts them to its length. Dates, timestamps and times of
+//! A generator is a source and a target. Number sources (uniform, spread, normal, Zipf,
+//! sequence, unique) give an integer or a float; the target stores it as the physical
+//! type wants: INT32/INT64 (decimals as unscaled integers, floats rounded after scaling by
+//! `10^scale`), INT96 nanoseconds, FLOAT/DOUBLE, FLOAT16 half-precision bits, or a
+//! decimal's big-endian two's complement bytes (`LogicalTypes.md`, "DECIMAL"). Byte
+//! sources (word lists, weighted enums, synthetic tokens, patterns, random text or bytes,
+//! UUIDs) write bytes; a fixed-length column pads them with zeros or cuts them to its
+//! length. Dates, timestamps and times of
 //! day in `uniform` bounds are turned into the column's unit once, when the spec is
 //! compiled (`LogicalTypes.md`, "DATE", "TIME", "TIMESTAMP").
 //!
@@ -36,7 +37,7 @@ use shred::stripe::{ByteValues, Values};
 
 use crate::length_distribution::standard_normal;
 use crate::names::{FIRST_NAMES, LAST_NAMES, ZipfTable};
-use crate::rng::{RecordRng, threshold};
+use crate::rng::{RecordRng, mix64, threshold};
 use crate::spec::{Bound, ValueSpec};
 use crate::weighted::Weighted;
 
@@ -64,6 +65,47 @@ enum NumberSource {
     Zipf { weights: Weighted, start: i64 },
     Sequence { start: i64, step: i64 },
     Unique { start: i64, stride: u64 },
+    IntSpread(Spread<i64>),
+    FloatSpread(Spread<f64>),
+}
+
+/// `points` evenly spaced numbers from `lo` to `lo + width`, drawn by part of the range.
+#[derive(Debug, Clone)]
+struct Spread<T> {
+    lo: T,
+    width: T,
+    points: u64,
+    parts: Weighted,
+}
+
+impl<T> Spread<T> {
+    /// The index of a point: a part by weight, then a point of that part, uniformly (the
+    /// nearest point when the part holds none).
+    fn point(&self, rng: &mut RecordRng) -> u64 {
+        let parts = self.parts.len();
+        let part = self.parts.pick(rng.draw());
+        let points = spread_part(self.points, part, parts);
+        if points.is_empty() {
+            let (last, part, parts) = (u128::from(self.points - 1), part as u128, parts as u128);
+            (((2 * part + 1) * last) / (2 * parts)) as u64
+        } else {
+            points.start + rng.below(points.end - points.start)
+        }
+    }
+}
+
+/// The indices of the points of a `spread` of `points` points (0 for the range's start,
+/// `points - 1` for its end) that fall in part `part` of its `parts` equal parts.
+pub fn spread_part(points: u64, part: usize, parts: usize) -> std::ops::Range<u64> {
+    let last = u128::from(points.max(1) - 1);
+    let (part, parts) = (part as u128, parts as u128);
+    let first = (part * last).div_ceil(parts);
+    let end = if part + 1 == parts {
+        last + 1
+    } else {
+        ((part + 1) * last).div_ceil(parts)
+    };
+    first as u64..end.max(first) as u64
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -105,6 +147,14 @@ enum BytesSource {
     },
     Uuid {
         text: bool,
+    },
+    Tokens {
+        frequent: Vec<Box<[u8]>>,
+        /// The frequent strings' weights, then the tokens'.
+        weights: Weighted,
+        distinct: u64,
+        min_length: u32,
+        lengths: Weighted,
     },
 }
 
@@ -160,7 +210,8 @@ enum TextUnit {
     Time(i64),
 }
 
-fn units_per_second(unit: &TimeUnit) -> i64 {
+/// Units of a `TIME` or `TIMESTAMP` column per second.
+pub fn units_per_second(unit: &TimeUnit) -> i64 {
     match unit {
         TimeUnit::MILLIS => 1_000,
         TimeUnit::MICROS => 1_000_000,
@@ -351,6 +402,7 @@ impl LeafValues {
                 NumberSource::Int { span, .. } => (*span != 0).then_some(*span),
                 NumberSource::Zipf { weights, .. } => Some(weights.support() as u64),
                 NumberSource::Sequence { .. } => Some(1),
+                NumberSource::IntSpread(spread) => Some(spread.points),
                 _ => None,
             },
             Kind::Bytes { source, .. } => match source {
@@ -359,6 +411,9 @@ impl LeafValues {
                     Some(distinct.len() as u64)
                 }
                 BytesSource::Enum { weights, .. } => Some(weights.support() as u64),
+                BytesSource::Tokens {
+                    frequent, distinct, ..
+                } => Some(frequent.len() as u64 + distinct),
                 BytesSource::Pattern(segments) => segments
                     .iter()
                     .all(|s| matches!(s, Segment::Literal(_) | Segment::Record { .. }))
@@ -543,6 +598,35 @@ fn compile(leaf_type: LeafType, spec: &ValueSpec) -> Result<Kind, String> {
                     },
                     target,
                 ),
+                ValueSpec::Spread {
+                    range: [lo, hi],
+                    distinct,
+                    weights,
+                } => {
+                    let lo = in_range(integer_bound(lo, unit, scale)?, "bound")?;
+                    let hi = in_range(integer_bound(hi, unit, scale)?, "bound")?;
+                    if lo > hi {
+                        return Err(format!(
+                            "spread [{lo}, {hi}]: the minimum exceeds the maximum"
+                        ));
+                    }
+                    let width = (hi as i128 - lo as i128) as u64;
+                    if *distinct == 0 || u128::from(*distinct) > u128::from(width) + 1 {
+                        return Err(format!(
+                            "spread: distinct = {distinct} is not in 1..={} (the integers of the range)",
+                            u128::from(width) + 1
+                        ));
+                    }
+                    number(
+                        NumberSource::IntSpread(Spread {
+                            lo,
+                            width: width as i64,
+                            points: *distinct,
+                            parts: parts(weights)?,
+                        }),
+                        target,
+                    )
+                }
                 ValueSpec::Unique { start, stride } => {
                     if *stride == 0 {
                         return Err("unique: stride must be at least 1".into());
@@ -556,7 +640,7 @@ fn compile(leaf_type: LeafType, spec: &ValueSpec) -> Result<Kind, String> {
                     )
                 }
                 _ => Err(format!(
-                    "{} does not fit a number column: use uniform, normal, zipf, sequence or unique",
+                    "{} does not fit a number column: use uniform, spread, normal, zipf, sequence or unique",
                     spec_name(spec)
                 )),
             }
@@ -571,6 +655,30 @@ fn compile(leaf_type: LeafType, spec: &ValueSpec) -> Result<Kind, String> {
                 }
                 number(NumberSource::Float { lo, width: hi - lo }, target)
             }
+            ValueSpec::Spread {
+                range: [lo, hi],
+                distinct,
+                weights,
+            } => {
+                let (lo, hi) = (float_bound(lo)?, float_bound(hi)?);
+                if lo > hi {
+                    return Err(format!(
+                        "spread [{lo}, {hi}]: the minimum exceeds the maximum"
+                    ));
+                }
+                if *distinct == 0 {
+                    return Err("spread: distinct must be at least 1".into());
+                }
+                number(
+                    NumberSource::FloatSpread(Spread {
+                        lo,
+                        width: hi - lo,
+                        points: *distinct,
+                        parts: parts(weights)?,
+                    }),
+                    target,
+                )
+            }
             ValueSpec::Normal { mean, std } => number(normal(*mean, *std)?, target),
             ValueSpec::Zipf { .. } | ValueSpec::Sequence { .. } | ValueSpec::Unique { .. } => {
                 let integers = LeafType::Integer {
@@ -583,7 +691,7 @@ fn compile(leaf_type: LeafType, spec: &ValueSpec) -> Result<Kind, String> {
                 compile(integers, spec)
             }
             _ => Err(format!(
-                "{} does not fit a float column: use uniform, normal, zipf, sequence or unique",
+                "{} does not fit a float column: use uniform, spread, normal, zipf, sequence or unique",
                 spec_name(spec)
             )),
         },
@@ -631,6 +739,37 @@ fn compile(leaf_type: LeafType, spec: &ValueSpec) -> Result<Kind, String> {
                         letters: !binary,
                     }
                 }
+                ValueSpec::Tokens {
+                    frequent,
+                    rest,
+                    distinct,
+                    min_length,
+                    lengths,
+                } => {
+                    if *distinct == 0 && *rest > 0.0 {
+                        return Err("tokens: rest > 0 needs distinct ≥ 1".into());
+                    }
+                    let (names, mut weights): (Vec<String>, Vec<f64>) =
+                        frequent.iter().map(|(k, v)| (k.clone(), *v)).unzip();
+                    weights.push(*rest);
+                    let weights = Weighted::new(&weights).map_err(|e| format!("tokens: {e}"))?;
+                    let lengths = if lengths.is_empty() {
+                        Weighted::new(&[1.0])
+                    } else {
+                        Weighted::new(lengths)
+                    }
+                    .map_err(|e| format!("tokens: lengths: {e}"))?;
+                    if u64::from(*min_length) + lengths.len() as u64 > 1 << 20 {
+                        return Err("tokens: lengths over 1 MiB".into());
+                    }
+                    BytesSource::Tokens {
+                        frequent: words(&names),
+                        weights,
+                        distinct: *distinct,
+                        min_length: *min_length,
+                        lengths,
+                    }
+                }
                 ValueSpec::Uuid => match fixed {
                     Some(16) => BytesSource::Uuid { text: false },
                     None => BytesSource::Uuid { text: !binary },
@@ -642,7 +781,7 @@ fn compile(leaf_type: LeafType, spec: &ValueSpec) -> Result<Kind, String> {
                 },
                 _ => {
                     return Err(format!(
-                        "{} does not fit a string or binary column: use words, enum, pattern, random or uuid",
+                        "{} does not fit a string or binary column: use words, enum, tokens, pattern, random or uuid",
                         spec_name(spec)
                     ));
                 }
@@ -665,7 +804,19 @@ fn spec_name(spec: &ValueSpec) -> &'static str {
         ValueSpec::Pattern(_) => "pattern",
         ValueSpec::Random(_) => "random",
         ValueSpec::Uuid => "uuid",
+        ValueSpec::Spread { .. } => "spread",
+        ValueSpec::Tokens { .. } => "tokens",
     }
+}
+
+/// The weights of a spread's parts (one part when none are given).
+fn parts(weights: &[f64]) -> Result<Weighted, String> {
+    if weights.is_empty() {
+        Weighted::new(&[1.0])
+    } else {
+        Weighted::new(weights)
+    }
+    .map_err(|e| format!("spread: {e}"))
 }
 
 fn normal(mean: f64, std: f64) -> Result<NumberSource, String> {
@@ -869,6 +1020,22 @@ fn draw_number(source: &NumberSource, rng: &mut RecordRng, at: Position) -> Numb
                 .wrapping_add(stride.wrapping_mul(at.record) as i64)
                 .wrapping_add(at.k as i64),
         ),
+        NumberSource::IntSpread(spread) => {
+            let j = spread.point(rng);
+            let offset = match spread.points {
+                1 => 0,
+                n => u128::from(j) * u128::from(spread.width as u64) / u128::from(n - 1),
+            };
+            Number::Int(spread.lo.wrapping_add(offset as i64))
+        }
+        NumberSource::FloatSpread(spread) => {
+            let j = spread.point(rng);
+            let at = match spread.points {
+                1 => 0.0,
+                n => j as f64 / (n - 1) as f64,
+            };
+            Number::Float(spread.lo + spread.width * at)
+        }
     }
 }
 
@@ -973,6 +1140,20 @@ fn draw_bytes(source: &BytesSource, rng: &mut RecordRng, at: Position, out: &mut
         }
         BytesSource::Enum { words, weights } => {
             out.extend_from_slice(&words[weights.pick(rng.draw())])
+        }
+        BytesSource::Tokens {
+            frequent,
+            weights,
+            distinct,
+            min_length,
+            lengths,
+        } => {
+            let pick = weights.pick(rng.draw());
+            if let Some(word) = frequent.get(pick) {
+                out.extend_from_slice(word);
+            } else {
+                push_token(rng.below(*distinct), *min_length, lengths, out);
+            }
         }
         BytesSource::Random { min, span, letters } => {
             let len = u64::from(*min) + rng.below(*span);
@@ -1085,6 +1266,27 @@ pub fn pop_last(values: &mut Values) {
     }
 }
 
+/// Token `j` of a `tokens` generator: `j` in base 31 (`0`–`9`, `a`–`u`), padded with `x`
+/// to its length, a fixed draw from `lengths` (so tokens never contain `v`, the first
+/// letter of `--profile`'s frequent tokens, and distinct `j` give distinct tokens).
+fn push_token(j: u64, min_length: u32, lengths: &Weighted, out: &mut Vec<u8>) {
+    const DIGITS: &[u8; 31] = b"0123456789abcdefghijklmnopqrstu";
+    let start = out.len();
+    let mut rest = j;
+    loop {
+        out.push(DIGITS[(rest % 31) as usize]);
+        rest /= 31;
+        if rest == 0 {
+            break;
+        }
+    }
+    out[start..].reverse();
+    let length = min_length as usize + lengths.pick(mix64(j ^ 0x746f_6b65_6e73));
+    while out.len() - start < length {
+        out.push(b'x');
+    }
+}
+
 /// Makes the last value of `values` differ from every value at or after `from`, without
 /// drawing: numbers become one more than the largest, byte values get `#k` appended (or,
 /// fixed-length, their last bytes replaced by `k`). The fallback of a map key that kept
@@ -1174,6 +1376,85 @@ mod tests {
         v.iter()
             .map(|b| String::from_utf8(b.to_vec()).unwrap())
             .collect()
+    }
+
+    #[test]
+    fn spread_draws_its_points_by_part() {
+        // 5 points of [0, 100] (0, 25, 50, 75, 100); the upper half weighs 3 times the lower.
+        let spec = ValueSpec::Spread {
+            range: [Bound::Int(0), Bound::Int(100)],
+            distinct: 5,
+            weights: vec![1.0, 3.0],
+        };
+        let Values::Int32(v) = draw("required int32 x;", Some(spec), 20_000) else {
+            panic!("int32 values")
+        };
+        let mut seen: Vec<i32> = v.clone();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen, [0, 25, 50, 75, 100]);
+        let upper = v.iter().filter(|&&x| x > 50).count() as f64 / v.len() as f64;
+        assert!((upper - 0.75 * 2.0 / 3.0).abs() < 0.02, "{upper}");
+        let dates = ValueSpec::Spread {
+            range: [
+                Bound::Text("2024-01-01".into()),
+                Bound::Text("2024-01-03".into()),
+            ],
+            distinct: 3,
+            weights: vec![],
+        };
+        let Values::Int32(d) = draw("required int32 d (DATE);", Some(dates), 1000) else {
+            panic!("dates")
+        };
+        assert!(d.iter().all(|x| (19_723..=19_725).contains(x)));
+        let floats = ValueSpec::Spread {
+            range: [Bound::Float(1.0), Bound::Float(2.0)],
+            distinct: 1 << 40,
+            weights: vec![],
+        };
+        let Values::Double(f) = draw("required double f;", Some(floats), 1000) else {
+            panic!("doubles")
+        };
+        assert!(f.iter().all(|x| (1.0..=2.0).contains(x)));
+    }
+
+    #[test]
+    fn spread_refuses_more_points_than_integers() {
+        let schema = column("required int32 x;");
+        let spec = ValueSpec::Spread {
+            range: [Bound::Int(0), Bound::Int(9)],
+            distinct: 11,
+            weights: vec![],
+        };
+        let error = LeafValues::new(&schema.leaves()[0], Some(&spec)).unwrap_err();
+        assert!(error.contains("distinct = 11 is not in 1..=10"), "{error}");
+    }
+
+    #[test]
+    fn tokens_are_distinct_per_index_and_never_frequent_ones() {
+        let lengths = Weighted::new(&[1.0, 1.0]).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for j in 0..5000 {
+            let mut token = Vec::new();
+            push_token(j, 2, &lengths, &mut token);
+            assert!(token.len() >= 2 && !token.contains(&b'v'), "{token:?}");
+            assert!(seen.insert(token), "token {j} repeats");
+        }
+        let spec = ValueSpec::Tokens {
+            frequent: [("v0xx".to_owned(), 1.0)].into(),
+            rest: 3.0,
+            distinct: 50,
+            min_length: 3,
+            lengths: vec![0.0, 1.0],
+        };
+        let got = strings(&draw("required binary s (STRING);", Some(spec), 4000));
+        let frequent = got.iter().filter(|s| *s == "v0xx").count() as f64 / 4000.0;
+        assert!((frequent - 0.25).abs() < 0.03, "{frequent}");
+        let mut tokens: Vec<&String> = got.iter().filter(|s| *s != "v0xx").collect();
+        assert!(tokens.iter().all(|t| t.len() == 4 && t.ends_with('x')));
+        tokens.sort();
+        tokens.dedup();
+        assert_eq!(tokens.len(), 50);
     }
 
     #[test]
