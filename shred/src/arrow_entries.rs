@@ -45,6 +45,8 @@ pub struct ArrowRecords<'a> {
     schema: &'a Schema,
     /// Per leaf column: whether the projection read it.
     selected: &'a [bool],
+    /// Whether every leaf column is selected (no projection).
+    all: bool,
     /// The top-level nodes holding a selected leaf, with their arrays (dictionaries
     /// decoded).
     columns: Vec<(&'a Node, ArrayRef)>,
@@ -60,6 +62,7 @@ impl<'a> ArrowRecords<'a> {
         Ok(ArrowRecords {
             schema,
             selected,
+            all: !selected.contains(&false),
             columns,
         })
     }
@@ -142,7 +145,7 @@ impl<'a> ArrowRecords<'a> {
                     });
                 };
                 for child in children {
-                    if !self.selected[child.leaf_range()].contains(&true) {
+                    if !self.all && !self.selected[child.leaf_range()].contains(&true) {
                         continue;
                     }
                     let column =
@@ -172,7 +175,7 @@ impl<'a> ArrowRecords<'a> {
         sink: &mut dyn FnMut(ArrowEntry<'b>) -> bool,
     ) -> bool {
         node.leaf_range()
-            .filter(|&leaf| self.selected[leaf])
+            .filter(|&leaf| self.all || self.selected[leaf])
             .all(|leaf| {
                 sink(ArrowEntry {
                     leaf,

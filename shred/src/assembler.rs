@@ -199,6 +199,8 @@ pub struct Assembler<'a> {
     occurrence: Vec<Vec<usize>>,
     /// Per field: no entry of the current record has been read yet.
     first_of_record: Vec<bool>,
+    /// Per field: its column's maximum repetition and definition levels.
+    max_levels: Vec<(i16, i16)>,
 }
 
 impl<'a> Assembler<'a> {
@@ -215,6 +217,11 @@ impl<'a> Assembler<'a> {
             .collect();
         let cursor = vec![Cursor::default(); fsm.fields.len()];
         let first_of_record = vec![true; fsm.fields.len()];
+        let max_levels = fsm
+            .fields
+            .iter()
+            .map(|&l| (schema.leaves()[l].max_rep, schema.leaves()[l].max_def))
+            .collect();
         Assembler {
             schema,
             fsm,
@@ -224,6 +231,7 @@ impl<'a> Assembler<'a> {
             cursor,
             occurrence,
             first_of_record,
+            max_levels,
         }
     }
 
@@ -253,7 +261,7 @@ impl<'a> Assembler<'a> {
         let mut record = Json::Object(Map::new());
         let mut field = 0;
         loop {
-            let (read, d, next) = self.step(field)?;
+            let (read, d, next) = self.step(field, true)?;
             let stripe = self.stripes[field];
             let leaf = &self.schema.leaves()[self.fsm.fields[field]];
             let value = read
@@ -288,7 +296,7 @@ impl<'a> Assembler<'a> {
         }
         let mut field = 0;
         loop {
-            let (read, _, next) = self.step(field)?;
+            let (read, _, next) = self.step(field, false)?;
             out.push(read);
             match next {
                 State::Field(next) => field = next,
@@ -312,9 +320,11 @@ impl<'a> Assembler<'a> {
     }
 
     /// Reads the next entry of `field`: checks its levels, moves the field's occurrence
-    /// counters (`MoveToLevel`), and returns the entry, its definition level and the state
-    /// the repetition level of the field's next entry leads to.
-    fn step(&mut self, field: usize) -> Result<(EntryRead, i16, State)> {
+    /// counters (`MoveToLevel`) when `place` (the entry is to be placed in a record), and
+    /// returns the entry, its definition level and the state the repetition level of the
+    /// field's next entry leads to.
+    #[inline]
+    fn step(&mut self, field: usize, place: bool) -> Result<(EntryRead, i16, State)> {
         let Cursor {
             entry,
             value: value_index,
@@ -324,8 +334,8 @@ impl<'a> Assembler<'a> {
             return Err(self.levels_error(field, "column ended in the middle of a record"));
         }
         let (r, d) = (stripe.rep[entry], stripe.def[entry]);
-        let leaf = &self.schema.leaves()[self.fsm.fields[field]];
-        if r > leaf.max_rep || d > leaf.max_def || d < 0 || r < 0 {
+        let (max_rep, max_def) = self.max_levels[field];
+        if r > max_rep || d > max_def || d < 0 || r < 0 {
             return Err(self.levels_error(field, "level above the column's maximum"));
         }
         if self.first_of_record[field] != (r == 0) {
@@ -339,14 +349,16 @@ impl<'a> Assembler<'a> {
             ));
         }
         self.first_of_record[field] = false;
-        let occ = &mut self.occurrence[field];
-        if r == 0 {
-            occ.iter_mut().for_each(|o| *o = 0);
-        } else {
-            occ[r as usize] += 1;
-            occ[r as usize + 1..].iter_mut().for_each(|o| *o = 0);
+        if place {
+            let occ = &mut self.occurrence[field];
+            if r == 0 {
+                occ.iter_mut().for_each(|o| *o = 0);
+            } else {
+                occ[r as usize] += 1;
+                occ[r as usize + 1..].iter_mut().for_each(|o| *o = 0);
+            }
         }
-        let value = if d == leaf.max_def {
+        let value = if d == max_def {
             if value_index >= stripe.values.len() {
                 return Err(self.levels_error(field, "more defined entries than values"));
             }
@@ -357,7 +369,7 @@ impl<'a> Assembler<'a> {
         };
         self.cursor[field].entry += 1;
         let next_r = stripe.rep.get(entry + 1).copied().unwrap_or(0);
-        let next_r = next_r.clamp(0, leaf.max_rep) as usize;
+        let next_r = next_r.clamp(0, max_rep) as usize;
         let read = EntryRead {
             field,
             entry,
