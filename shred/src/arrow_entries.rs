@@ -21,7 +21,7 @@ use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use arrow::datatypes::*;
 use parquet::basic::Repetition;
 
-use crate::arrow_read::{leaf_value, list_items, top_level_arrays};
+use crate::arrow_read::{leaf_value, list_items, struct_field, top_level_arrays};
 use crate::error::{Error, Result};
 use crate::record::leaf_json;
 use crate::schema::{Leaf, Node, NodeKind, Schema};
@@ -148,16 +148,8 @@ impl<'a> ArrowRecords<'a> {
                     if !self.all && !self.selected[child.leaf_range()].contains(&true) {
                         continue;
                     }
-                    let column =
-                        fields
-                            .column_by_name(&child.name)
-                            .ok_or_else(|| Error::Input {
-                                message: format!(
-                                    "{}: arrow-rs struct has no field {}",
-                                    node.path, child.name
-                                ),
-                            })?;
-                    if !self.slot(child, column.as_ref(), i, rep, sink)? {
+                    let column = struct_field(fields, node, child)?;
+                    if !self.slot(child, column, i, rep, sink)? {
                         return Ok(false);
                     }
                 }

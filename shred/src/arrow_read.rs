@@ -11,7 +11,7 @@
 //! [`batch_to_unshredded_records`] gives the same records with every VARIANT group
 //! unshredded by arrow-rs ([`crate::variant::arrow`]): `{"metadata", "value"}` in its slot.
 
-use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StructArray};
 use arrow::datatypes::*;
 use parquet::basic::{Repetition, Type as PhysicalType};
 use serde_json::{Map, Value as Json};
@@ -163,21 +163,27 @@ impl Converter<'_> {
                 };
                 let mut out = Map::with_capacity(children.len());
                 for child in children {
-                    let column =
-                        fields
-                            .column_by_name(&child.name)
-                            .ok_or_else(|| Error::Input {
-                                message: format!(
-                                    "{}: arrow-rs struct has no field {}",
-                                    node.path, child.name
-                                ),
-                            })?;
-                    out.insert(child.name.clone(), self.slot(child, column.as_ref(), i)?);
+                    let column = struct_field(fields, node, child)?;
+                    out.insert(child.name.clone(), self.slot(child, column, i)?);
                 }
                 Ok(Json::Object(out))
             }
         }
     }
+}
+
+/// The array of `child` in the struct array `fields` read for the group `node`.
+pub(crate) fn struct_field<'b>(
+    fields: &'b StructArray,
+    node: &Node,
+    child: &Node,
+) -> Result<&'b dyn Array> {
+    fields
+        .column_by_name(&child.name)
+        .map(|column| column.as_ref())
+        .ok_or_else(|| Error::Input {
+            message: format!("{}: arrow-rs struct has no field {}", node.path, child.name),
+        })
 }
 
 /// The child values and the index range of list element `i`.
