@@ -178,7 +178,7 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub all_def_states: bool,
     /// Never show the progress bar.
-    #[arg(long)]
+    #[arg(long, short)]
     pub quiet: bool,
     /// Generate records of any schema: the Parquet message type in FILE (the text `shred`
     /// takes), drawn as --spec says.

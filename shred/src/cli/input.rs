@@ -47,7 +47,7 @@ pub struct InputArgs {
     pub threads: Option<u64>,
     /// Never show the progress bar (shown on stderr, when it is a terminal, for reads
     /// longer than a second).
-    #[arg(long)]
+    #[arg(long, short)]
     pub quiet: bool,
 }
 
