@@ -69,9 +69,6 @@ enum Expect {
     Shows(&'static str),
     /// Fails, and its error message contains the text.
     Fails(&'static str),
-    /// `verify` only: our readers read and assemble every record, arrow-rs cannot read
-    /// the file (exit code 3), and arrow-rs's error contains the text.
-    ArrowUnreadable(&'static str),
 }
 
 /// What a command did.
@@ -274,14 +271,6 @@ const EXPECTED: &[(&str, &[Command], Expect)] = &[
         Fails(
             "the file's keys are wrapped by a key management service (KMS; its key material is stored outside the file): shredkit cannot unwrap them",
         ),
-    ),
-    // arrow-rs reads a batch of strings into one array of i32 offsets, and both 1 GiB
-    // strings fall into one batch of 1024 records (decoded only by
-    // `large_string_map_decodes`).
-    (
-        LARGE_STRING_MAP,
-        &[Verify],
-        ArrowUnreadable("index overflow decoding byte array"),
     ),
     // shredded_variant/cases.json's error cases, and the three it marks INVALID (read or
     // reject: rejected), fail where VARIANT values are unshredded (variant_conformance.rs).
@@ -543,7 +532,6 @@ fn check_command(command: Command) -> usize {
                 Some(format!("output does not contain {text:?}"))
             }
             (Some(Fails(text)), Outcome::Failed(e)) if e.contains(text) => None,
-            (Some(ArrowUnreadable(text)), Outcome::NotCompared(m)) if m.contains(text) => None,
             (expected, Outcome::Ok(_)) => Some(format!("expected {expected:?}, got success")),
             (expected, Outcome::Failed(e)) => Some(format!("expected {expected:?}, got: {e}")),
             (expected, Outcome::NotCompared(m)) => Some(format!("expected {expected:?}, got: {m}")),
@@ -632,13 +620,12 @@ fn expected_table_names_existing_files() {
 }
 
 /// Per command, as the table in `tests/README.md` gives them: files that succeed, of
-/// which show a footer repair, files on which `verify` could not compare (arrow-rs cannot
-/// read them), files that fail.
+/// which show a footer repair, files that fail. (`verify` compares every file it reads:
+/// a file arrow-rs cannot read is a failure of this test.)
 #[derive(Debug, PartialEq, Eq)]
 struct Counts {
     succeed: usize,
     shown: usize,
-    not_compared: usize,
     failed: usize,
 }
 
@@ -682,8 +669,7 @@ fn readme_counts() -> Vec<(String, Counts)> {
             let counts = Counts {
                 succeed: number(cells[1]),
                 shown: number(cells[2]),
-                not_compared: number(cells[3]),
-                failed: number(cells[4].trim_end_matches('|')),
+                failed: number(cells[3].trim_end_matches('|')),
             };
             (label, counts)
         })
@@ -706,11 +692,9 @@ fn outcome_counts_match_the_readme() {
         let outcomes: Vec<Option<Expect>> = files.iter().map(|f| expectation(f, command)).collect();
         let count = |f: fn(&Expect) -> bool| outcomes.iter().flatten().filter(|e| f(e)).count();
         let failed = count(|e| matches!(e, Fails(_)));
-        let not_compared = count(|e| matches!(e, ArrowUnreadable(_)));
         let found = Counts {
-            succeed: files.len() - failed - not_compared,
+            succeed: files.len() - failed,
             shown: count(|e| matches!(e, Shows(_))),
-            not_compared,
             failed,
         };
         assert_eq!(&found, expected, "{command:?}");
@@ -1295,23 +1279,14 @@ fn large_string_map_decodes() {
     assert_eq!(cat.lines, 2);
     assert!(cat.bytes > 2 << 30, "{} bytes", cat.bytes);
     // arrow-rs reads a batch of strings into one array of i32 offsets: one string of
-    // 1 GiB per batch fits, two do not. With batches of one record both sides compare;
-    // with larger ones arrow-rs cannot read the file, and verify says so.
+    // 1 GiB per batch fits, two do not. The footer says these records average 1 GiB, so
+    // verify reads one record per batch whatever batch size it is given, and compares.
     let path = corpus().join(LARGE_STRING_MAP);
     let summary = shred::verify::verify_file(
         &path,
-        &shred::verify::VerifyOptions::new(1, &DecryptionKeys::default()),
+        &shred::verify::VerifyOptions::new(1024, &DecryptionKeys::default()),
     )
     .unwrap();
     assert_eq!((summary.records, summary.entries), (2, 4));
-    let Outcome::NotCompared(message) = outcome(Verify, LARGE_STRING_MAP) else {
-        panic!("verify with batches of 1024 must not compare");
-    };
-    let Some(ArrowUnreadable(text)) = expectation(LARGE_STRING_MAP, Verify) else {
-        panic!("EXPECTED names arrow-rs's error on {LARGE_STRING_MAP}");
-    };
-    assert!(
-        message.contains(&format!("arrow-rs cannot read this file (Parquet argument error: Parquet error: {text}), so nothing was compared; our readers read and assembled all 2 records")),
-        "{message}"
-    );
+    assert_eq!(summary.comparison, shred::verify::Comparison::Agrees);
 }
