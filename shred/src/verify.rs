@@ -213,8 +213,6 @@ struct FileCheck<'a> {
     arrow: std::result::Result<ArrowReaderMetadata, String>,
     /// The file-wide index of each row group's first record.
     first_record: Vec<usize>,
-    /// The row groups' metadata.
-    row_groups: Vec<parquet::file::metadata::RowGroupMetaData>,
     options: VerifyOptions<'a>,
 }
 
@@ -259,7 +257,6 @@ pub fn verify_file(path: &Path, options: &VerifyOptions) -> Result<VerifySummary
         variants,
         arrow,
         first_record,
-        row_groups: row_groups.to_vec(),
         options: *options,
     };
     let pool = rayon::ThreadPoolBuilder::new()
@@ -355,14 +352,9 @@ impl<'a> ArrowRows<'a> {
 }
 
 impl FileCheck<'_> {
-    /// Records per batch in row group `rg`.
-    fn batch_records(&self, rg: usize) -> usize {
-        let rg = &self.row_groups[rg];
-        batch_records(self.options.batch_size, rg.total_byte_size(), rg.num_rows())
-    }
-
-    /// arrow-rs's reader of row group `rg`, over the selected columns.
-    fn arrow_rows(&self, rg: usize) -> std::result::Result<ArrowRows<'_>, String> {
+    /// arrow-rs's reader of row group `rg`, over the selected columns, `batch` records
+    /// at a time.
+    fn arrow_rows(&self, rg: usize, batch: usize) -> std::result::Result<ArrowRows<'_>, String> {
         let metadata = self.arrow.as_ref().map_err(Clone::clone)?;
         let source = source(self.path).map_err(|e| e.to_string())?;
         let mask = ProjectionMask::leaves(
@@ -372,7 +364,7 @@ impl FileCheck<'_> {
         let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(source, metadata.clone())
             .with_row_groups(vec![rg])
             .with_projection(mask)
-            .with_batch_size(self.batch_records(rg))
+            .with_batch_size(batch)
             .build()
             .map_err(|e| e.to_string())?;
         Ok(ArrowRows {
@@ -389,6 +381,12 @@ impl FileCheck<'_> {
         // A reader of its own: the `parquet` crate reads a `File` through clones of its
         // handle, which share one file offset, so threads must not share a handle.
         let reader = open(self.path, self.options.keys)?;
+        let meta = reader.metadata().row_group(rg);
+        let batch = batch_records(
+            self.options.batch_size,
+            meta.total_byte_size(),
+            meta.num_rows(),
+        );
         let mut readers = self
             .leaves
             .iter()
@@ -400,7 +398,7 @@ impl FileCheck<'_> {
             .map_err(|e| read_error(name, rg, e))?;
         let mut stripes: Vec<Stripe> = schema.leaves().iter().map(stripe_for).collect();
         let mut check = RowGroupCheck::default();
-        let mut arrow = match self.arrow_rows(rg) {
+        let mut arrow = match self.arrow_rows(rg, batch) {
             Ok(rows) => Some(rows),
             Err(error) => {
                 check.arrow_error = Some(error);
@@ -408,7 +406,6 @@ impl FileCheck<'_> {
             }
         };
         let mut reads: Vec<EntryRead> = Vec::new();
-        let batch = self.batch_records(rg);
         loop {
             // Our batch and arrow-rs's next one are read at the same time, so that even a
             // file of one row group keeps two cores busy.
