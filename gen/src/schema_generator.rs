@@ -74,6 +74,8 @@ struct NodeDraw {
     map_key: Option<usize>,
     /// Values (leaves).
     values: Option<LeafValues>,
+    /// The leaf's values or its key uniqueness depend on the entry's index in its record.
+    uses_k: bool,
     /// A map key: unique within its map.
     unique_key: bool,
 }
@@ -83,6 +85,8 @@ struct NodeDraw {
 pub struct SchemaGenerator {
     seed: u64,
     seed_key: u64,
+    /// Some leaf uses [`Position::k`]: each record's first entry per column is tracked.
+    tracks_k: bool,
     plan: Arc<SchemaPlan>,
     nodes: Arc<[NodeDraw]>,
     /// Key-value metadata every file carries (a profiled file's, e.g. `ARROW:schema`).
@@ -119,6 +123,7 @@ impl SchemaGenerator {
         Ok(SchemaGenerator {
             seed,
             seed_key: mix64(seed),
+            tracks_k: nodes.iter().any(|n| n.uses_k),
             plan: Arc::new(plan),
             nodes: nodes.into(),
             file_metadata: Arc::new([]),
@@ -172,8 +177,10 @@ impl SchemaGenerator {
         for record in start..start + count as u64 {
             cursor.rng = RecordRng::new(self.seed_key, record);
             cursor.record = record;
-            for (first, stripe) in cursor.record_start.iter_mut().zip(stripes.iter()) {
-                *first = stripe.rep.len();
+            if self.tracks_k {
+                for (first, stripe) in cursor.record_start.iter_mut().zip(stripes.iter()) {
+                    *first = stripe.rep.len();
+                }
             }
             self.draw_present(self.plan.root(), 0, &mut cursor, stripes);
         }
@@ -212,7 +219,9 @@ impl SchemaGenerator {
         }
     }
 
-    /// Draws one present occurrence of node `id`.
+    /// Draws one present occurrence of node `id`. Inlined into [`SchemaGenerator::draw`],
+    /// so that the walk makes one call per node, not two.
+    #[inline(always)]
     fn draw_present(&self, id: NodeId, r: i16, cursor: &mut Cursor, stripes: &mut [Stripe]) {
         let node = self.plan.node(id);
         match &node.shape {
@@ -225,7 +234,11 @@ impl SchemaGenerator {
                 let stripe = &mut stripes[column];
                 let at = Position {
                     record: cursor.record,
-                    k: (stripe.rep.len() - cursor.record_start[column]) as u64,
+                    k: if settings.uses_k {
+                        (stripe.rep.len() - cursor.record_start[column]) as u64
+                    } else {
+                        0
+                    },
                 };
                 stripe.rep.push(r);
                 stripe.def.push(node.def);
@@ -488,6 +501,7 @@ fn compile(plan: &SchemaPlan, spec: &Spec) -> Result<Vec<NodeDraw>, SpecError> {
             null,
             length: None,
             map_key: None,
+            uses_k: is_key || values.as_ref().is_some_and(LeafValues::uses_k),
             values,
             unique_key: is_key,
         });

@@ -426,6 +426,25 @@ impl LeafValues {
         }
     }
 
+    /// True when the values depend on [`Position::k`], the entry's index within its
+    /// record (`unique` numbers, `{id}` and `{k}` in patterns): the drawer then counts a
+    /// record's entries per column.
+    pub fn uses_k(&self) -> bool {
+        match &self.kind {
+            Kind::Number {
+                source: NumberSource::Unique { .. },
+                ..
+            } => true,
+            Kind::Bytes {
+                source: BytesSource::Pattern(segments),
+                ..
+            } => segments
+                .iter()
+                .any(|s| matches!(s, Segment::Id { .. } | Segment::K { .. })),
+            _ => false,
+        }
+    }
+
     /// Appends the first value of the generator's finite list (words, enum keys, an integer
     /// range, Zipf ranks, booleans) that is not among `values[from..]`, and returns true;
     /// false, appending nothing, when the generator has no such list or every value is
@@ -1271,18 +1290,21 @@ pub fn pop_last(values: &mut Values) {
 /// to its length, a fixed draw from `lengths` (so tokens never contain `v`, the first
 /// letter of `--profile`'s frequent tokens, and distinct `j` give distinct tokens).
 fn push_token(j: u64, min_length: u32, lengths: &Weighted, out: &mut Vec<u8>) {
-    const DIGITS: &[u8; 31] = b"0123456789abcdefghijklmnopqrstu";
-    // 13 base-31 digits hold any u64.
-    let mut digits = [0u8; 13];
+    // 13 base-31 digits hold any u64; they are written two at a time from the right.
+    let mut digits = [0u8; 14];
     let mut first = digits.len();
     let mut rest = j;
-    loop {
+    while rest >= 31 * 31 {
+        first -= 2;
+        digits[first..first + 2].copy_from_slice(&DIGIT_PAIRS[(rest % (31 * 31)) as usize]);
+        rest /= 31 * 31;
+    }
+    if rest >= 31 {
+        first -= 2;
+        digits[first..first + 2].copy_from_slice(&DIGIT_PAIRS[rest as usize]);
+    } else {
         first -= 1;
-        digits[first] = DIGITS[(rest % 31) as usize];
-        rest /= 31;
-        if rest == 0 {
-            break;
-        }
+        digits[first] = TOKEN_DIGITS[rest as usize];
     }
     let length = min_length as usize + lengths.pick(mix64(j ^ 0x746f_6b65_6e73));
     let digits = &digits[first..];
@@ -1291,6 +1313,20 @@ fn push_token(j: u64, min_length: u32, lengths: &Weighted, out: &mut Vec<u8>) {
         out.resize(out.len() + length - digits.len(), b'x');
     }
 }
+
+/// The digits of a token, base 31.
+const TOKEN_DIGITS: &[u8; 31] = b"0123456789abcdefghijklmnopqrstu";
+
+/// `DIGIT_PAIRS[n]`: the two base-31 digits of `n < 31²`.
+const DIGIT_PAIRS: [[u8; 2]; 31 * 31] = {
+    let mut pairs = [[0u8; 2]; 31 * 31];
+    let mut n = 0;
+    while n < 31 * 31 {
+        pairs[n] = [TOKEN_DIGITS[n / 31], TOKEN_DIGITS[n % 31]];
+        n += 1;
+    }
+    pairs
+};
 
 /// Makes the last value of `values` differ from every value at or after `from`, without
 /// drawing: numbers become one more than the largest, byte values get `#k` appended (or,
@@ -1433,6 +1469,45 @@ mod tests {
         };
         let error = LeafValues::new(&schema.leaves()[0], Some(&spec)).unwrap_err();
         assert!(error.contains("distinct = 11 is not in 1..=10"), "{error}");
+    }
+
+    #[test]
+    fn token_is_its_index_in_base_31_padded_with_x() {
+        let lengths = Weighted::new(&[1.0]).unwrap();
+        let base_31 = |mut j: u64| {
+            let mut digits = Vec::new();
+            loop {
+                digits.push(TOKEN_DIGITS[(j % 31) as usize]);
+                j /= 31;
+                if j == 0 {
+                    break;
+                }
+            }
+            digits.reverse();
+            digits
+        };
+        let edges = [
+            0,
+            1,
+            30,
+            31,
+            32,
+            960,
+            961,
+            962,
+            29_790,
+            29_791,
+            923_521,
+            u64::MAX,
+        ];
+        for j in edges.into_iter().chain((0..3000).map(|k| k * 7919)) {
+            let mut token = b"prefix".to_vec();
+            push_token(j, 4, &lengths, &mut token);
+            let mut expected = b"prefix".to_vec();
+            expected.extend(base_31(j));
+            expected.resize(expected.len().max(6 + 4), b'x');
+            assert_eq!(token, expected, "token {j}");
+        }
     }
 
     #[test]

@@ -1,10 +1,14 @@
 //! A discrete distribution over `0..n` given by weights, sampled from one 64-bit draw.
 //!
 //! The weights are normalized once into cumulative 64-bit thresholds; a sample is the first
-//! index whose threshold exceeds the draw (binary search, inverse transform sampling:
-//! Devroye, "Non-Uniform Random Variate Generation", 1986, §III.2). It serves every
-//! finite distribution of a spec: length histograms, Zipf lengths and integers, weighted
-//! enums.
+//! index whose threshold exceeds the draw (inverse transform sampling: Devroye,
+//! "Non-Uniform Random Variate Generation", 1986, §III.2). A guide table (Chen and Asau's
+//! indexed search, Devroye §III.2.4) keeps that search short: the draws are cut into
+//! `2^k ≥ n` equal buckets by their top bits, and each bucket knows the outcomes its
+//! smallest and largest draws pick, so a draw searches only between them (one or two
+//! thresholds for most draws) and picks exactly what a search of the whole table would.
+//! It serves every finite distribution of a spec: length histograms, Zipf lengths and
+//! integers, weighted enums, the tokens of a profiled spec.
 //!
 //! ```
 //! use shred_gen::weighted::Weighted;
@@ -20,6 +24,11 @@
 pub struct Weighted {
     /// `cumulative[i]`: draws below it pick `i` or less.
     cumulative: Box<[u64]>,
+    /// `guide[b]`: the outcome the smallest draw of bucket `b` picks before clamping to
+    /// `last` (`guide[buckets]` = `len`); bucket `b` holds the draws whose top bits are `b`.
+    guide: Box<[u32]>,
+    /// `64 − log2(buckets)`: a draw's bucket is `bits >> shift`.
+    shift: u32,
     /// The last outcome of positive weight (what the largest draws pick).
     last: usize,
 }
@@ -53,8 +62,11 @@ impl Weighted {
         for c in &mut cumulative[last..] {
             *c = u64::MAX;
         }
+        let (guide, shift) = guide_table(&cumulative);
         Ok(Weighted {
             cumulative: cumulative.into(),
+            guide,
+            shift,
             last,
         })
     }
@@ -84,7 +96,9 @@ impl Weighted {
     /// The outcome for 64 uniform bits.
     #[inline]
     pub fn pick(&self, bits: u64) -> usize {
-        let i = self.cumulative.partition_point(|&c| c <= bits);
+        let bucket = (bits >> self.shift) as usize;
+        let (from, to) = (self.guide[bucket] as usize, self.guide[bucket + 1] as usize);
+        let i = from + self.cumulative[from..to].partition_point(|&c| c <= bits);
         i.min(self.last)
     }
 
@@ -102,9 +116,62 @@ impl Weighted {
     }
 }
 
+/// Most buckets of a guide table (2^16: 256 KiB for the largest distributions).
+const MAX_GUIDE_BITS: u32 = 16;
+
+/// The guide table of `cumulative` and its shift: `2^k` buckets, `2^k` ≥ its length (at
+/// least 2, at most 2^[`MAX_GUIDE_BITS`]); entry `b` is the number of thresholds at or
+/// below the bucket's smallest draw, `b << shift`.
+fn guide_table(cumulative: &[u64]) -> (Box<[u32]>, u32) {
+    let bits = cumulative
+        .len()
+        .next_power_of_two()
+        .trailing_zeros()
+        .clamp(1, MAX_GUIDE_BITS);
+    let shift = 64 - bits;
+    let buckets = 1usize << bits;
+    let guide = (0..buckets)
+        .map(|b| cumulative.partition_point(|&c| c <= (b as u64) << shift))
+        .chain(std::iter::once(cumulative.len()))
+        .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+        .collect();
+    (guide, shift)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What [`Weighted::pick`] must equal: the search of the whole table.
+    fn full_search(w: &Weighted, bits: u64) -> usize {
+        w.cumulative.partition_point(|&c| c <= bits).min(w.last)
+    }
+
+    #[test]
+    fn guide_table_picks_what_the_full_search_picks() {
+        let tables = [
+            Weighted::new(&[1.0]).unwrap(),
+            Weighted::new(&[0.0, 1.0, 0.0, 1.0, 0.0]).unwrap(),
+            Weighted::new(&[1e-12, 1.0, 1e-12, 5.0, 1e-9]).unwrap(),
+            Weighted::zipf(1000, 1.1).unwrap(),
+            Weighted::zipf(200_000, 0.8).unwrap(),
+        ];
+        for w in &tables {
+            // Every threshold and its neighbours, bucket edges, and scattered draws.
+            let mut draws: Vec<u64> = vec![0, 1, u64::MAX, u64::MAX - 1];
+            for &c in w.cumulative.iter() {
+                draws.extend([c.wrapping_sub(1), c, c.wrapping_add(1)]);
+            }
+            for b in 0..w.guide.len() as u64 - 1 {
+                let edge = b << w.shift;
+                draws.extend([edge, edge.wrapping_sub(1)]);
+            }
+            draws.extend((0..20_000u64).map(|k| k.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+            for bits in draws {
+                assert_eq!(w.pick(bits), full_search(w, bits), "draw {bits:#x}");
+            }
+        }
+    }
 
     #[test]
     fn zero_weights_are_never_picked() {
