@@ -37,13 +37,13 @@ files = sorted(glob.glob(sys.argv[1] + "/*.parquet"))
 t = pq.read_table(files, columns=["name", "phones"]) if len(files) > 1 else pq.read_table(files[0])
 n = t.num_rows
 phones = t.column("phones").combine_chunks()
-lengths = pc.list_value_length(phones).fill_null(-1).to_numpy(zero_copy_only=False)
+lengths = pc.list_value_length(phones).fill_null(-1)
 items = pc.list_flatten(phones)
 number_null = pc.is_null(pc.struct_field(items, [0]))
 type_null = pc.is_null(pc.struct_field(items, [1]))
 both = pc.sum(pc.and_(pc.invert(number_null), pc.invert(type_null))).as_py() or 0
 types = pc.value_counts(pc.cast(pc.struct_field(items, [1]), "string")).to_pylist()
-count = lambda k: int((lengths == k).sum())
+count = lambda k: pc.sum(pc.equal(lengths, k)).as_py() or 0
 print(json.dumps({
     "records": n,
     "files": len(files),
@@ -51,7 +51,7 @@ print(json.dumps({
     "name null": t.column("name").null_count / n,
     "distinct names": pc.count_distinct(t.column("name")).as_py(),
     "phones null": count(-1) / n,
-    "0/1/2/3-5 phones": [count(0) / n, count(1) / n, count(2) / n, float((lengths >= 3).sum()) / n],
+    "0/1/2/3-5 phones": [count(0) / n, count(1) / n, count(2) / n, (pc.sum(pc.greater_equal(lengths, 3)).as_py() or 0) / n],
     "phone: both/number only/type only/neither": [
         both / max(len(items), 1),
         (pc.sum(pc.and_(pc.invert(number_null), type_null)).as_py() or 0) / max(len(items), 1),
