@@ -113,7 +113,8 @@ fn parse_key_value(text: &str) -> std::result::Result<(String, String), String> 
 /// Flags of the generate command.
 #[derive(Debug, Clone, Args)]
 pub struct GenerateArgs {
-    /// Records in the whole dataset (all parts together).
+    /// Records in the whole dataset (all parts together); with --profile too, whatever the
+    /// profiled file's count.
     #[arg(long, default_value = "10000000", value_parser = parse_count, value_name = "N")]
     pub target_records: u64,
     /// Records generated and encoded at a time.
@@ -192,7 +193,8 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "NAME")]
     pub preset: Option<String>,
     /// Generate a look-alike of FILE.parquet: its schema, with a spec learned from its
-    /// levels and value ranges (no value of the file is kept).
+    /// levels and value ranges (no value of the file is kept); --target-records records
+    /// (default 10M, not the file's count: pass that for a same-size clone).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["preset", "schema"])]
     pub profile: Option<PathBuf>,
     /// Write the spec --profile learned to FILE (TOML), to edit and pass to --spec.

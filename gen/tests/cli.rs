@@ -223,6 +223,29 @@ fn dry_run_prints_the_plan_and_writes_nothing() {
 }
 
 #[test]
+fn profile_without_target_records_plans_ten_million_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = generate(&dir.path().join("small"), &["--compression", "none"]);
+    let spec = dir.path().join("contact.toml");
+    let out_dir = dir.path().join("out");
+    let out = shred_gen()
+        .args(["--dry-run", "--json", "--profile"])
+        .arg(&files[0])
+        .arg("--emit-spec")
+        .arg(&spec)
+        .arg("--output-dir")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["settings"]["target_records"], 10_000_000);
+    assert_eq!(plan["records"]["end"], 10_000_000);
+    assert!(std::fs::read_to_string(&spec).unwrap().contains("phones"));
+    assert!(!out_dir.exists());
+}
+
+#[test]
 fn bad_flags_are_clear_usage_errors() {
     for (args, message) in [
         (&["--num-writers", "0"][..], "must be at least 1"),
