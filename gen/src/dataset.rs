@@ -2,12 +2,15 @@
 //! of any schema (a [`SchemaGenerator`] and shred's row-group encoder), behind one
 //! interface for the pipeline.
 //!
-//! A schema-driven row group is drawn batch by batch into one set of stripes (one per leaf
-//! column, buffers reused from row group to row group) and then encoded by
-//! [`shred::row_group_writer::RowGroupWriter::encode`], the encoder `shred write` uses:
-//! byte-array columns through the hand-written chunk encoder, the rest through the
-//! `parquet` crate's column writers, into memory buffers the file writer splices in. The
-//! row group's bytes depend on its records only, not on the batch size.
+//! A schema-driven row group is drawn and encoded block by block: [`ENCODE_BLOCK`] records
+//! are drawn into one set of stripes (one per leaf column, reused), and each stripe goes on
+//! into its column chunk while it is still in cache: byte-array columns through the
+//! hand-written chunk encoder where it covers the writer settings (as `shred write`'s
+//! [`shred::row_group_writer`] decides), the rest through the `parquet` crate's column
+//! writers, into memory buffers the file writer splices in. So memory holds one block of
+//! stripes and the encoded chunks, not the row group's stripes. The blocks start at the row
+//! group's first record whatever `--record-batch-size` is, so the row group's bytes depend
+//! on its records only.
 //!
 //! ```
 //! use shred_gen::dataset::Dataset;
@@ -19,8 +22,12 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use bytes::Bytes;
+use parquet::column::writer::{ColumnWriter, get_column_writer};
+use parquet::file::writer::{SerializedPageWriter, TrackedWrite};
 use shred::Stripe;
-use shred::row_group_writer::RowGroupWriter;
+use shred::chunk_encoder::{ByteChunkEncoder, EncodedChunk};
+use shred::column_io::write_stripe;
 use shred::writer_settings::WriterSettings;
 
 use crate::encoder::{
@@ -30,6 +37,10 @@ use crate::encoder::{
 use crate::generator::Generator;
 use crate::plan::split;
 use crate::schema_generator::SchemaGenerator;
+
+/// Records drawn into stripes and encoded at a time by the schema-driven path: small
+/// enough that a block's stripes stay in the core's cache while they are encoded.
+pub const ENCODE_BLOCK: u64 = 4096;
 
 /// The records of a run.
 #[derive(Debug, Clone, Copy)]
@@ -107,7 +118,8 @@ impl DatasetEncoder<'_> {
                 generator,
                 format,
                 stripes: generator.new_stripes(),
-                writer: RowGroupWriter::new(1),
+                encoders: Vec::new(),
+                spare: Vec::new(),
             },
         }
     }
@@ -129,11 +141,13 @@ pub enum DatasetWorker<'a> {
         generator: &'a SchemaGenerator,
         /// The file format.
         format: &'a FileFormat,
-        /// One stripe per leaf column: the row group being drawn.
+        /// One stripe per leaf column: the block being drawn.
         stripes: Vec<Stripe>,
-        /// shred's row-group encoder (one thread: the pipeline's producers already run
-        /// row groups in parallel).
-        writer: RowGroupWriter,
+        /// Per column, the hand-written encoder, or `None` where the `parquet` crate's
+        /// column writer encodes it (made on the first row group).
+        encoders: Vec<Option<ByteChunkEncoder>>,
+        /// Emptied chunk buffers of the previous row group, by column.
+        spare: Vec<Vec<u8>>,
     },
 }
 
@@ -142,12 +156,7 @@ impl DatasetWorker<'_> {
     pub fn recycle(&mut self, spare: SpareBuffers) {
         match self {
             DatasetWorker::Contact { worker, .. } => worker.recycle(spare),
-            DatasetWorker::Schema { writer, .. } => {
-                let chunks = spare.into_chunks();
-                if !chunks.is_empty() {
-                    writer.recycle(chunks);
-                }
-            }
+            DatasetWorker::Schema { spare: kept, .. } => *kept = spare.into_chunks(),
         }
     }
 
@@ -157,7 +166,7 @@ impl DatasetWorker<'_> {
         &mut self,
         rows: Range<u64>,
         batch_size: usize,
-        mut progress: impl FnMut(usize),
+        progress: impl FnMut(usize),
     ) -> Result<EncodedRowGroup, EncodeError> {
         match self {
             DatasetWorker::Contact { generator, worker } => {
@@ -167,22 +176,119 @@ impl DatasetWorker<'_> {
                 generator,
                 format,
                 stripes,
-                writer,
+                encoders,
+                spare,
             } => {
-                generator.fill_stripes(rows.start, 0, stripes);
-                for batch in split(rows.clone(), batch_size as u64) {
-                    let count = (batch.end - batch.start) as usize;
-                    generator.append_stripes(batch.start, count, stripes);
-                    progress(count);
-                }
-                let chunks = writer.encode(
-                    format.schema(),
-                    format.descriptor().columns(),
-                    format.properties(),
+                let chunks = encode_blocks(
+                    generator,
+                    format,
                     stripes,
+                    encoders,
+                    spare,
+                    rows.clone(),
+                    progress,
                 )?;
                 Ok(EncodedRowGroup::buffered(rows.end - rows.start, chunks))
             }
         }
     }
+}
+
+/// One column chunk of a row group being encoded block by block.
+enum ColumnChunk<'a, 'w> {
+    /// Through the hand-written encoder.
+    Hand(&'a mut ByteChunkEncoder),
+    /// Through the `parquet` crate's column writer, into its sink.
+    Crate {
+        writer: ColumnWriter<'w>,
+        leaf: &'a shred::schema::Leaf,
+    },
+}
+
+/// A column chunk encoded: whole, or closed with its bytes still in its sink.
+enum Finished {
+    Chunk(EncodedChunk),
+    Closed(parquet::column::writer::ColumnCloseResult),
+}
+
+/// Draws records `rows` of `generator` [`ENCODE_BLOCK`] at a time into `stripes` and
+/// encodes each block into the row group's column chunks, `encoders` (made on first use)
+/// for the columns they cover and the `parquet` crate's column writers for the rest;
+/// `spare` holds buffers of the previous row group's chunks to write into.
+fn encode_blocks(
+    generator: &SchemaGenerator,
+    format: &FileFormat,
+    stripes: &mut [Stripe],
+    encoders: &mut Vec<Option<ByteChunkEncoder>>,
+    spare: &mut Vec<Vec<u8>>,
+    rows: Range<u64>,
+    mut progress: impl FnMut(usize),
+) -> Result<Vec<EncodedChunk>, EncodeError> {
+    let descriptors = format.descriptor().columns();
+    let props = format.properties();
+    let leaves = format.schema().leaves();
+    if encoders.is_empty() {
+        *encoders = (descriptors.iter())
+            .map(|d| ByteChunkEncoder::new(Arc::clone(d), props).ok())
+            .collect();
+    }
+    spare.resize_with(descriptors.len(), Vec::new);
+    let mut sinks: Vec<TrackedWrite<Vec<u8>>> = Vec::with_capacity(descriptors.len());
+    for (encoder, buffer) in encoders.iter_mut().zip(spare.iter_mut()) {
+        let mut buffer = std::mem::take(buffer);
+        buffer.clear();
+        match encoder {
+            Some(encoder) => {
+                encoder.recycle(buffer);
+                sinks.push(TrackedWrite::new(Vec::new()));
+            }
+            None => sinks.push(TrackedWrite::new(buffer)),
+        }
+    }
+    let finished = {
+        let mut columns: Vec<ColumnChunk<'_, '_>> = (encoders.iter_mut())
+            .zip(sinks.iter_mut())
+            .zip(descriptors)
+            .zip(leaves)
+            .map(|(((encoder, sink), descriptor), leaf)| match encoder {
+                Some(encoder) => ColumnChunk::Hand(encoder),
+                None => ColumnChunk::Crate {
+                    writer: get_column_writer(
+                        Arc::clone(descriptor),
+                        Arc::clone(props),
+                        Box::new(SerializedPageWriter::new(sink)),
+                    ),
+                    leaf,
+                },
+            })
+            .collect();
+        for block in split(rows, ENCODE_BLOCK) {
+            let count = (block.end - block.start) as usize;
+            generator.fill_stripes(block.start, count, stripes);
+            for (column, stripe) in columns.iter_mut().zip(stripes.iter()) {
+                match column {
+                    ColumnChunk::Hand(encoder) => encoder.write(stripe)?,
+                    ColumnChunk::Crate { writer, leaf } => write_stripe(writer, leaf, stripe)?,
+                }
+            }
+            progress(count);
+        }
+        (columns.into_iter())
+            .map(|column| match column {
+                ColumnChunk::Hand(encoder) => Ok(Finished::Chunk(encoder.finish()?)),
+                ColumnChunk::Crate { writer, .. } => Ok(Finished::Closed(writer.close()?)),
+            })
+            .collect::<Result<Vec<_>, EncodeError>>()?
+    };
+    let mut chunks = Vec::with_capacity(finished.len());
+    for (finished, sink) in finished.into_iter().zip(sinks) {
+        chunks.push(match finished {
+            Finished::Chunk(chunk) => chunk,
+            Finished::Closed(close) => EncodedChunk {
+                data: Bytes::from(sink.into_inner()?),
+                close,
+            },
+        });
+    }
+    Ok(chunks)
 }

@@ -503,13 +503,14 @@ impl LeafValues {
                 store_number(number, *target, values, scratch);
             }
             Kind::Bytes { source, fixed } => {
-                scratch.clear();
-                draw_bytes(source, rng, at, scratch);
-                if let Some(len) = fixed {
-                    scratch.resize(*len, 0);
-                }
+                // Drawn straight into the stripe's value bytes, then closed by an offset.
                 if let Values::ByteArray(v) | Values::FixedLenByteArray(v) = values {
-                    v.push(scratch);
+                    let start = v.data.len();
+                    draw_bytes(source, rng, at, &mut v.data);
+                    if let Some(len) = fixed {
+                        v.data.resize(start + *len, 0);
+                    }
+                    v.offsets.push(v.data.len());
                 }
             }
         }
@@ -1271,19 +1272,23 @@ pub fn pop_last(values: &mut Values) {
 /// letter of `--profile`'s frequent tokens, and distinct `j` give distinct tokens).
 fn push_token(j: u64, min_length: u32, lengths: &Weighted, out: &mut Vec<u8>) {
     const DIGITS: &[u8; 31] = b"0123456789abcdefghijklmnopqrstu";
-    let start = out.len();
+    // 13 base-31 digits hold any u64.
+    let mut digits = [0u8; 13];
+    let mut first = digits.len();
     let mut rest = j;
     loop {
-        out.push(DIGITS[(rest % 31) as usize]);
+        first -= 1;
+        digits[first] = DIGITS[(rest % 31) as usize];
         rest /= 31;
         if rest == 0 {
             break;
         }
     }
-    out[start..].reverse();
     let length = min_length as usize + lengths.pick(mix64(j ^ 0x746f_6b65_6e73));
-    while out.len() - start < length {
-        out.push(b'x');
+    let digits = &digits[first..];
+    out.extend_from_slice(digits);
+    if length > digits.len() {
+        out.resize(out.len() + length - digits.len(), b'x');
     }
 }
 
