@@ -3,7 +3,8 @@
 //! verification), and [`run`], which parses a command line and runs it against a writer
 //! (as `shred::cli::run` and `shred_inspect::run` do).
 //!
-//! `--compression` takes the codec vocabulary of `shred write` ([`shred::codec`]); tables
+//! The writer flags (`--compression`, `--data-page-v2`, `--dictionary`, page limits,
+//! `--encoding`, `--bloom-filter`) are `shred write`'s ([`shred::writer_settings`]); tables
 //! are printed in the style every tool shares ([`shred::cli::table`]).
 //!
 //! Counts accept `_` separators and `k`/`M`/`G` suffixes (`--target-records 10M`). Defaults
@@ -17,18 +18,18 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
-use parquet::basic::Compression;
 use shred::cli::ArgsErrors;
 use shred::cli::progress::progress_bar;
 use shred::cli::table::{render, render_rows};
-use shred::codec::{codec_name, parse_codec};
+use shred::codec::codec_name;
 use shred::usage;
+use shred::writer_settings::WriterSettings;
 
 use crate::Distribution;
 use crate::baseline::run_study_pipeline;
 use crate::bench::{BenchArgs, bench};
 use crate::dataset::Dataset;
-use crate::encoder::EncoderKind;
+use crate::encoder::{EncoderKind, FileFormat};
 use crate::error::{GenError, Result};
 use crate::generator::{DEFAULT_SEED, Generator};
 use crate::pipeline::{self, PipelineConfig};
@@ -139,10 +140,9 @@ pub struct GenerateArgs {
     /// Seed: the records are a pure function of (seed, record index, distribution).
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
-    /// none, snappy, gzip[:level], lz4, lz4_raw, zstd[:level] or brotli[:level]
-    /// (bare: zstd 3, gzip 6, brotli 1; uncompressed = none; lz4 is LZ4_RAW).
-    #[arg(long, default_value = "snappy", value_parser = parse_codec, value_name = "CODEC")]
-    pub compression: Compression,
+    /// Compression, pages, dictionary, encodings and bloom filters (`shred write`'s flags).
+    #[command(flatten)]
+    pub writer: WriterSettings,
     /// Records per row group.
     #[arg(long, default_value_t = shred::DEFAULT_ROW_GROUP_SIZE as u64, value_parser = parse_count, value_name = "N")]
     pub row_group_size: u64,
@@ -354,6 +354,30 @@ impl GenerateArgs {
         }))
     }
 
+    /// The file format the writer settings give the dataset: a usage error when one does
+    /// not fit its schema, or when the study's pipeline, which takes only the codec, would
+    /// ignore it.
+    fn writer_format(&self, schema: Option<&SchemaDataset>) -> Result<FileFormat> {
+        if self.study_pipeline
+            && let Some(flag) = self.writer.flag_beyond_compression()
+        {
+            return Err(GenError::Usage(format!(
+                "--study-pipeline writes with the study's writer properties: {flag} does not apply"
+            )));
+        }
+        let row_group_size = usize::try_from(self.row_group_size).unwrap_or(usize::MAX);
+        match schema {
+            Some(dataset) => FileFormat::for_schema(
+                dataset.generator.schema(),
+                dataset.generator.file_metadata(),
+                &self.writer,
+                row_group_size,
+            ),
+            None => FileFormat::contact(&self.writer, row_group_size),
+        }
+        .map_err(|e| GenError::Usage(e.to_string()))
+    }
+
     /// Resolves defaults, the distribution and the plan.
     pub fn resolve(&self) -> Result<Resolved> {
         let cores = usage::cores();
@@ -377,6 +401,7 @@ impl GenerateArgs {
             row_group_size: self.row_group_size,
         };
         let plan = Plan::new(&layout, &self.output_dir, &output_filename)?;
+        let format = self.writer_format(schema.as_ref())?;
         let settings = RunSettings {
             seed: self.seed,
             target_records: self.target_records,
@@ -386,11 +411,13 @@ impl GenerateArgs {
             num_producers: producers,
             record_batch_size: self.record_batch_size,
             row_group_size: self.row_group_size,
-            compression: codec_name(self.compression),
+            compression: codec_name(self.writer.compression),
             encoder: if self.study_pipeline {
                 "study pipeline".into()
             } else if schema.is_some() {
                 "shred row groups".into()
+            } else if self.encoder == EncoderKind::Direct && !format.direct_covers() {
+                "dremel (direct does not cover these writer settings)".into()
             } else {
                 self.encoder.to_string()
             },
@@ -400,7 +427,7 @@ impl GenerateArgs {
         let pipeline = PipelineConfig {
             record_batch_size: self.record_batch_size,
             producers,
-            compression: self.compression,
+            writer: self.writer.clone(),
             encoder: self.encoder,
             row_group_size: self.row_group_size,
         };
@@ -560,7 +587,7 @@ pub fn generate(args: &GenerateArgs) -> Result<String> {
             file.len(),
             args.record_batch_size,
             resolved.pipeline.producers,
-            args.compression,
+            args.writer.compression,
         )
         .map(|written| vec![written])
     } else {
@@ -633,7 +660,7 @@ mod tests {
         assert_eq!(g.target_records, 10_000_000);
         assert_eq!(g.record_batch_size, 4096);
         assert_eq!(g.output_filename, None);
-        assert_eq!(g.compression, Compression::SNAPPY);
+        assert_eq!(g.writer, shred::writer_settings::WriterSettings::default());
         assert_eq!(g.seed, DEFAULT_SEED);
         assert_eq!(default_writers(2), 1);
         assert_eq!(default_writers(16), 2);

@@ -23,12 +23,12 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use parquet::basic::Compression;
 use parquet::column::writer::{ColumnWriter, get_column_writer};
 use parquet::file::writer::{SerializedPageWriter, TrackedWrite};
 use shred::Stripe;
 use shred::chunk_encoder::{ByteChunkEncoder, EncodedChunk};
 use shred::column_io::write_stripe;
+use shred::writer_settings::WriterSettings;
 
 use crate::encoder::{
     EncodeError, EncodedRowGroup, EncoderKind, EncoderWorker, FileFormat, RowGroupEncoder,
@@ -60,12 +60,17 @@ impl<'a> Dataset<'a> {
         }
     }
 
-    /// The file format of the dataset's files.
-    pub fn format(&self, compression: Compression, row_group_size: usize) -> FileFormat {
+    /// The file format of the dataset's files; an error when a writer setting does not fit
+    /// the dataset's schema.
+    pub fn format(
+        &self,
+        settings: &WriterSettings,
+        row_group_size: usize,
+    ) -> Result<FileFormat, shred::Error> {
         match self {
-            Dataset::Contact(_) => FileFormat::new(compression, row_group_size),
+            Dataset::Contact(_) => FileFormat::contact(settings, row_group_size),
             Dataset::Schema(g) => {
-                FileFormat::for_schema(g.schema(), g.file_metadata(), compression, row_group_size)
+                FileFormat::for_schema(g.schema(), g.file_metadata(), settings, row_group_size)
             }
         }
     }

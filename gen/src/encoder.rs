@@ -21,9 +21,13 @@
 //!   follows that crate's writer policy exactly, so its files are byte for byte the dremel
 //!   encoder's (tested), at about half the CPU.
 //!
-//! Both paths open files the same way ([`FileFormat::open`]): the Parquet schema
+//! The direct encoder covers data pages v1 with or without a dictionary and any page
+//! limits; with other writer settings (data pages v2, a column `--encoding`, a bloom
+//! filter) a `direct` run writes through the dremel path ([`RowGroupEncoder::new`]).
+//!
+//! Every path opens files the same way ([`FileFormat::open`]): the Parquet schema
 //! [`shred::contact::CONTACT_SCHEMA`], the writer properties of the run, and the
-//! `ARROW:schema` metadata arrow-rs adds, so either file reads back with `phone_type` as a
+//! `ARROW:schema` metadata arrow-rs adds, so every file reads back with `phone_type` as a
 //! dictionary.
 
 use std::io::Write;
@@ -37,7 +41,7 @@ use parquet::basic::Compression;
 use parquet::column::writer::get_column_writer;
 use parquet::errors::ParquetError;
 use parquet::file::metadata::KeyValue;
-use parquet::file::properties::{WriterProperties, WriterPropertiesPtr};
+use parquet::file::properties::WriterPropertiesPtr;
 use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedWrite};
 use parquet::schema::types::{SchemaDescPtr, SchemaDescriptor};
 use serde::Serialize;
@@ -46,6 +50,7 @@ use shred::chunk_encoder::{ByteChunkEncoder, EncodedChunk};
 use shred::column_io::write_stripe;
 use shred::contact::{CONTACT_SCHEMA, ContactStripes};
 use shred::contact_arrow::{ContactArrays, contact_schema};
+use shred::writer_settings::WriterSettings;
 
 use crate::arrow_contacts::generate_batch;
 use crate::generator::Generator;
@@ -98,44 +103,55 @@ impl FileFormat {
     /// (every other property is the `parquet` crate's default: dictionary on, page
     /// statistics on, 1 MiB pages).
     pub fn new(compression: Compression, row_group_size: usize) -> Self {
+        FileFormat::contact(
+            &WriterSettings::with_compression(compression),
+            row_group_size,
+        )
+        .expect("the default writer settings name no column")
+    }
+
+    /// The Contact file format with the writer `settings` and `row_group_size` rows per row
+    /// group; an error when a setting does not fit the Contact schema (a column it does not
+    /// have, an encoding its column's type does not take).
+    pub fn contact(settings: &WriterSettings, row_group_size: usize) -> Result<Self, shred::Error> {
         let schema = Schema::parse(CONTACT_SCHEMA).expect("the Contact schema parses");
         let descriptor = Arc::new(SchemaDescriptor::new(Arc::new(
             parquet::schema::parser::parse_message_type(CONTACT_SCHEMA)
                 .expect("the Contact schema parses"),
         )));
-        let mut props = WriterProperties::builder()
-            .set_compression(compression)
+        let mut props = settings
+            .properties(&schema, row_group_size as u64)?
             .set_max_row_group_row_count(Some(row_group_size.max(1)))
             .build();
         add_encoded_arrow_schema_to_metadata(&contact_schema(), &mut props);
-        FileFormat {
+        Ok(FileFormat {
             schema,
             descriptor,
             props: Arc::new(props),
-        }
+        })
     }
 
-    /// The file format of a schema-driven dataset: `schema`'s message type with
-    /// `compression` and `row_group_size` rows per row group, `metadata` as the footer's
+    /// The file format of a schema-driven dataset: `schema`'s message type with the writer
+    /// `settings` and `row_group_size` rows per row group, `metadata` as the footer's
     /// key-value metadata (a profiled file's, `ARROW:schema` included; none otherwise, so
-    /// readers derive the Arrow types from the Parquet schema), every other property the
-    /// `parquet` crate's default.
+    /// readers derive the Arrow types from the Parquet schema); an error when a setting
+    /// does not fit `schema`.
     pub fn for_schema(
         schema: &Schema,
         metadata: &[KeyValue],
-        compression: Compression,
+        settings: &WriterSettings,
         row_group_size: usize,
-    ) -> Self {
-        let props = WriterProperties::builder()
-            .set_compression(compression)
+    ) -> Result<Self, shred::Error> {
+        let props = settings
+            .properties(schema, row_group_size as u64)?
             .set_max_row_group_row_count(Some(row_group_size.max(1)))
             .set_key_value_metadata((!metadata.is_empty()).then(|| metadata.to_vec()))
             .build();
-        FileFormat {
+        Ok(FileFormat {
             schema: schema.clone(),
             descriptor: Arc::clone(schema.descriptor()),
             props: Arc::new(props),
-        }
+        })
     }
 
     /// The Parquet schema descriptor (one column descriptor per leaf).
@@ -153,11 +169,19 @@ impl FileFormat {
         &self.props
     }
 
-    /// One `shred` chunk encoder per column, following the format's writer properties.
+    /// One `shred` chunk encoder per column, following the format's writer properties;
+    /// an error when the hand-written encoder does not cover them for some column.
     pub fn chunk_encoders(&self) -> Result<Vec<ByteChunkEncoder>, shred::Error> {
         (self.descriptor.columns().iter())
             .map(|column| ByteChunkEncoder::new(Arc::clone(column), &self.props))
             .collect()
+    }
+
+    /// True when the hand-written chunk encoder covers every column under the format's
+    /// writer properties (not with data pages v2, a non-PLAIN encoding or a bloom filter):
+    /// the direct path's condition.
+    pub fn direct_covers(&self) -> bool {
+        self.chunk_encoders().is_ok()
     }
 
     /// Opens a Parquet file writer on `sink`.
@@ -179,8 +203,15 @@ pub struct RowGroupEncoder {
 }
 
 impl RowGroupEncoder {
-    /// An encoder of `kind` for files of `format`.
+    /// An encoder of `kind` for files of `format`. `direct` becomes `dremel` when the
+    /// hand-written encoder does not cover the format's writer properties
+    /// ([`FileFormat::direct_covers`]): the same column writers it reproduces, so the same
+    /// bytes it would write.
     pub fn new(kind: EncoderKind, format: Arc<FileFormat>) -> Self {
+        let kind = match kind {
+            EncoderKind::Direct if !format.direct_covers() => EncoderKind::Dremel,
+            kind => kind,
+        };
         // The factory only keeps the writer's schema and properties: any writer of the format
         // serves, so one built on an in-memory sink encodes for every file of the run.
         let template = format.open(Vec::new()).expect("an in-memory writer opens");

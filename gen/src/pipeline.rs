@@ -32,9 +32,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
-use parquet::basic::Compression;
 use serde::Serialize;
 use shred::output::OutputFile;
+use shred::writer_settings::WriterSettings;
 
 use crate::dataset::Dataset;
 use crate::encoder::{EncodeError, EncodedRowGroup, EncoderKind, FileFormat, SpareBuffers};
@@ -50,8 +50,8 @@ pub struct PipelineConfig {
     pub record_batch_size: usize,
     /// Threads that generate and encode row groups.
     pub producers: usize,
-    /// Parquet compression codec.
-    pub compression: Compression,
+    /// Parquet writer settings (codec, pages, encodings, bloom filters).
+    pub writer: WriterSettings,
     /// Which write path.
     pub encoder: EncoderKind,
     /// Records per row group (must match the plan's).
@@ -179,10 +179,13 @@ pub fn run_dataset(
             })?;
         }
     }
-    let format = Arc::new(dataset.format(
-        config.compression,
-        usize::try_from(config.row_group_size).unwrap_or(usize::MAX),
-    ));
+    let format = dataset
+        .format(
+            &config.writer,
+            usize::try_from(config.row_group_size).unwrap_or(usize::MAX),
+        )
+        .map_err(|e| GenError::Usage(e.to_string()))?;
+    let format = Arc::new(format);
     let encoder = dataset.encoder(config.encoder, Arc::clone(&format));
     let jobs = Mutex::new(JobQueue {
         files: &plan.files,
@@ -315,6 +318,7 @@ mod tests {
     use super::*;
     use crate::Distribution;
     use crate::plan::Layout;
+    use parquet::basic::Compression;
 
     fn plan(dir: &Path, records: u64, writers: u64, row_group_size: u64) -> Plan {
         let layout = Layout {
@@ -331,7 +335,7 @@ mod tests {
         PipelineConfig {
             record_batch_size: batch,
             producers,
-            compression: Compression::UNCOMPRESSED,
+            writer: WriterSettings::with_compression(Compression::UNCOMPRESSED),
             encoder,
             row_group_size: rg,
         }

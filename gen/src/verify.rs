@@ -284,6 +284,7 @@ mod tests {
     use crate::pipeline::{PipelineConfig, run};
     use crate::plan::{Layout, Plan};
     use parquet::basic::Compression;
+    use shred::writer_settings::WriterSettings;
 
     fn write(dir: &Path, generator: &Generator, encoder: EncoderKind) -> Plan {
         let layout = Layout {
@@ -297,7 +298,7 @@ mod tests {
         let config = PipelineConfig {
             record_batch_size: 128,
             producers: 2,
-            compression: Compression::SNAPPY,
+            writer: WriterSettings::with_compression(Compression::SNAPPY),
             encoder,
             row_group_size: 700,
         };

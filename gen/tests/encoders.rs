@@ -11,6 +11,7 @@ use shred::Stripe;
 use shred::column_io::{StripeReader, stripe_for};
 use shred::contact::{CONTACT_SCHEMA, Contact, ContactStripes};
 use shred::contact_arrow::contacts_from_batch;
+use shred::writer_settings::WriterSettings;
 use shred_gen::encoder::EncoderKind;
 use shred_gen::pipeline::{PipelineConfig, WrittenFile, run};
 use shred_gen::plan::{Layout, Plan};
@@ -36,7 +37,7 @@ fn write(
     let config = PipelineConfig {
         record_batch_size: 1000,
         producers: 2,
-        compression: Compression::SNAPPY,
+        writer: WriterSettings::with_compression(Compression::SNAPPY),
         encoder,
         row_group_size: ROW_GROUP,
     };

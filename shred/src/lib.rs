@@ -11,7 +11,7 @@
 //! loops, [`json_shredder`] parses JSON bytes straight into stripes through it and
 //! [`json_reader`] streams NDJSON or a JSON array as row groups of stripes. [`entry_json`]
 //! (with [`line_buffer`]) and [`value_display`] print level entries and values, [`codec`]
-//! spells compression codecs, [`footer`] reads footers other implementations tolerate,
+//! spells compression codecs, [`writer_settings`] the writer controls of every writing command, [`footer`] reads footers other implementations tolerate,
 //! [`parquet_reader`] opens a file for our column readers, decrypting Parquet modular
 //! encryption with [`decryption_keys`], [`decryption`] and [`decrypted_chunk`], and
 //! `cli` (default feature `cli`, the only user of clap and tabled) is the `shred` command
@@ -51,6 +51,7 @@ pub mod stripe_diff;
 pub mod thrift_compact;
 pub mod usage;
 pub mod verify;
+pub mod writer_settings;
 
 // How levels, values and codecs are spelled for people and programs, and the command line.
 #[cfg(feature = "cli")]

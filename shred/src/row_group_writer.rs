@@ -330,6 +330,60 @@ mod tests {
         }
     }
 
+    /// Settings the hand-written encoder reproduces (dictionary off, small pages, a small
+    /// dictionary page) and settings it declines (encodings, bloom filters): either way the
+    /// file is the one the crate's column writers write.
+    #[test]
+    fn file_is_the_column_writers_file_whatever_the_writer_settings() {
+        use crate::writer_settings::{
+            Dictionary, WriterSettings, parse_bloom_filter, parse_column_encoding,
+        };
+        let schema = Schema::parse(SCHEMA).unwrap();
+        let encodings = [
+            "id=DELTA_BINARY_PACKED",
+            "name=DELTA_BYTE_ARRAY",
+            "tags.list.element=DELTA_LENGTH_BYTE_ARRAY",
+            "score=BYTE_STREAM_SPLIT",
+            "flag=RLE",
+        ];
+        let all = [
+            WriterSettings {
+                dictionary: Dictionary::Off,
+                data_page_size: Some(512),
+                data_page_row_limit: Some(100),
+                ..WriterSettings::default()
+            },
+            WriterSettings {
+                dictionary_page_size: Some(64),
+                write_batch_size: Some(10),
+                ..WriterSettings::default()
+            },
+            WriterSettings {
+                encodings: (encodings.iter())
+                    .map(|e| parse_column_encoding(e).unwrap())
+                    .collect(),
+                ..WriterSettings::default()
+            },
+            WriterSettings {
+                bloom_filters: vec![
+                    parse_bloom_filter("name:0.01").unwrap(),
+                    parse_bloom_filter("tags.list.element").unwrap(),
+                ],
+                ..WriterSettings::default()
+            },
+        ];
+        for settings in all {
+            let props = || settings.properties(&schema, 1100).unwrap().build();
+            let expected = write_file(Vec::new(), &schema, props(), row_groups(&schema)).unwrap();
+            for threads in [1, 3] {
+                assert!(
+                    write_with(threads, &schema, props()) == expected,
+                    "{threads} threads, {settings:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn wrong_number_of_stripes_is_an_error() {
         let schema = Schema::parse(SCHEMA).unwrap();

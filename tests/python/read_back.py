@@ -1,6 +1,6 @@
 """Reads Parquet files with pyarrow and with DuckDB and dumps their records as canonical JSON.
 
-Usage: read_back.py --out-dir DIR FILE...
+Usage: read_back.py --out-dir DIR [--readers pyarrow,duckdb] FILE...
 
 For every FILE and every reader, writes DIR/<stem>.<reader>.ndjson (one canonical record per
 line, in file order; see shredkit_json.py) and prints on stdout one JSON document:
@@ -83,19 +83,23 @@ def read_duckdb(path, out):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out-dir", required=True)
+    parser.add_argument(
+        "--readers",
+        default="pyarrow,duckdb",
+        help="comma-separated readers to run (DuckDB reads BYTE_STREAM_SPLIT only for floats)",
+    )
     parser.add_argument("files", nargs="+")
     args = parser.parse_args()
+    readers = {"pyarrow": read_pyarrow, "duckdb": read_duckdb}
+    chosen = args.readers.split(",")
     os.makedirs(args.out_dir, exist_ok=True)
     report = []
     for path in args.files:
         base = os.path.join(args.out_dir, stem(path))
-        report.append(
-            {
-                "file": path,
-                "pyarrow": read_pyarrow(path, base + ".pyarrow.ndjson"),
-                "duckdb": read_duckdb(path, base + ".duckdb.ndjson"),
-            }
-        )
+        entry = {"file": path}
+        for name in chosen:
+            entry[name] = readers[name](path, base + "." + name + ".ndjson")
+        report.append(entry)
     json.dump({"files": report}, sys.stdout)
     sys.stdout.write("\n")
 

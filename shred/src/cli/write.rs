@@ -7,7 +7,10 @@
 //! one; its stripes then go back to the reader. So memory holds a few row groups, and the
 //! file is byte for byte the same whatever `--threads` is. The file is written under a
 //! temporary name and renamed when complete ([`crate::output`]): a failed run leaves
-//! nothing behind. The summary (records, row groups, bytes, seconds, records/s, peak RSS
+//! nothing behind. The writer's properties come from the flags of
+//! [`crate::writer_settings`] (codec, page versions and limits, dictionary, per-column
+//! encodings, bloom filters), checked against the schema before anything is written. The
+//! summary (records, row groups, bytes, seconds, records/s, peak RSS
 //! from [`crate::usage`]) is a table or, with `--format json`, one JSON object.
 //!
 //! With `--shred-variants auto`, the VARIANT columns' layouts are first inferred from a
@@ -19,14 +22,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use parquet::file::properties::{WriterProperties, WriterVersion};
 use parquet::file::writer::SerializedFileWriter;
 use serde_json::json;
 
 use super::Format;
 use super::input::InputArgs;
 use super::table::render;
-use crate::codec::parse_codec;
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
 use crate::row_group_writer::RowGroupWriter;
@@ -34,6 +35,7 @@ use crate::schema::Schema;
 use crate::schema_plan::SchemaPlan;
 use crate::usage;
 use crate::variant::inference;
+use crate::writer_settings::WriterSettings;
 
 /// The flags of `shred write`.
 #[derive(Debug, Clone, clap::Args)]
@@ -44,13 +46,9 @@ pub struct WriteArgs {
     /// Output Parquet file (written under a temporary name, renamed when complete).
     #[arg(short, long)]
     pub output: PathBuf,
-    /// none, snappy, gzip[:level], lz4, lz4_raw, zstd[:level] or brotli[:level]
-    /// (bare: zstd 3, gzip 6, brotli 1; uncompressed = none; lz4 is LZ4_RAW).
-    #[arg(long, default_value = "snappy", value_parser = parse_codec, value_name = "CODEC")]
-    pub compression: parquet::basic::Compression,
-    /// Write data pages v2 (Parquet 2.0 writer).
-    #[arg(long)]
-    pub data_page_v2: bool,
+    /// Compression, pages, dictionary, encodings and bloom filters.
+    #[command(flatten)]
+    pub writer: WriterSettings,
     /// Format of the summary.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -110,13 +108,8 @@ pub fn write(args: &WriteArgs, out: &mut dyn Write) -> Result<()> {
     let mut input = args.input.open_schema(inferred.unwrap_or(schema), false)?;
     let plan = input.plan();
     let schema = plan.schema();
-    let props = WriterProperties::builder()
-        .set_compression(args.compression)
-        .set_writer_version(if args.data_page_v2 {
-            WriterVersion::PARQUET_2_0
-        } else {
-            WriterVersion::PARQUET_1_0
-        })
+    let props = (args.writer)
+        .properties(schema, args.input.row_group_size)?
         .set_created_by(format!("shredkit shred {}", env!("CARGO_PKG_VERSION")))
         .build();
     let output = &args.output;

@@ -19,6 +19,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use parquet::basic::Compression;
 use serde::{Deserialize, Serialize};
+use shred::writer_settings::WriterSettings;
 use shred_gen::baseline::run_study_pipeline;
 use shred_gen::pipeline::{PipelineConfig, run};
 use shred_gen::plan::{Layout, Plan};
@@ -143,7 +144,7 @@ pub fn run_here(config: &RunConfig, dir: &Path) -> Result<ChildReport> {
             let pipeline = PipelineConfig {
                 record_batch_size: config.batch_size,
                 producers: config.producers,
-                compression: Compression::UNCOMPRESSED,
+                writer: WriterSettings::with_compression(Compression::UNCOMPRESSED),
                 encoder: config.encoder.kind(),
                 row_group_size: config.row_group_size,
             };
