@@ -22,7 +22,7 @@ use parquet::file::properties::WriterPropertiesPtr;
 use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedWrite};
 use parquet::schema::types::ColumnDescPtr;
 
-use crate::chunk_encoder::{ByteChunkEncoder, EncodedChunk};
+use crate::chunk_encoder::{ChunkEncoder, EncodedChunk};
 use crate::column_io::write_stripe;
 use crate::error::{Error, Result};
 use crate::schema::{Leaf, Schema};
@@ -142,7 +142,7 @@ impl Job<'_> {
         // Byte arrays go through the hand-written encoder where it covers the settings:
         // the same bytes at about half the CPU (no `ByteArray` handle per value).
         if matches!(self.stripe.values, Values::ByteArray(_))
-            && let Ok(mut encoder) = ByteChunkEncoder::new(self.descriptor.clone(), props)
+            && let Ok(mut encoder) = ChunkEncoder::new(self.descriptor.clone(), props)
         {
             encoder.recycle(self.buffer);
             encoder.write(self.stripe)?;

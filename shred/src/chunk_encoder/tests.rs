@@ -97,7 +97,7 @@ pub(super) fn encode(props: WriterProperties, row_groups: &[Vec<Stripe>]) -> Byt
     let columns = writer.schema_descr().columns().to_vec();
     let mut encoders: Vec<_> = columns
         .iter()
-        .map(|c| ByteChunkEncoder::new(Arc::clone(c), &props).unwrap())
+        .map(|c| ChunkEncoder::new(Arc::clone(c), &props).unwrap())
         .collect();
     for stripes in row_groups {
         let mut row_group = writer.next_row_group().unwrap();
@@ -191,9 +191,9 @@ pub(super) fn chunk_meta(
     (meta.row_group(0).column(column).clone(), index)
 }
 
-fn encoder(column: usize) -> ByteChunkEncoder {
+fn encoder(column: usize) -> ChunkEncoder {
     let descr = schema().descriptor().column(column);
-    ByteChunkEncoder::new(descr, &WriterProperties::default()).unwrap()
+    ChunkEncoder::new(descr, &WriterProperties::default()).unwrap()
 }
 
 #[test]
@@ -246,7 +246,7 @@ fn rejects_a_stripe_starting_inside_a_record() {
 fn rejects_other_physical_types() {
     let schema = parquet::schema::parser::parse_message_type("message m { required int64 x; }");
     let descr = parquet::schema::types::SchemaDescriptor::new(Arc::new(schema.unwrap()));
-    let err = ByteChunkEncoder::new(descr.column(0), &WriterProperties::default()).unwrap_err();
+    let err = ChunkEncoder::new(descr.column(0), &WriterProperties::default()).unwrap_err();
     assert!(err.to_string().contains("column x"), "{err}");
     assert!(err.to_string().contains("INT64"), "{err}");
 }
