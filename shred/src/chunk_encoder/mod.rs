@@ -35,8 +35,10 @@
 //! The compression codecs are the crate's, and the finished chunk goes into a file with
 //! `SerializedRowGroupWriter::append_column`, the splice arrow-rs uses for its parallel
 //! writers. Only what the rest of a file needs is supported: writer version 1.0, page
-//! statistics, `BYTE_ARRAY` columns in the unsigned (byte-wise) sort order;
-//! [`ChunkEncoder::new`] rejects the rest.
+//! statistics, and columns of these physical types: `INT32`, `INT64` (signed, or unsigned
+//! under an unsigned integer type), `FLOAT`, `DOUBLE`, `BYTE_ARRAY` and
+//! `FIXED_LEN_BYTE_ARRAY` (byte-wise, or signed decimals); [`ChunkEncoder::new`] rejects
+//! the rest (`BOOLEAN`, `INT96`, `FLOAT16`, `INTERVAL`, types without a sort order).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -157,9 +159,6 @@ impl ChunkEncoder {
     /// dictionary, page limits, truncation lengths, offset index).
     pub fn new(descr: ColumnDescPtr, props: &WriterProperties) -> Result<Self> {
         let path = descr.path();
-        if descr.physical_type() != PhysicalType::BYTE_ARRAY {
-            return Err(unsupported(&descr, descr.physical_type()));
-        }
         let order = ValueOrder::of(&descr).map_err(|what| unsupported(&descr, what))?;
         if props.writer_version() != WriterVersion::PARQUET_1_0 {
             return Err(unsupported(&descr, "data pages v2"));
