@@ -35,10 +35,11 @@
 //! The compression codecs are the crate's, and the finished chunk goes into a file with
 //! `SerializedRowGroupWriter::append_column`, the splice arrow-rs uses for its parallel
 //! writers. Only what the rest of a file needs is supported: writer version 1.0, page
-//! statistics, and columns of these physical types: `INT32`, `INT64` (signed, or unsigned
-//! under an unsigned integer type), `FLOAT`, `DOUBLE`, `BYTE_ARRAY` and
-//! `FIXED_LEN_BYTE_ARRAY` (byte-wise, or signed decimals); [`ChunkEncoder::new`] rejects
-//! the rest (`BOOLEAN`, `INT96`, `FLOAT16`, `INTERVAL`, types without a sort order).
+//! statistics, and columns of these physical types: `BOOLEAN` (`PLAIN`, no dictionary),
+//! `INT32`, `INT64` (signed, or unsigned under an unsigned integer type), `FLOAT`,
+//! `DOUBLE`, `BYTE_ARRAY` and `FIXED_LEN_BYTE_ARRAY` (byte-wise, or signed decimals);
+//! [`ChunkEncoder::new`] rejects the rest (`INT96`, `FLOAT16`, `INTERVAL`, types without a
+//! sort order).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -183,12 +184,18 @@ impl ChunkEncoder {
         let compression = props.compression(path);
         let codec = create_codec(compression, &CodecOptionsBuilder::default().build())
             .map_err(|e| Error::parquet(format!("column {}", path.string()), e))?;
-        let limits = Limits::new(props, path);
+        let mut limits = Limits::new(props, path);
+        // Booleans have no dictionary encoding (the crate's `has_dictionary_support`).
+        limits.dictionary_enabled &= order.physical != PhysicalType::BOOLEAN;
         let (max_def, max_rep) = (descr.max_def_level(), descr.max_rep_level());
         let length_prefix = order.physical == PhysicalType::BYTE_ARRAY;
         Ok(ChunkEncoder {
             levels: Levels::new(max_def, max_rep),
-            values: PageValues::new(limits.dictionary_enabled, length_prefix),
+            values: PageValues::new(
+                limits.dictionary_enabled,
+                length_prefix,
+                order.physical == PhysicalType::BOOLEAN,
+            ),
             page: PageStats::default(),
             page_number: 0,
             chunk: ChunkState::new(max_def, max_rep, order),
@@ -234,6 +241,9 @@ impl ChunkEncoder {
                 let data = &values.data[values.offsets[0]..values.offsets[values.len()]];
                 let fixed = FixedValues::byte_arrays(data, width);
                 (self.write_batches(stripe, &fixed)?, values.len())
+            }
+            (Values::Boolean(v), PhysicalType::BOOLEAN) => {
+                self.write_numbers(stripe, v, |b| [u8::from(b)])?
             }
             (Values::Int32(v), PhysicalType::INT32) => {
                 self.write_numbers(stripe, v, i32::to_le_bytes)?

@@ -27,6 +27,8 @@ use super::byte_array::compare_bytes;
 /// How a column's values compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Comparison {
+    /// `false` below `true`.
+    Boolean,
     /// Byte-wise (byte arrays, fixed-length byte arrays).
     Bytes,
     /// Signed big-endian integers of any length (decimal byte arrays).
@@ -67,6 +69,7 @@ impl ValueOrder {
         }
         let unsigned = sort_order == SortOrder::UNSIGNED;
         let comparison = match physical {
+            PhysicalType::BOOLEAN => Comparison::Boolean,
             PhysicalType::INT32 if unsigned => Comparison::UInt32,
             PhysicalType::INT32 => Comparison::Int32,
             PhysicalType::INT64 if unsigned => Comparison::UInt64,
@@ -107,6 +110,7 @@ impl ValueOrder {
             v.try_into().expect("a value of the column's width")
         }
         match self.comparison {
+            Comparison::Boolean => a[0] > b[0],
             Comparison::Bytes => compare_bytes(a, b) == Ordering::Greater,
             Comparison::Decimal => decimal_greater(a, b),
             Comparison::Int32 => i32::from_le_bytes(le(a)) > i32::from_le_bytes(le(b)),
@@ -354,6 +358,9 @@ impl ChunkBounds {
             v.try_into().expect("a value of the column's width")
         }
         match order.physical {
+            PhysicalType::BOOLEAN => {
+                Statistics::Boolean(typed(min, max, nulls, None, signed, |v| v[0] != 0))
+            }
             PhysicalType::INT32 => Statistics::Int32(typed(min, max, nulls, None, signed, |v| {
                 i32::from_le_bytes(le(v))
             })),

@@ -265,10 +265,10 @@ fn rejects_a_stripe_starting_inside_a_record() {
 
 #[test]
 fn rejects_other_physical_types() {
-    let schema = "message m { required boolean x; required int96 y; }";
+    let schema = "message m { required int96 x; required fixed_len_byte_array(2) y (FLOAT16); }";
     let schema = parquet::schema::parser::parse_message_type(schema);
     let descr = parquet::schema::types::SchemaDescriptor::new(Arc::new(schema.unwrap()));
-    for (column, name) in [(0, "BOOLEAN"), (1, "INT96")] {
+    for (column, name) in [(0, "INT96"), (1, "FIXED_LEN_BYTE_ARRAY")] {
         let err = ChunkEncoder::new(descr.column(column), &WriterProperties::default());
         let err = err.unwrap_err().to_string();
         assert!(
@@ -291,8 +291,9 @@ fn rejects_a_stripe_of_another_type() {
 }
 
 /// A column of every supported kind: signed and unsigned integers, floats (NaN, ±0,
-/// infinities), a list of doubles, fixed-length byte arrays (plain and decimal) and a
-/// decimal byte array; one column mostly null, so that small pages are null pages.
+/// infinities), a list of doubles, fixed-length byte arrays (plain and decimal), a
+/// decimal byte array and booleans; one column mostly null, so that small pages are null
+/// pages.
 const TYPED_SCHEMA: &str = "message m {
     required int32 id;
     optional int64 big;
@@ -305,10 +306,13 @@ const TYPED_SCHEMA: &str = "message m {
     optional fixed_len_byte_array(5) amount (DECIMAL(10,2));
     optional binary price (DECIMAL(20,2));
     optional fixed_len_byte_array(3) code;
+    optional boolean flag;
+    required boolean on;
 }";
 
 /// A value of one of the typed columns.
 enum Typed {
+    Bool(bool),
     I32(i32),
     I64(i64),
     F32(f32),
@@ -321,6 +325,7 @@ fn push_typed(stripe: &mut Stripe, r: i16, d: i16, value: Option<Typed>) {
     stripe.def.push(d);
     match (&mut stripe.values, value) {
         (_, None) => {}
+        (Values::Boolean(v), Some(Typed::Bool(x))) => v.push(x),
         (Values::Int32(v), Some(Typed::I32(x))) => v.push(x),
         (Values::Int64(v), Some(Typed::I64(x))) => v.push(x),
         (Values::Float(v), Some(Typed::F32(x))) => v.push(x),
@@ -425,6 +430,10 @@ fn typed_stripes(schema: &Schema, records: usize) -> Vec<Stripe> {
         ];
         let code = code[(h >> 30) as usize % code.len()].to_vec();
         push_typed(&mut s[10], 0, 1, Some(Typed::Bytes(code)));
+        let d = optional(8);
+        let flag = (h >> 40) % 3 == 0;
+        push_typed(&mut s[11], 0, d as i16, d.then_some(Typed::Bool(flag)));
+        push_typed(&mut s[12], 0, 0, Some(Typed::Bool(i % 1000 < 500)));
     }
     stripes
 }

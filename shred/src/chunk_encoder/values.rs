@@ -46,17 +46,21 @@ pub(super) struct PageValues {
     pub(super) plain: Vec<u8>,
     /// Whether dictionary entries are written with a length (byte arrays).
     length_prefix: bool,
+    /// Whether `plain` holds one byte (0 or 1) per value, bit-packed when the page is cut
+    /// (booleans, whose `PLAIN` encoding is a bit per value, least significant first).
+    bit_packed: bool,
 }
 
 impl PageValues {
     /// Empty values, dictionary-encoded when `dictionary`; dictionary entries have a length
-    /// prefix when `length_prefix`.
-    pub(super) fn new(dictionary: bool, length_prefix: bool) -> Self {
+    /// prefix when `length_prefix`; values are bits when `bit_packed`.
+    pub(super) fn new(dictionary: bool, length_prefix: bool, bit_packed: bool) -> Self {
         PageValues {
             dictionary: dictionary.then(|| Dictionary::new(length_prefix)),
             indices: Vec::new(),
             plain: Vec::new(),
             length_prefix,
+            bit_packed,
         }
     }
 
@@ -72,6 +76,7 @@ impl PageValues {
             Some(dictionary) => {
                 RleEncoder::max_buffer_size(dictionary.bit_width(), self.indices.len())
             }
+            None if self.bit_packed => self.plain.len().div_ceil(8),
             None => self.plain.len(),
         }
     }
@@ -89,7 +94,13 @@ impl PageValues {
                 (ids.into_bytes(), Encoding::RLE_DICTIONARY)
             }
             None => {
-                buf.extend_from_slice(&self.plain);
+                if self.bit_packed {
+                    buf.extend(self.plain.chunks(8).map(|bits| {
+                        (bits.iter().enumerate()).fold(0u8, |byte, (i, &bit)| byte | (bit << i))
+                    }));
+                } else {
+                    buf.extend_from_slice(&self.plain);
+                }
                 self.plain.clear();
                 (buf, Encoding::PLAIN)
             }
