@@ -1,9 +1,9 @@
-//! Fixed-width values (`BOOLEAN`, `INT32`, `INT64`, `FLOAT`, `DOUBLE`,
+//! Fixed-width values (`BOOLEAN`, `INT32`, `INT64`, `INT96`, `FLOAT`, `DOUBLE`,
 //! `FIXED_LEN_BYTE_ARRAY`): their `PLAIN` encoding and size.
 //!
-//! `PLAIN` writes each value in `width` bytes, numbers little-endian and fixed-length byte
-//! arrays as they are, without lengths (Parquet `Encodings.md`); the dictionary page holds
-//! its entries the same way. A stripe's numbers are laid out in that form once per write
+//! `PLAIN` writes each value in `width` bytes, numbers little-endian (an `INT96` as three
+//! little-endian words) and fixed-length byte arrays as they are, without lengths (Parquet
+//! `Encodings.md`); the dictionary page holds its entries the same way. A stripe's numbers are laid out in that form once per write
 //! (`FixedValues::numbers`), so a value is a `width`-byte slice as a byte array's is.
 //! Booleans are laid out a byte (0 or 1) each, and bit-packed when their page is cut
 //! (`values::PageValues`), as their `PLAIN` encoding is a bit per value.

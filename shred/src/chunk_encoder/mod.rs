@@ -35,11 +35,12 @@
 //! The compression codecs are the crate's, and the finished chunk goes into a file with
 //! `SerializedRowGroupWriter::append_column`, the splice arrow-rs uses for its parallel
 //! writers. Only what the rest of a file needs is supported: writer version 1.0, page
-//! statistics, and columns of these physical types: `BOOLEAN` (`PLAIN`, no dictionary),
-//! `INT32`, `INT64` (signed, or unsigned under an unsigned integer type), `FLOAT`,
-//! `DOUBLE`, `BYTE_ARRAY` and `FIXED_LEN_BYTE_ARRAY` (byte-wise, or signed decimals);
-//! [`ChunkEncoder::new`] rejects the rest (`INT96`, `FLOAT16`, `INTERVAL`, types without a
-//! sort order).
+//! statistics, and columns of every physical type: `BOOLEAN` (`PLAIN`, no dictionary),
+//! `INT32` and `INT64` (signed, or unsigned under an unsigned integer type), `INT96`
+//! (ordered as days, then nanoseconds), `FLOAT`, `DOUBLE`, `BYTE_ARRAY` and
+//! `FIXED_LEN_BYTE_ARRAY` (byte-wise, or signed decimals); [`ChunkEncoder::new`] rejects
+//! the rest (`FLOAT16` and `INTERVAL` values, types without a sort order, other writer
+//! settings).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -78,6 +79,7 @@ use parquet::basic::{Compression, Encoding, Type as PhysicalType};
 use parquet::column::page::CompressedPage;
 use parquet::column::writer::ColumnCloseResult;
 use parquet::compression::{Codec, CodecOptionsBuilder, create_codec};
+use parquet::data_type::Int96;
 use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
 use parquet::file::writer::TrackedWrite;
@@ -253,6 +255,15 @@ impl ChunkEncoder {
             }
             (Values::Float(v), PhysicalType::FLOAT) => {
                 self.write_numbers(stripe, v, f32::to_le_bytes)?
+            }
+            (Values::Int96(v), PhysicalType::INT96) => {
+                self.write_numbers(stripe, v, |v: Int96| {
+                    let mut bytes = [0; 12];
+                    for (word, out) in v.data().iter().zip(bytes.chunks_mut(4)) {
+                        out.copy_from_slice(&word.to_le_bytes());
+                    }
+                    bytes
+                })?
             }
             (Values::Double(v), PhysicalType::DOUBLE) => {
                 self.write_numbers(stripe, v, f64::to_le_bytes)?

@@ -4,8 +4,8 @@
 //! Bounds compare as the `parquet` crate's `compare_greater` compares them (the sort orders
 //! of `parquet.thrift`'s `ColumnOrder`): integers signed, or unsigned under an unsigned
 //! logical type; floats by IEEE 754 total order (`-0.0` below `+0.0`), NaN ignored unless
-//! every value is NaN, and counted (`nan_count`); decimals as signed big-endian integers;
-//! other byte arrays byte-wise. Bounds are kept as the values' `PLAIN` bytes, which is
+//! every value is NaN, and counted (`nan_count`); `INT96` timestamps by day, then
+//! nanosecond; decimals as signed big-endian integers; other byte arrays byte-wise. Bounds are kept as the values' `PLAIN` bytes, which is
 //! what the `ColumnIndex` holds (Parquet `PageIndex.md`). Byte arrays other than decimals
 //! have their bounds truncated, in the column index to `column_index_truncate_length` and
 //! in the chunk's `Statistics` to `statistics_truncate_length`, as the crate truncates
@@ -17,7 +17,7 @@
 use std::cmp::Ordering;
 
 use parquet::basic::{BoundaryOrder, ConvertedType, LogicalType, SortOrder, Type as PhysicalType};
-use parquet::data_type::{ByteArray, FixedLenByteArray};
+use parquet::data_type::{ByteArray, FixedLenByteArray, Int96};
 use parquet::file::metadata::ColumnIndexBuilder;
 use parquet::file::statistics::{Statistics, ValueStatistics};
 use parquet::schema::types::ColumnDescriptor;
@@ -39,6 +39,8 @@ pub(super) enum Comparison {
     UInt64,
     Float,
     Double,
+    /// Legacy timestamps: days, then nanoseconds of the day (the crate's `Ord` of `Int96`).
+    Int96,
 }
 
 /// A column's sort order and how its bounds are written.
@@ -76,6 +78,7 @@ impl ValueOrder {
             PhysicalType::INT64 => Comparison::Int64,
             PhysicalType::FLOAT => Comparison::Float,
             PhysicalType::DOUBLE => Comparison::Double,
+            PhysicalType::INT96 => Comparison::Int96,
             PhysicalType::BYTE_ARRAY | PhysicalType::FIXED_LEN_BYTE_ARRAY if decimal => {
                 Comparison::Decimal
             }
@@ -125,6 +128,7 @@ impl ValueOrder {
                 let (a, b) = (f64::from_le_bytes(le(a)), f64::from_le_bytes(le(b)));
                 a.total_cmp(&b) == Ordering::Greater
             }
+            Comparison::Int96 => int96_days_nanos(a) > int96_days_nanos(b),
         }
     }
 
@@ -175,6 +179,13 @@ impl ValueOrder {
         }
         beyond(bound, value)
     }
+}
+
+/// An `INT96`'s `PLAIN` bytes (three little-endian words) as the days and nanoseconds the
+/// crate orders it by: the third word signed, then the first two as a signed 64-bit count.
+fn int96_days_nanos(v: &[u8]) -> (i32, i64) {
+    let word = |i: usize| u32::from_le_bytes(v[4 * i..4 * i + 4].try_into().expect("4 bytes"));
+    (word(2) as i32, ((word(1) as i64) << 32) + word(0) as i64)
 }
 
 /// Whether the big-endian two's complement integer `a` is greater than `b`, of any
@@ -377,6 +388,12 @@ impl ChunkBounds {
                     f64::from_le_bytes(le(v))
                 }))
             }
+            PhysicalType::INT96 => Statistics::Int96(typed(min, max, nulls, None, signed, |v| {
+                let word = |i: usize| u32::from_le_bytes(le(&v[4 * i..4 * i + 4]));
+                let mut value = Int96::new();
+                value.set_data(word(0), word(1), word(2));
+                value
+            })),
             PhysicalType::FIXED_LEN_BYTE_ARRAY => Statistics::FixedLenByteArray(
                 self.byte_statistics(nulls, truncate, |v| FixedLenByteArray::from(v.to_vec())),
             ),

@@ -264,11 +264,13 @@ fn rejects_a_stripe_starting_inside_a_record() {
 }
 
 #[test]
-fn rejects_other_physical_types() {
-    let schema = "message m { required int96 x; required fixed_len_byte_array(2) y (FLOAT16); }";
+fn rejects_float16_and_interval() {
+    let schema = "message m {
+        required fixed_len_byte_array(2) x (FLOAT16);
+        required fixed_len_byte_array(12) y (INTERVAL); }";
     let schema = parquet::schema::parser::parse_message_type(schema);
     let descr = parquet::schema::types::SchemaDescriptor::new(Arc::new(schema.unwrap()));
-    for (column, name) in [(0, "INT96"), (1, "FIXED_LEN_BYTE_ARRAY")] {
+    for (column, name) in [(0, "FIXED_LEN_BYTE_ARRAY"), (1, "FIXED_LEN_BYTE_ARRAY")] {
         let err = ChunkEncoder::new(descr.column(column), &WriterProperties::default());
         let err = err.unwrap_err().to_string();
         assert!(
@@ -308,12 +310,14 @@ const TYPED_SCHEMA: &str = "message m {
     optional fixed_len_byte_array(3) code;
     optional boolean flag;
     required boolean on;
+    optional int96 legacy_time;
 }";
 
 /// A value of one of the typed columns.
 enum Typed {
     Bool(bool),
     I32(i32),
+    I96(parquet::data_type::Int96),
     I64(i64),
     F32(f32),
     F64(f64),
@@ -327,6 +331,7 @@ fn push_typed(stripe: &mut Stripe, r: i16, d: i16, value: Option<Typed>) {
         (_, None) => {}
         (Values::Boolean(v), Some(Typed::Bool(x))) => v.push(x),
         (Values::Int32(v), Some(Typed::I32(x))) => v.push(x),
+        (Values::Int96(v), Some(Typed::I96(x))) => v.push(x),
         (Values::Int64(v), Some(Typed::I64(x))) => v.push(x),
         (Values::Float(v), Some(Typed::F32(x))) => v.push(x),
         (Values::Double(v), Some(Typed::F64(x))) => v.push(x),
@@ -434,6 +439,18 @@ fn typed_stripes(schema: &Schema, records: usize) -> Vec<Stripe> {
         let flag = (h >> 40) % 3 == 0;
         push_typed(&mut s[11], 0, d as i16, d.then_some(Typed::Bool(flag)));
         push_typed(&mut s[12], 0, 0, Some(Typed::Bool(i % 1000 < 500)));
+        let d = optional(9);
+        let mut time = parquet::data_type::Int96::new();
+        let (nanos, days) = (
+            h >> 7,
+            [2_440_588, 0, u32::MAX, 1 << 31][(h >> 3) as usize % 4],
+        );
+        time.set_data(
+            nanos as u32,
+            (nanos >> 32) as u32 % 4,
+            days.wrapping_add((h % 3) as u32),
+        );
+        push_typed(&mut s[13], 0, d as i16, d.then_some(Typed::I96(time)));
     }
     stripes
 }
