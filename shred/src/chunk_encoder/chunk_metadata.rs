@@ -160,7 +160,10 @@ impl ChunkEncoder {
             rows_written: chunk.rows,
             metadata,
             bloom_filter: None,
-            column_index: Some(column_index.build().map_err(|e| self.parquet_error(e))?),
+            column_index: match column_index.valid() {
+                true => Some(column_index.build().map_err(|e| self.parquet_error(e))?),
+                false => None,
+            },
             offset_index: self.limits.offset_index.then(|| chunk.offset_index.build()),
         })
     }

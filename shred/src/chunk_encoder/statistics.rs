@@ -10,9 +10,9 @@
 //! have their bounds truncated, in the column index to `column_index_truncate_length` and
 //! in the chunk's `Statistics` to `statistics_truncate_length`, as the crate truncates
 //! them: a minimum is cut to a prefix (whole UTF-8 characters for strings), a maximum to a
-//! prefix with its last character or byte incremented, so both stay bounds. A page without
-//! values is a null page. The boundary order is ascending (or descending) when every
-//! page's bounds are not below (above) the previous page's.
+//! prefix with its last character or byte incremented, so both stay bounds. A page with
+//! as many nulls as records is a null page. The boundary order is ascending (or
+//! descending) when every page's bounds are not below (above) the previous page's.
 
 use std::cmp::Ordering;
 
@@ -305,6 +305,11 @@ impl ChunkBounds {
 
     /// Appends `page`'s entry to the column index (its bounds truncated to `truncate`
     /// bytes, or a null page) and widens the chunk's bounds to it.
+    ///
+    /// As the crate's writer decides: a page is a null page when it has as many nulls as
+    /// records (so a page of a repeated column can be one and still hold values, which
+    /// then bound the chunk), and a page that is not one but has no value to bound it
+    /// leaves the chunk without a column index.
     pub(super) fn add_page(
         &mut self,
         page: &PageStats,
@@ -312,13 +317,30 @@ impl ChunkBounds {
         truncate: Option<usize>,
     ) {
         let order = self.order;
+        if page.values > 0 {
+            if order.has_nans() {
+                *self.nans.get_or_insert(0) += page.nans;
+            }
+            match &mut self.min {
+                Some(min) => order.lower(min, &page.min),
+                None => self.min = Some(page.min.clone()),
+            }
+            match &mut self.max {
+                Some(max) => order.raise(max, &page.max),
+                None => self.max = Some(page.max.clone()),
+            }
+        }
+        if !column_index.valid() {
+            return;
+        }
         let nans = order.has_nans().then_some(page.nans as i64);
-        if page.values == 0 {
+        if page.rows == page.nulls {
             column_index.append(true, vec![], vec![], page.nulls as i64, nans);
             return;
         }
-        if order.has_nans() {
-            *self.nans.get_or_insert(0) += page.nans;
+        if page.values == 0 {
+            column_index.to_invalid();
+            return;
         }
         if let Some(last) = &self.last_page {
             let (min, max) = (page.min.as_slice(), page.max.as_slice());
@@ -337,14 +359,6 @@ impl ChunkBounds {
             page.nulls as i64,
             nans,
         );
-        match &mut self.min {
-            Some(min) => order.lower(min, &page.min),
-            None => self.min = Some(page.min.clone()),
-        }
-        match &mut self.max {
-            Some(max) => order.raise(max, &page.max),
-            None => self.max = Some(page.max.clone()),
-        }
     }
 
     /// The chunk's statistics: its bounds (truncated to `truncate` bytes, inexact when

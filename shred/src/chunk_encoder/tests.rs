@@ -525,3 +525,36 @@ fn accepts_every_supported_type() {
         assert!(encoder.is_ok(), "{}: {encoder:?}", column.path());
     }
 }
+
+#[test]
+fn page_of_null_list_items_is_the_parquet_column_writers_file() {
+    let schema = Schema::parse(
+        "message m { optional group tags (LIST) { repeated group list { optional double element; } } }",
+    )
+    .unwrap();
+    // Pages of one record each: two null items (no value, fewer records than nulls),
+    // then a value and a null item (a null page with a value: as many records as
+    // nulls), then a value, then a null list; with and without the first record.
+    let entries = [
+        (0, 2, None),
+        (1, 2, None),
+        (0, 3, Some(1.0)),
+        (1, 2, None),
+        (0, 3, Some(2.0)),
+        (0, 0, None),
+    ];
+    for (first, limit) in [(0, 1), (0, 2), (2, 1), (2, 2)] {
+        let mut tags = Stripe::new(PhysicalType::DOUBLE);
+        for &(r, d, value) in &entries[first..] {
+            push_typed(&mut tags, r, d, value.map(Typed::F64));
+        }
+        let row_groups = vec![vec![tags]];
+        let props = props()
+            .set_data_page_row_count_limit(limit)
+            .set_write_batch_size(1)
+            .build();
+        let ours = encode_with(&schema, props.clone(), &row_groups);
+        let theirs = parquet_writer_with(&schema, props.clone(), &row_groups);
+        assert!(ours == theirs, "{props:?}");
+    }
+}
