@@ -558,3 +558,31 @@ fn page_of_null_list_items_is_the_parquet_column_writers_file() {
         assert!(ours == theirs, "{props:?}");
     }
 }
+
+#[test]
+fn chunks_of_nulls_only_are_the_parquet_column_writers_file() {
+    // No bounds, an empty dictionary page (but for booleans), null pages.
+    let schema = Schema::parse(
+        "message m { optional binary s (STRING); optional float f; optional int32 i;
+            optional fixed_len_byte_array(4) b; optional boolean t; }",
+    )
+    .unwrap();
+    let nulls: Vec<Stripe> = (schema.leaves().iter())
+        .map(|leaf| {
+            let mut stripe = stripe_for(leaf);
+            for _ in 0..3 {
+                push_typed(&mut stripe, 0, 0, None);
+            }
+            stripe
+        })
+        .collect();
+    let row_groups = vec![nulls];
+    for props in [
+        props().build(),
+        props().set_dictionary_enabled(false).build(),
+    ] {
+        let ours = encode_with(&schema, props.clone(), &row_groups);
+        let theirs = parquet_writer_with(&schema, props.clone(), &row_groups);
+        assert!(ours == theirs, "{props:?}");
+    }
+}
