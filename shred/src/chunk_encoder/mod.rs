@@ -232,13 +232,13 @@ impl ChunkEncoder {
             (Values::FixedLenByteArray(values), PhysicalType::FIXED_LEN_BYTE_ARRAY) => {
                 let width = self.descr.type_length().max(0) as usize;
                 if let Some(i) = (0..values.len()).find(|&i| values.get(i).len() != width) {
-                    return Err(self.levels_error(
-                        entries,
-                        format!(
-                            "values of {width} bytes, found {} bytes (value {i})",
+                    return Err(Error::Input {
+                        message: format!(
+                            "column {}: value {i} is {} bytes long, not the {width} bytes of its type",
+                            self.descr.path().string(),
                             values.get(i).len()
                         ),
-                    ));
+                    });
                 }
                 let data = &values.data[values.offsets[0]..values.offsets[values.len()]];
                 let fixed = FixedValues::byte_arrays(data, width);

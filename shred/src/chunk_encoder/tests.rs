@@ -586,3 +586,18 @@ fn chunks_of_nulls_only_are_the_parquet_column_writers_file() {
         assert!(ours == theirs, "{props:?}");
     }
 }
+
+#[test]
+fn rejects_a_fixed_length_value_of_another_length() {
+    let schema = Schema::parse("message m { required fixed_len_byte_array(4) b; }").unwrap();
+    let descr = schema.descriptor().column(0);
+    let mut encoder = ChunkEncoder::new(descr, &WriterProperties::default()).unwrap();
+    let mut b = Stripe::new(PhysicalType::FIXED_LEN_BYTE_ARRAY);
+    push_typed(&mut b, 0, 0, Some(Typed::Bytes(b"abcd".to_vec())));
+    push_typed(&mut b, 0, 0, Some(Typed::Bytes(b"abc".to_vec())));
+    let err = encoder.write(&b).unwrap_err().to_string();
+    assert!(
+        err.contains("column b: value 1 is 3 bytes long, not the 4 bytes of its type"),
+        "{err}"
+    );
+}
