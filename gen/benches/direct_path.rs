@@ -10,7 +10,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use parquet::basic::Compression;
 use parquet::encodings::rle::RleEncoder;
-use shred::chunk_encoder::ByteChunkEncoder;
+use shred::chunk_encoder::ChunkEncoder;
 use shred::contact::ContactStripes;
 use shred::rle_hybrid::RleHybridEncoder;
 use shred_gen::encoder::FileFormat;
@@ -48,12 +48,12 @@ fn direct_path(c: &mut Criterion) {
             }
         })
     });
-    let encode = |encoders: &mut [ByteChunkEncoder], stripes: &ContactStripes| {
+    let encode = |encoders: &mut [ChunkEncoder], stripes: &ContactStripes| {
         for (encoder, stripe) in encoders.iter_mut().zip(stripes.columns()) {
             encoder.write(stripe).unwrap();
         }
     };
-    let finish = |encoders: &mut [ByteChunkEncoder]| {
+    let finish = |encoders: &mut [ChunkEncoder]| {
         for encoder in encoders.iter_mut() {
             let chunk = encoder.finish().unwrap();
             encoder.recycle(Vec::from(chunk.data));

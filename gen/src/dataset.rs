@@ -26,7 +26,7 @@ use bytes::Bytes;
 use parquet::column::writer::{ColumnWriter, get_column_writer};
 use parquet::file::writer::{SerializedPageWriter, TrackedWrite};
 use shred::Stripe;
-use shred::chunk_encoder::{ByteChunkEncoder, EncodedChunk};
+use shred::chunk_encoder::{ChunkEncoder, EncodedChunk};
 use shred::column_io::write_stripe;
 use shred::writer_settings::WriterSettings;
 
@@ -145,7 +145,7 @@ pub enum DatasetWorker<'a> {
         stripes: Vec<Stripe>,
         /// Per column, the hand-written encoder, or `None` where the `parquet` crate's
         /// column writer encodes it (made on the first row group).
-        encoders: Vec<Option<ByteChunkEncoder>>,
+        encoders: Vec<Option<ChunkEncoder>>,
         /// Emptied chunk buffers of the previous row group, by column.
         spare: Vec<Vec<u8>>,
     },
@@ -197,7 +197,7 @@ impl DatasetWorker<'_> {
 /// One column chunk of a row group being encoded block by block.
 enum ColumnChunk<'a, 'w> {
     /// Through the hand-written encoder.
-    Hand(&'a mut ByteChunkEncoder),
+    Hand(&'a mut ChunkEncoder),
     /// Through the `parquet` crate's column writer, into its sink.
     Crate {
         writer: ColumnWriter<'w>,
@@ -219,7 +219,7 @@ fn encode_blocks(
     generator: &SchemaGenerator,
     format: &FileFormat,
     stripes: &mut [Stripe],
-    encoders: &mut Vec<Option<ByteChunkEncoder>>,
+    encoders: &mut Vec<Option<ChunkEncoder>>,
     spare: &mut Vec<Vec<u8>>,
     rows: Range<u64>,
     mut progress: impl FnMut(usize),
@@ -229,7 +229,7 @@ fn encode_blocks(
     let leaves = format.schema().leaves();
     if encoders.is_empty() {
         *encoders = (descriptors.iter())
-            .map(|d| ByteChunkEncoder::new(Arc::clone(d), props).ok())
+            .map(|d| ChunkEncoder::new(Arc::clone(d), props).ok())
             .collect();
     }
     spare.resize_with(descriptors.len(), Vec::new);

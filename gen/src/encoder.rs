@@ -16,7 +16,7 @@
 //!   shredder's rules as it draws each field (tested equal to `ContactStripes::shred` of the
 //!   generated contacts), so no `Contact` is materialized on this path.
 //! - [`EncoderKind::Direct`] (the default): the same stripes →
-//!   [`shred::chunk_encoder::ByteChunkEncoder`], which encodes the byte-array columns from
+//!   [`shred::chunk_encoder::ChunkEncoder`], which encodes the byte-array columns from
 //!   the stripes' flat buffers without the `parquet` crate's per-value `Bytes` handles. It
 //!   follows that crate's writer policy exactly, so its files are byte for byte the dremel
 //!   encoder's (tested), at about half the CPU.
@@ -46,7 +46,7 @@ use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedW
 use parquet::schema::types::{SchemaDescPtr, SchemaDescriptor};
 use serde::Serialize;
 use shred::Schema;
-use shred::chunk_encoder::{ByteChunkEncoder, EncodedChunk};
+use shred::chunk_encoder::{ChunkEncoder, EncodedChunk};
 use shred::column_io::write_stripe;
 use shred::contact::{CONTACT_SCHEMA, ContactStripes};
 use shred::contact_arrow::{ContactArrays, contact_schema};
@@ -171,9 +171,9 @@ impl FileFormat {
 
     /// One `shred` chunk encoder per column, following the format's writer properties;
     /// an error when the hand-written encoder does not cover them for some column.
-    pub fn chunk_encoders(&self) -> Result<Vec<ByteChunkEncoder>, shred::Error> {
+    pub fn chunk_encoders(&self) -> Result<Vec<ChunkEncoder>, shred::Error> {
         (self.descriptor.columns().iter())
-            .map(|column| ByteChunkEncoder::new(Arc::clone(column), &self.props))
+            .map(|column| ChunkEncoder::new(Arc::clone(column), &self.props))
             .collect()
     }
 
@@ -256,7 +256,7 @@ pub struct EncoderWorker<'a> {
     /// the next chunk's buffer once instead of growing it by doubling.
     chunk_sizes: Vec<usize>,
     /// One chunk encoder per leaf column (direct path), made on first use.
-    chunk_encoders: Vec<ByteChunkEncoder>,
+    chunk_encoders: Vec<ChunkEncoder>,
     /// Emptied column chunk buffers of a row group already in its file, by column, for the
     /// next row group to write into (dremel and direct paths).
     spare: Vec<Vec<u8>>,
@@ -507,7 +507,7 @@ impl EncoderWorker<'_> {
         Ok(self
             .chunk_encoders
             .iter_mut()
-            .map(ByteChunkEncoder::finish)
+            .map(ChunkEncoder::finish)
             .collect::<Result<_, _>>()?)
     }
 }

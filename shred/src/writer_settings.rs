@@ -26,7 +26,7 @@
 //! Who writes what: the hand-written [`crate::chunk_encoder`] reproduces the crate's
 //! column writers for byte-array columns under data pages v1, with or without a
 //! dictionary, any page and batch limits; it declines data pages v2, an encoding other
-//! than `PLAIN` and bloom filters ([`crate::chunk_encoder::ByteChunkEncoder::new`]), and
+//! than `PLAIN` and bloom filters ([`crate::chunk_encoder::ChunkEncoder::new`]), and
 //! [`crate::row_group_writer`] then writes that column through the crate's column writer
 //! from the same stripe.
 //!

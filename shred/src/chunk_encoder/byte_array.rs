@@ -1,71 +1,15 @@
-//! Byte-array values: how the page being filled holds them (dictionary ids or `PLAIN`
-//! bytes), their `PLAIN` size, and their byte-wise order.
+//! Byte-array values: their `PLAIN` encoding and size, their unencoded byte counts, and
+//! their byte-wise order.
 //!
 //! `PLAIN` `BYTE_ARRAY` (Parquet `Encodings.md`) is each value's length as a 4-byte
 //! little-endian integer, then its bytes. Values are read as `&[u8]` slices of a stripe's
 //! [`ByteValues`] (one flat buffer and its offsets), never as per-value handles.
 
 use std::cmp::Ordering;
-use std::hash::BuildHasher;
 use std::ops::Range;
 
-use parquet::basic::Encoding;
-use parquet::encodings::rle::RleEncoder;
-
-use super::ByteChunkEncoder;
-use super::dictionary::Dictionary;
-use crate::rle_hybrid::RleHybridEncoder;
+use super::values::PlainValues;
 use crate::stripe::ByteValues;
-
-/// The values of the page being filled: dictionary indices until the chunk falls back to
-/// plain, then `PLAIN` bytes.
-pub(super) struct PageValues {
-    pub(super) dictionary: Option<Dictionary>,
-    indices: Vec<u64>,
-    plain: Vec<u8>,
-}
-
-impl PageValues {
-    /// Empty values, dictionary-encoded when `dictionary`.
-    pub(super) fn new(dictionary: bool) -> Self {
-        PageValues {
-            dictionary: dictionary.then(Dictionary::new),
-            indices: Vec::new(),
-            plain: Vec::new(),
-        }
-    }
-
-    /// The encoded size of the values so far, as the page size limit counts it (for
-    /// dictionary ids, the bound of their RLE/bit-packed size).
-    pub(super) fn encoded_size(&self) -> usize {
-        match &self.dictionary {
-            Some(dictionary) => {
-                RleEncoder::max_buffer_size(dictionary.bit_width(), self.indices.len())
-            }
-            None => self.plain.len(),
-        }
-    }
-
-    /// Appends the page's values section to `buf` (whose buffer it may take over) and
-    /// clears the values for the next page; returns the section and its encoding.
-    pub(super) fn put_page(&mut self, mut buf: Vec<u8>) -> (Vec<u8>, Encoding) {
-        match &self.dictionary {
-            Some(dictionary) => {
-                let width = dictionary.bit_width();
-                buf.push(width);
-                let mut ids = RleHybridEncoder::with_buffer(width, buf);
-                ids.put_values(&self.indices);
-                self.indices.clear();
-                (ids.into_bytes(), Encoding::RLE_DICTIONARY)
-            }
-            None => {
-                buf.extend_from_slice(&self.plain);
-                self.plain.clear();
-                (buf, Encoding::PLAIN)
-            }
-        }
-    }
-}
 
 /// The `PLAIN` size of values `range` of `values`: 4 bytes of length and the bytes of each.
 #[inline]
@@ -73,50 +17,50 @@ pub(super) fn plain_size(values: &ByteValues, range: Range<usize>) -> usize {
     values.offsets[range.end] - values.offsets[range.start] + 4 * range.len()
 }
 
-impl ByteChunkEncoder {
-    /// Encodes values `range` of `values` into the current page: dictionary ids or `PLAIN`
-    /// bytes, and the page's bounds.
-    pub(super) fn put_values(&mut self, values: &ByteValues, range: Range<usize>) {
-        if range.is_empty() {
-            return;
+impl PlainValues for ByteValues {
+    #[inline]
+    fn len(&self) -> usize {
+        ByteValues::len(self)
+    }
+
+    #[inline]
+    fn value(&self, i: usize) -> &[u8] {
+        &self.data[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    #[inline]
+    fn plain_size(&self, range: Range<usize>) -> usize {
+        plain_size(self, range)
+    }
+
+    fn put_plain(&self, range: Range<usize>, out: &mut Vec<u8>) {
+        out.reserve(plain_size(self, range.clone()));
+        for i in range {
+            let bytes = self.value(i);
+            out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+            out.extend_from_slice(bytes);
         }
-        let offsets = &values.offsets[range.start..=range.end];
-        let value = |i: usize| &values.data[offsets[i]..offsets[i + 1]];
-        let page = &mut self.page;
-        page.unencoded_bytes += (offsets[range.len()] - offsets[0]) as i64;
-        if page.values == 0 {
-            page.first_value(value(0));
-        }
-        page.values += range.len();
-        match &mut self.values.dictionary {
-            Some(dictionary) => {
-                // Hashes first, in a loop of their own: the lookups that follow wait on
-                // memory (table, entry), and short iterations let more of them overlap.
-                let mut hashes = std::mem::take(&mut dictionary.hashes);
-                hashes.clear();
-                hashes.extend((0..range.len()).map(|i| dictionary.hasher.hash_one(value(i))));
-                for (i, &hash) in hashes.iter().enumerate() {
-                    let bytes = value(i);
-                    let (id, new_in_page) = dictionary.intern(bytes, hash, self.page_number);
-                    self.values.indices.push(u64::from(id));
-                    // A dictionary value seen before in this page cannot move its bounds.
-                    if new_in_page {
-                        page.widen(bytes);
-                    }
-                }
-                dictionary.hashes = hashes;
-            }
-            None => {
-                let plain = &mut self.values.plain;
-                plain.reserve(offsets[range.len()] - offsets[0] + 4 * range.len());
-                for i in 0..range.len() {
-                    let bytes = value(i);
-                    plain.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-                    plain.extend_from_slice(bytes);
-                    page.widen(bytes);
-                }
-            }
-        }
+    }
+
+    #[inline]
+    fn unencoded_bytes(&self, range: Range<usize>) -> Option<i64> {
+        Some((self.offsets[range.end] - self.offsets[range.start]) as i64)
+    }
+
+    fn count_within_budget(&self, range: Range<usize>, budget: usize) -> usize {
+        let mut bytes = 0usize;
+        let len = range.len();
+        range
+            .clone()
+            .position(|i| {
+                bytes += plain_size(self, i..i + 1);
+                bytes > budget
+            })
+            .map_or(len, |i| i + 1)
+    }
+
+    fn fixed_width(&self) -> Option<usize> {
+        None
     }
 }
 

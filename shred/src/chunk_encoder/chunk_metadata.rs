@@ -16,8 +16,8 @@ use parquet::file::metadata::{
     ColumnChunkMetaData, ColumnIndexBuilder, LevelHistogram, OffsetIndexBuilder, PageEncodingStats,
 };
 
-use super::ByteChunkEncoder;
-use super::statistics::ChunkBounds;
+use super::ChunkEncoder;
+use super::statistics::{ChunkBounds, ValueOrder};
 use crate::Result;
 
 /// What the chunk has written so far, for its metadata.
@@ -41,15 +41,16 @@ pub(super) struct ChunkState {
 }
 
 impl ChunkState {
-    /// The state of a chunk without pages, of a column with these maximum levels.
-    pub(super) fn new(max_def: i16, max_rep: i16) -> Self {
+    /// The state of a chunk without pages, of a column with these maximum levels whose
+    /// values sort in `order`.
+    pub(super) fn new(max_def: i16, max_rep: i16, order: ValueOrder) -> Self {
         ChunkState {
             // Levels are RLE-encoded in every chunk, as the parquet crate's writer records.
             encodings: BTreeSet::from([Encoding::RLE]),
             encoding_stats: Vec::new(),
-            column_index: ColumnIndexBuilder::new(PhysicalType::BYTE_ARRAY),
+            column_index: ColumnIndexBuilder::new(order.physical),
             offset_index: OffsetIndexBuilder::new(),
-            bounds: ChunkBounds::new(),
+            bounds: ChunkBounds::new(order),
             nulls: 0,
             rows: 0,
             num_values: 0,
@@ -97,7 +98,7 @@ impl ChunkState {
     }
 }
 
-impl ByteChunkEncoder {
+impl ChunkEncoder {
     /// Adds the current page's statistics to the column index, offset index and chunk.
     pub(super) fn record_page_stats(&mut self) {
         let page = &self.page;
@@ -106,7 +107,6 @@ impl ByteChunkEncoder {
             page,
             &mut chunk.column_index,
             self.limits.column_index_truncate,
-            self.utf8,
         );
         let rep = histogram(self.max_rep, &mut self.levels.rep_histogram);
         let def = histogram(self.max_def, &mut self.levels.def_histogram);
@@ -120,9 +120,10 @@ impl ByteChunkEncoder {
             }
         }
         chunk.offset_index.append_row_count(page.rows as i64);
+        let byte_arrays = self.order.physical == PhysicalType::BYTE_ARRAY;
         chunk
             .offset_index
-            .append_unencoded_byte_array_data_bytes(Some(page.unencoded_bytes));
+            .append_unencoded_byte_array_data_bytes(byte_arrays.then_some(page.unencoded_bytes));
         chunk.nulls += page.nulls as u64;
         chunk.rows += page.rows as u64;
         chunk.unencoded_bytes += page.unencoded_bytes;
@@ -130,10 +131,10 @@ impl ByteChunkEncoder {
 
     /// The finished chunk's metadata, statistics and page index.
     pub(super) fn close_result(&self, chunk: ChunkState) -> Result<ColumnCloseResult> {
-        let statistics =
-            chunk
-                .bounds
-                .statistics(chunk.nulls, self.limits.statistics_truncate, self.utf8);
+        let statistics = chunk
+            .bounds
+            .statistics(chunk.nulls, self.limits.statistics_truncate);
+        let byte_arrays = self.order.physical == PhysicalType::BYTE_ARRAY;
         let histogram = |max_level: i16, counts: Vec<i64>| {
             LevelHistogram::try_new(max_level).map(|_| LevelHistogram::from(counts))
         };
@@ -147,7 +148,7 @@ impl ByteChunkEncoder {
             .set_data_page_offset(chunk.data_page_offset.unwrap_or(0))
             .set_dictionary_page_offset(chunk.dictionary_page_offset)
             .set_statistics(statistics)
-            .set_unencoded_byte_array_data_bytes(Some(chunk.unencoded_bytes))
+            .set_unencoded_byte_array_data_bytes(byte_arrays.then_some(chunk.unencoded_bytes))
             .set_repetition_level_histogram(histogram(self.max_rep, chunk.rep_histogram))
             .set_definition_level_histogram(histogram(self.max_def, chunk.def_histogram))
             .build()
@@ -159,7 +160,10 @@ impl ByteChunkEncoder {
             rows_written: chunk.rows,
             metadata,
             bloom_filter: None,
-            column_index: Some(column_index.build().map_err(|e| self.parquet_error(e))?),
+            column_index: match column_index.valid() {
+                true => Some(column_index.build().map_err(|e| self.parquet_error(e))?),
+                false => None,
+            },
             offset_index: self.limits.offset_index.then(|| chunk.offset_index.build()),
         })
     }

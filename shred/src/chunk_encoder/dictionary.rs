@@ -16,7 +16,7 @@ use parquet::basic::Encoding;
 use parquet::column::page::{CompressedPage, Page};
 
 use super::byte_array::compare_bytes;
-use super::{ByteChunkEncoder, bit_width};
+use super::{ChunkEncoder, bit_width};
 use crate::Result;
 use crate::stripe::ByteValues;
 
@@ -27,8 +27,11 @@ pub(super) struct Dictionary {
     entries: ByteValues,
     /// Per entry, the number of the last page that used it.
     last_page: Vec<u32>,
-    /// Size of the `PLAIN` dictionary page: a 4-byte length and the bytes per entry.
+    /// Size of the `PLAIN` dictionary page: the bytes of each entry, after a 4-byte length
+    /// when `length_prefix`.
     pub(super) page_size: usize,
+    /// Whether entries are written with their length (byte arrays).
+    length_prefix: bool,
     /// The hashes of a mini-batch's values (reused buffer).
     pub(super) hashes: Vec<u64>,
 }
@@ -44,8 +47,10 @@ struct Slot {
 }
 
 impl Dictionary {
-    pub(super) fn new() -> Self {
+    /// An empty dictionary; its page writes each entry's length first when `length_prefix`.
+    pub(super) fn new(length_prefix: bool) -> Self {
         Dictionary {
+            length_prefix,
             table: HashTable::new(),
             hasher: DefaultHashBuilder::default(),
             entries: ByteValues::default(),
@@ -75,7 +80,7 @@ impl Dictionary {
         };
         self.entries.push(value);
         self.last_page.push(page);
-        self.page_size += 4 + value.len();
+        self.page_size += 4 * usize::from(self.length_prefix) + value.len();
         let (data, hasher) = (&self.entries.data, &self.hasher);
         self.table.insert_unique(hash, slot, |slot| {
             hasher.hash_one(&data[slot.start..slot.start + slot.len as usize])
@@ -91,6 +96,10 @@ impl Dictionary {
     /// Appends the dictionary page's body: the entries, `PLAIN`.
     fn put_page(&self, buf: &mut Vec<u8>) {
         buf.reserve(self.page_size);
+        if !self.length_prefix {
+            buf.extend_from_slice(&self.entries.data);
+            return;
+        }
         for entry in self.entries.iter() {
             buf.extend_from_slice(&(entry.len() as u32).to_le_bytes());
             buf.extend_from_slice(entry);
@@ -98,7 +107,7 @@ impl Dictionary {
     }
 }
 
-impl ByteChunkEncoder {
+impl ChunkEncoder {
     /// Writes the dictionary page, then the pages held for it; the chunk goes on in `PLAIN`.
     pub(super) fn fall_back_to_plain(&mut self) -> Result<()> {
         if self.page.entries > 0 {

@@ -1,10 +1,11 @@
-//! A column-chunk encoder for byte-array stripes, written by hand: levels, dictionary or
-//! plain values, statistics and the page index, straight from a [`Stripe`]'s flat buffer.
+//! A column-chunk encoder written by hand: levels, dictionary or plain values, statistics
+//! and the page index, straight from a [`Stripe`]'s values.
 //!
 //! The `parquet` crate's column writer takes byte arrays as `ByteArray`s, one
 //! reference-counted `Bytes` slice per value, and interns and compares them through those
 //! handles; for short strings the handles cost more than the encoding. This encoder reads
-//! each value as a `&[u8]` of [`ByteValues`](crate::stripe::ByteValues) and lays out what that writer lays out
+//! each value as a `&[u8]` of its `PLAIN` bytes (a byte array's straight from
+//! [`ByteValues`](crate::stripe::ByteValues)) and lays out what that writer lays out
 //! (Parquet format, `parquet-format`'s `parquet.thrift`, `Encodings.md` and `PageIndex.md`:
 //! data pages v1 with RLE/bit-packed levels, `RLE_DICTIONARY` values with a `PLAIN`
 //! dictionary page and fallback to `PLAIN`, page statistics in the `ColumnIndex`, page
@@ -19,30 +20,38 @@
 //! 2. `page`: a mini-batch's levels are checked, counted and RLE-encoded into the page
 //!    being filled; a cut page is assembled (levels, then values), compressed and written
 //!    through the crate's `SerializedPageWriter`, or held while the dictionary still grows.
-//! 3. `byte_array`: the mini-batch's values go into the page as dictionary ids
-//!    (`dictionary`) or `PLAIN` bytes, widening the page's bounds.
+//! 3. `values`: the mini-batch's values go into the page as dictionary ids
+//!    (`dictionary`) or `PLAIN` bytes, widening the page's bounds; each physical type's
+//!    values are read through one implementation of its `PlainValues` (`byte_array`,
+//!    `fixed_width`).
 //! 4. `statistics`: each cut page's bounds go into the column index and the chunk's
-//!    bounds; `chunk_metadata`: its sizes, offsets, encodings, row counts and level
-//!    histograms into the chunk's metadata and offset index.
-//! 5. [`ByteChunkEncoder::finish`] writes the dictionary page and the pages held for it,
+//!    bounds, compared in the sort order of the column's type; `chunk_metadata`: its
+//!    sizes, offsets, encodings, row counts and level histograms into the chunk's metadata
+//!    and offset index.
+//! 5. [`ChunkEncoder::finish`] writes the dictionary page and the pages held for it,
 //!    and returns the chunk's bytes and metadata. Page buffers come from and go back to a
 //!    pool (`page_buffers`).
 //!
 //! The compression codecs are the crate's, and the finished chunk goes into a file with
 //! `SerializedRowGroupWriter::append_column`, the splice arrow-rs uses for its parallel
 //! writers. Only what the rest of a file needs is supported: writer version 1.0, page
-//! statistics, unsigned (byte-wise) sort order; [`ByteChunkEncoder::new`] rejects the rest.
+//! statistics, and columns of every physical type: `BOOLEAN` (`PLAIN`, no dictionary),
+//! `INT32` and `INT64` (signed, or unsigned under an unsigned integer type), `INT96`
+//! (ordered as days, then nanoseconds), `FLOAT`, `DOUBLE`, `BYTE_ARRAY` and
+//! `FIXED_LEN_BYTE_ARRAY` (byte-wise, or signed decimals); [`ChunkEncoder::new`] rejects
+//! the rest (`FLOAT16` and `INTERVAL` values, types without a sort order, other writer
+//! settings).
 //!
 //! ```
 //! use std::sync::Arc;
 //! use parquet::file::properties::WriterProperties;
 //! use parquet::schema::{parser::parse_message_type, types::SchemaDescriptor};
-//! use shred::chunk_encoder::ByteChunkEncoder;
+//! use shred::chunk_encoder::ChunkEncoder;
 //! use shred::stripe::{Stripe, Values};
 //!
 //! let schema = parse_message_type("message m { optional binary name (STRING); }").unwrap();
 //! let descr = SchemaDescriptor::new(Arc::new(schema)).column(0);
-//! let mut encoder = ByteChunkEncoder::new(descr, &WriterProperties::default()).unwrap();
+//! let mut encoder = ChunkEncoder::new(descr, &WriterProperties::default()).unwrap();
 //! let mut stripe = Stripe::new(parquet::basic::Type::BYTE_ARRAY);
 //! stripe.push_null(0, 0);
 //! stripe.rep.push(0); stripe.def.push(1);
@@ -56,20 +65,21 @@
 mod byte_array;
 mod chunk_metadata;
 mod dictionary;
+mod fixed_width;
 mod page;
 mod page_buffers;
 mod policy;
 mod statistics;
 #[cfg(test)]
 mod tests;
+mod values;
 
 use bytes::Bytes;
-use parquet::basic::{
-    Compression, ConvertedType, Encoding, LogicalType, SortOrder, Type as PhysicalType,
-};
+use parquet::basic::{Compression, Encoding, Type as PhysicalType};
 use parquet::column::page::CompressedPage;
 use parquet::column::writer::ColumnCloseResult;
 use parquet::compression::{Codec, CodecOptionsBuilder, create_codec};
+use parquet::data_type::Int96;
 use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
 use parquet::file::writer::TrackedWrite;
@@ -77,13 +87,13 @@ use parquet::schema::types::ColumnDescPtr;
 
 use crate::stripe::{Stripe, Values};
 use crate::{Error, Result};
-use byte_array::PageValues;
 use chunk_metadata::ChunkState;
-use dictionary::Dictionary;
+use fixed_width::{FixedValues, put_le};
 use page::Levels;
 use page_buffers::PageBuffers;
 use policy::Limits;
-use statistics::PageStats;
+use statistics::{PageStats, ValueOrder};
+use values::PageValues;
 
 /// An encoded column chunk and what `SerializedRowGroupWriter::append_column` needs of it.
 #[derive(Debug)]
@@ -94,14 +104,14 @@ pub struct EncodedChunk {
     pub close: ColumnCloseResult,
 }
 
-/// Encodes the byte-array stripes of one leaf column into column chunks; reuse it from
-/// row group to row group (call [`ByteChunkEncoder::finish`] after each).
-pub struct ByteChunkEncoder {
+/// Encodes the stripes of one leaf column into column chunks; reuse it from
+/// row group to row group (call [`ChunkEncoder::finish`] after each).
+pub struct ChunkEncoder {
     descr: ColumnDescPtr,
     limits: Limits,
     compression: Compression,
     codec: Option<Box<dyn Codec>>,
-    utf8: bool,
+    order: ValueOrder,
     max_def: i16,
     max_rep: i16,
     levels: Levels,
@@ -120,11 +130,13 @@ pub struct ByteChunkEncoder {
     held: Vec<CompressedPage>,
     /// Buffers of pages already in the sink, to assemble the next pages in.
     spare_pages: PageBuffers,
+    /// A stripe's numbers as their `PLAIN` bytes (reused buffer).
+    numbers: Vec<u8>,
 }
 
-impl std::fmt::Debug for ByteChunkEncoder {
+impl std::fmt::Debug for ChunkEncoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ByteChunkEncoder")
+        f.debug_struct("ChunkEncoder")
             .field("column", &self.descr.path().string())
             .field("compression", &self.compression)
             .finish_non_exhaustive()
@@ -145,17 +157,12 @@ fn unsupported(column: &ColumnDescPtr, what: impl std::fmt::Display) -> Error {
     }
 }
 
-impl ByteChunkEncoder {
-    /// An encoder for the BYTE_ARRAY column `descr`, following `props` (compression,
+impl ChunkEncoder {
+    /// An encoder for the column `descr`, following `props` (compression,
     /// dictionary, page limits, truncation lengths, offset index).
     pub fn new(descr: ColumnDescPtr, props: &WriterProperties) -> Result<Self> {
         let path = descr.path();
-        if descr.physical_type() != PhysicalType::BYTE_ARRAY {
-            return Err(unsupported(&descr, descr.physical_type()));
-        }
-        if descr.sort_order() != SortOrder::UNSIGNED {
-            return Err(unsupported(&descr, "a signed sort order (decimal)"));
-        }
+        let order = ValueOrder::of(&descr).map_err(|what| unsupported(&descr, what))?;
         if props.writer_version() != WriterVersion::PARQUET_1_0 {
             return Err(unsupported(&descr, "data pages v2"));
         }
@@ -179,25 +186,31 @@ impl ByteChunkEncoder {
         let compression = props.compression(path);
         let codec = create_codec(compression, &CodecOptionsBuilder::default().build())
             .map_err(|e| Error::parquet(format!("column {}", path.string()), e))?;
-        let limits = Limits::new(props, path);
-        let utf8 = descr.logical_type_ref() == Some(&LogicalType::String)
-            || descr.converted_type() == ConvertedType::UTF8;
+        let mut limits = Limits::new(props, path);
+        // Booleans have no dictionary encoding (the crate's `has_dictionary_support`).
+        limits.dictionary_enabled &= order.physical != PhysicalType::BOOLEAN;
         let (max_def, max_rep) = (descr.max_def_level(), descr.max_rep_level());
-        Ok(ByteChunkEncoder {
+        let length_prefix = order.physical == PhysicalType::BYTE_ARRAY;
+        Ok(ChunkEncoder {
             levels: Levels::new(max_def, max_rep),
-            values: PageValues::new(limits.dictionary_enabled),
+            values: PageValues::new(
+                limits.dictionary_enabled,
+                length_prefix,
+                order.physical == PhysicalType::BOOLEAN,
+            ),
             page: PageStats::default(),
             page_number: 0,
-            chunk: ChunkState::new(max_def, max_rep),
+            chunk: ChunkState::new(max_def, max_rep, order),
             sink: TrackedWrite::new(Vec::new()),
             expected_size: 0,
             held: Vec::new(),
             spare_pages: PageBuffers::default(),
+            numbers: Vec::new(),
             descr,
             limits,
             compression,
             codec,
-            utf8,
+            order,
             max_def,
             max_rep,
         })
@@ -205,9 +218,6 @@ impl ByteChunkEncoder {
 
     /// Appends a stripe of whole records (its first entry starts a record).
     pub fn write(&mut self, stripe: &Stripe) -> Result<()> {
-        let Values::ByteArray(values) = &stripe.values else {
-            return Err(unsupported(&self.descr, "values other than byte arrays"));
-        };
         let entries = stripe.def.len();
         if stripe.rep.len() != entries {
             return Err(self.levels_error(0, "as many repetition as definition levels"));
@@ -215,18 +225,79 @@ impl ByteChunkEncoder {
         if self.max_rep > 0 && stripe.rep.first().is_some_and(|&r| r != 0) {
             return Err(self.levels_error(0, "a stripe that starts a record (r = 0)"));
         }
-        let value = self.write_batches(stripe, values)?;
-        if value != values.len() {
+        let (value, values) = match (&stripe.values, self.order.physical) {
+            (Values::ByteArray(values), PhysicalType::BYTE_ARRAY) => {
+                (self.write_batches(stripe, values)?, values.len())
+            }
+            (Values::FixedLenByteArray(values), PhysicalType::FIXED_LEN_BYTE_ARRAY) => {
+                let width = self.descr.type_length().max(0) as usize;
+                if let Some(i) = (0..values.len()).find(|&i| values.get(i).len() != width) {
+                    return Err(Error::Input {
+                        message: format!(
+                            "column {}: value {i} is {} bytes long, not the {width} bytes of its type",
+                            self.descr.path().string(),
+                            values.get(i).len()
+                        ),
+                    });
+                }
+                let data = &values.data[values.offsets[0]..values.offsets[values.len()]];
+                let fixed = FixedValues::byte_arrays(data, width);
+                (self.write_batches(stripe, &fixed)?, values.len())
+            }
+            (Values::Boolean(v), PhysicalType::BOOLEAN) => {
+                self.write_numbers(stripe, v, |b| [u8::from(b)])?
+            }
+            (Values::Int32(v), PhysicalType::INT32) => {
+                self.write_numbers(stripe, v, i32::to_le_bytes)?
+            }
+            (Values::Int64(v), PhysicalType::INT64) => {
+                self.write_numbers(stripe, v, i64::to_le_bytes)?
+            }
+            (Values::Float(v), PhysicalType::FLOAT) => {
+                self.write_numbers(stripe, v, f32::to_le_bytes)?
+            }
+            (Values::Int96(v), PhysicalType::INT96) => {
+                self.write_numbers(stripe, v, |v: Int96| {
+                    let mut bytes = [0; 12];
+                    for (word, out) in v.data().iter().zip(bytes.chunks_mut(4)) {
+                        out.copy_from_slice(&word.to_le_bytes());
+                    }
+                    bytes
+                })?
+            }
+            (Values::Double(v), PhysicalType::DOUBLE) => {
+                self.write_numbers(stripe, v, f64::to_le_bytes)?
+            }
+            (_, physical) => {
+                return Err(unsupported(
+                    &self.descr,
+                    format!("a stripe of other values than {physical}"),
+                ));
+            }
+        };
+        if value != values {
             return Err(self.levels_error(
                 entries,
-                format!(
-                    "{} values for {} entries at the maximum definition level",
-                    values.len(),
-                    value
-                ),
+                format!("{values} values for {value} entries at the maximum definition level"),
             ));
         }
         Ok(())
+    }
+
+    /// Writes `stripe`, whose values are the numbers `values`, laid out `PLAIN` first;
+    /// returns the number of values its levels define and the number it has.
+    fn write_numbers<const N: usize, T: Copy>(
+        &mut self,
+        stripe: &Stripe,
+        values: &[T],
+        to_le: impl Fn(T) -> [u8; N],
+    ) -> Result<(usize, usize)> {
+        let mut numbers = std::mem::take(&mut self.numbers);
+        numbers.clear();
+        put_le(values, to_le, &mut numbers);
+        let written = self.write_batches(stripe, &FixedValues::numbers(&numbers, N));
+        self.numbers = numbers;
+        Ok((written?, values.len()))
     }
 
     /// Ends the column chunk: writes what is pending and returns the chunk's bytes and
@@ -241,8 +312,9 @@ impl ByteChunkEncoder {
         let written = self.sink.bytes_written();
         self.expected_size = written + written / 8;
         let sink = std::mem::replace(&mut self.sink, TrackedWrite::new(Vec::new()));
-        let chunk = std::mem::replace(&mut self.chunk, ChunkState::new(self.max_def, self.max_rep));
-        self.values.dictionary = self.limits.dictionary_enabled.then(Dictionary::new);
+        let next = ChunkState::new(self.max_def, self.max_rep, self.order);
+        let chunk = std::mem::replace(&mut self.chunk, next);
+        self.values.next_chunk(self.limits.dictionary_enabled);
         let close = self.close_result(chunk)?;
         let data = Bytes::from(sink.into_inner().map_err(|e| self.parquet_error(e))?);
         Ok(EncodedChunk { data, close })

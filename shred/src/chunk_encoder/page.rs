@@ -15,9 +15,10 @@ use parquet::basic::Encoding;
 use parquet::column::page::{CompressedPage, Page, PageWriteSpec, PageWriter};
 use parquet::file::writer::SerializedPageWriter;
 
-use super::{ByteChunkEncoder, bit_width};
+use super::values::PlainValues;
+use super::{ChunkEncoder, bit_width};
 use crate::rle_hybrid::RleHybridEncoder;
-use crate::stripe::{ByteValues, Stripe};
+use crate::stripe::Stripe;
 use crate::{Error, Result};
 
 /// The repetition and definition levels of the page being filled, RLE-encoded as they come,
@@ -41,17 +42,17 @@ impl Levels {
     }
 }
 
-impl ByteChunkEncoder {
+impl ChunkEncoder {
     /// Encodes entries `range` of `stripe` into the current page; `value` is the index of the
     /// first value they hold; returns the index after the last.
     ///
     /// Two passes: the levels (checked, counted, RLE-encoded), then the values they define,
     /// which are contiguous in the stripe, so the value loop neither branches on levels nor
     /// on the page's encoding.
-    pub(super) fn write_entries(
+    pub(super) fn write_entries<V: PlainValues>(
         &mut self,
         stripe: &Stripe,
-        values: &ByteValues,
+        values: &V,
         range: Range<usize>,
         value: usize,
     ) -> Result<usize> {

@@ -16,10 +16,10 @@ use std::ops::Range;
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 
-use super::ByteChunkEncoder;
-use super::byte_array::plain_size;
+use super::ChunkEncoder;
+use super::values::PlainValues;
 use crate::Result;
-use crate::stripe::{ByteValues, Stripe};
+use crate::stripe::Stripe;
 
 /// The writer properties this encoder follows, resolved for one column.
 #[derive(Debug, Clone, Copy)]
@@ -50,10 +50,14 @@ impl Limits {
     }
 }
 
-impl ByteChunkEncoder {
+impl ChunkEncoder {
     /// Encodes `stripe` (whose values are `values`) mini-batch by mini-batch; returns the
     /// number of values its levels define.
-    pub(super) fn write_batches(&mut self, stripe: &Stripe, values: &ByteValues) -> Result<usize> {
+    pub(super) fn write_batches<V: PlainValues>(
+        &mut self,
+        stripe: &Stripe,
+        values: &V,
+    ) -> Result<usize> {
         let entries = stripe.def.len();
         let mut value = 0;
         let mut start = 0;
@@ -78,10 +82,10 @@ impl ByteChunkEncoder {
     /// Encodes entries `range` into the current page, then cuts the page or falls back to
     /// plain if a limit is reached; `value` is the index of the first value they hold;
     /// returns the index after the last.
-    fn write_mini_batch(
+    fn write_mini_batch<V: PlainValues>(
         &mut self,
         stripe: &Stripe,
-        values: &ByteValues,
+        values: &V,
         range: Range<usize>,
         value: usize,
     ) -> Result<usize> {
@@ -105,23 +109,31 @@ impl ByteChunkEncoder {
     /// else the data page); `None` when the whole range fits. The budget is counted in
     /// `PLAIN` bytes (4 + length per value), as the `parquet` crate's byte-budget chunker
     /// counts it, and the answer is scaled from values to levels the same way.
-    fn sub_batch_levels(
+    fn sub_batch_levels<V: PlainValues>(
         &self,
         stripe: &Stripe,
-        values: &ByteValues,
+        values: &V,
         range: Range<usize>,
         value: usize,
     ) -> Option<usize> {
-        let budget = match &self.values.dictionary {
-            Some(dictionary) => self
-                .limits
-                .dictionary_page_size
-                .saturating_sub(dictionary.page_size),
+        let limit = match &self.values.dictionary {
+            Some(_) => self.limits.dictionary_page_size,
             None => self.limits.data_page_size,
+        };
+        // Values of one size fit whenever a whole batch of them fits the limit.
+        if values
+            .fixed_width()
+            .is_some_and(|width| width.saturating_mul(self.limits.write_batch_size) <= limit)
+        {
+            return None;
+        }
+        let budget = match &self.values.dictionary {
+            Some(dictionary) => limit.saturating_sub(dictionary.page_size),
+            None => limit,
         };
         // Common case, no level walk: all of the stripe's values from here on fit.
         let rest = values.len() - value.min(values.len());
-        if plain_size(values, values.len() - rest..values.len()) <= budget {
+        if values.plain_size(values.len() - rest..values.len()) <= budget {
             return None;
         }
         let levels = range.len();
@@ -130,16 +142,10 @@ impl ByteChunkEncoder {
             .filter(|&&d| d == self.max_def)
             .count();
         let last = (value + count).min(values.len());
-        if count == 0 || plain_size(values, value..last) <= budget {
+        if count == 0 || values.plain_size(value..last) <= budget {
             return None;
         }
-        let mut bytes = 0usize;
-        let fit = (value..last)
-            .position(|i| {
-                bytes += plain_size(values, i..i + 1);
-                bytes > budget
-            })
-            .map_or(count, |i| i + 1);
+        let fit = values.count_within_budget(value..last, budget);
         if fit >= count {
             return None;
         }
