@@ -200,7 +200,7 @@ enum ColumnChunk<'a, 'w> {
     Hand(&'a mut ChunkEncoder),
     /// Through the `parquet` crate's column writer, into its sink.
     Crate {
-        writer: ColumnWriter<'w>,
+        writer: Box<ColumnWriter<'w>>,
         leaf: &'a shred::schema::Leaf,
     },
 }
@@ -253,11 +253,11 @@ fn encode_blocks(
             .map(|(((encoder, sink), descriptor), leaf)| match encoder {
                 Some(encoder) => ColumnChunk::Hand(encoder),
                 None => ColumnChunk::Crate {
-                    writer: get_column_writer(
+                    writer: Box::new(get_column_writer(
                         Arc::clone(descriptor),
                         Arc::clone(props),
                         Box::new(SerializedPageWriter::new(sink)),
-                    ),
+                    )),
                     leaf,
                 },
             })
