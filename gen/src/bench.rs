@@ -30,12 +30,12 @@ use tabled::builder::Builder;
 use tabled::settings::Style;
 
 use crate::Distribution;
-use crate::cli::parse_count;
 use crate::encoder::{EncoderKind, FileFormat, RowGroupEncoder};
 use crate::error::{GenError, Result};
 use crate::generator::{DEFAULT_SEED, Generator};
 use crate::plan::split;
 use crate::summary::{group_digits, human_bytes};
+use shred::quantity::parse_count;
 
 /// Flags of `shred-gen bench`.
 #[derive(Debug, Clone, Args)]

@@ -22,6 +22,7 @@ use shred::cli::ArgsErrors;
 use shred::cli::progress::progress_bar;
 use shred::cli::table::{render, render_rows};
 use shred::codec::codec_name;
+use shred::quantity::{parse_count, parse_count_usize};
 use shred::usage;
 use shred::writer_settings::WriterSettings;
 
@@ -62,32 +63,6 @@ pub enum Command {
     Bench(BenchArgs),
 }
 
-/// Parses a positive count: digits with optional `_` and a `k`/`M`/`G` suffix.
-pub fn parse_count(text: &str) -> std::result::Result<u64, String> {
-    let cleaned: String = text.trim().chars().filter(|&c| c != '_').collect();
-    let (digits, scale) = match cleaned.chars().last() {
-        Some('k' | 'K') => (&cleaned[..cleaned.len() - 1], 1_000),
-        Some('m' | 'M') => (&cleaned[..cleaned.len() - 1], 1_000_000),
-        Some('g' | 'G') => (&cleaned[..cleaned.len() - 1], 1_000_000_000),
-        _ => (cleaned.as_str(), 1),
-    };
-    let value: u64 = digits
-        .parse()
-        .map_err(|_| format!("{text:?} is not a count (e.g. 4096, 10_000_000, 10M)"))?;
-    let value = value
-        .checked_mul(scale)
-        .ok_or_else(|| format!("{text:?} is too large"))?;
-    if value == 0 {
-        return Err("must be at least 1".into());
-    }
-    Ok(value)
-}
-
-fn parse_usize(text: &str) -> std::result::Result<usize, String> {
-    let value = parse_count(text)?;
-    usize::try_from(value).map_err(|_| format!("{text:?} is too large"))
-}
-
 fn parse_part(text: &str) -> std::result::Result<u64, String> {
     text.trim()
         .parse()
@@ -119,13 +94,13 @@ pub struct GenerateArgs {
     #[arg(long, default_value = "10000000", value_parser = parse_count, value_name = "N")]
     pub target_records: u64,
     /// Records generated and encoded at a time.
-    #[arg(long, default_value = "4096", value_parser = parse_usize, value_name = "N")]
+    #[arg(long, default_value = "4096", value_parser = parse_count_usize, value_name = "N")]
     pub record_batch_size: usize,
     /// Output files per part (default: one per 8 cores, at least 1).
     #[arg(long, value_parser = parse_count, value_name = "N")]
     pub num_writers: Option<u64>,
     /// Threads that generate and encode (default: the cores available).
-    #[arg(long, value_parser = parse_usize, value_name = "N")]
+    #[arg(long, value_parser = parse_count_usize, value_name = "N")]
     pub num_producers: Option<usize>,
     /// Directory of the output files (created if missing).
     #[arg(long, default_value = ".", value_name = "DIR")]
@@ -642,15 +617,6 @@ mod tests {
 
     fn args(extra: &[&str]) -> std::result::Result<Cli, clap::Error> {
         Cli::try_parse_from(["shred-gen"].iter().chain(extra))
-    }
-
-    #[test]
-    fn counts_accept_separators_and_suffixes() {
-        assert_eq!(parse_count("10_000_000"), Ok(10_000_000));
-        assert_eq!(parse_count("10M"), Ok(10_000_000));
-        assert_eq!(parse_count("4k"), Ok(4_000));
-        assert_eq!(parse_count("0").unwrap_err(), "must be at least 1");
-        assert!(parse_count("ten").unwrap_err().contains("not a count"));
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub mod json_reader;
 pub mod json_shredder;
 pub mod output;
 pub mod parquet_reader;
+pub mod quantity;
 pub mod record;
 pub mod rle_hybrid;
 pub mod row_group_writer;

@@ -56,6 +56,7 @@ use parquet::file::properties::{WriterProperties, WriterPropertiesBuilder, Write
 
 use crate::codec::parse_codec;
 use crate::error::{Error, Result};
+use crate::quantity::{parse_count_usize, parse_size};
 use crate::schema::{Leaf, Schema};
 
 /// The writer controls of one run.
@@ -94,13 +95,13 @@ pub struct WriterSettings {
     /// Rows at which a data page is cut [default: 20000].
     #[cfg_attr(
         feature = "cli",
-        arg(long, value_parser = parse_limit, value_name = "N")
+        arg(long, value_parser = parse_count_usize, value_name = "N")
     )]
     pub data_page_row_limit: Option<usize>,
     /// Levels the column writers take at a time, between page-limit checks [default: 1024].
     #[cfg_attr(
         feature = "cli",
-        arg(long, value_parser = parse_limit, value_name = "N")
+        arg(long, value_parser = parse_count_usize, value_name = "N")
     )]
     pub write_batch_size: Option<usize>,
     /// Encoding of one column, written without a dictionary: PLAIN, RLE (BOOLEAN),
@@ -230,40 +231,6 @@ fn encodings_of(physical: PhysicalType) -> Vec<String> {
         .filter(|(_, types)| types.contains(&physical))
         .map(|(e, _)| e.to_string())
         .collect()
-}
-
-/// Parses a byte size: digits (`_` separators allowed) with an optional `KiB`, `MiB` or
-/// `GiB` suffix (`64KiB`, `1MiB`); at least 1.
-pub fn parse_size(text: &str) -> std::result::Result<usize, String> {
-    let cleaned: String = text.trim().chars().filter(|&c| c != '_').collect();
-    let lower = cleaned.to_ascii_lowercase();
-    let (digits, scale) = [("kib", 1usize << 10), ("mib", 1 << 20), ("gib", 1 << 30)]
-        .iter()
-        .find_map(|(suffix, scale)| lower.strip_suffix(suffix).map(|d| (d, *scale)))
-        .unwrap_or((lower.as_str(), 1));
-    let value: usize = digits
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not a size in bytes (e.g. 65536, 64KiB, 1MiB)"))?;
-    let value = value
-        .checked_mul(scale)
-        .ok_or_else(|| format!("{text:?} is too large"))?;
-    if value == 0 {
-        return Err("must be at least 1 byte".into());
-    }
-    Ok(value)
-}
-
-/// Parses a positive count (`_` separators allowed).
-pub fn parse_limit(text: &str) -> std::result::Result<usize, String> {
-    let cleaned: String = text.trim().chars().filter(|&c| c != '_').collect();
-    let value: usize = cleaned
-        .parse()
-        .map_err(|_| format!("{text:?} is not a count (e.g. 1000, 20_000)"))?;
-    if value == 0 {
-        return Err("must be at least 1".into());
-    }
-    Ok(value)
 }
 
 /// Parses `COLUMN=ENCODING` (`--encoding`); the encoding's name is case-insensitive. The
@@ -726,23 +693,6 @@ mod tests {
             (parsed.column.as_str(), parsed.encoding),
             ("a.b", Encoding::DELTA_BYTE_ARRAY)
         );
-    }
-
-    #[test]
-    fn sizes_take_binary_suffixes() {
-        assert_eq!(parse_size("65536"), Ok(65536));
-        assert_eq!(parse_size("64KiB"), Ok(65536));
-        assert_eq!(parse_size("1MiB"), Ok(1 << 20));
-        assert_eq!(parse_size("2gib"), Ok(2 << 30));
-        assert_eq!(parse_size("1_000"), Ok(1000));
-        assert_eq!(parse_size("0").unwrap_err(), "must be at least 1 byte");
-        assert!(
-            parse_size("1MB")
-                .unwrap_err()
-                .contains("not a size in bytes")
-        );
-        assert_eq!(parse_limit("20_000"), Ok(20_000));
-        assert_eq!(parse_limit("0").unwrap_err(), "must be at least 1");
     }
 
     #[test]
