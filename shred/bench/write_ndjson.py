@@ -1,5 +1,9 @@
 """Times NDJSON → uncompressed Parquet with `shred write`, DuckDB and pyarrow; prints a table.
 
+The records' types for DuckDB (`read_ndjson`'s `columns`) and pyarrow (`read_json`'s explicit
+schema) are those of `--parquet`, the file the NDJSON was exported from, so any dataset
+works: Contact, or a preset of `shred-gen` such as Dremel's Document.
+
 Each writer runs in a fresh child process, in turn (shred, DuckDB, pyarrow, shred, ...), so
 the host's load falls on all of them alike. Per run: the wall time of the work and the
 child's peak RSS (`ru_maxrss` from wait4). For `shred` the wall time is the whole process;
@@ -20,7 +24,11 @@ import time
 
 from bench_run import print_table, run
 
-DUCKDB_COLUMNS = "{'name': 'VARCHAR', 'phones': 'STRUCT(number VARCHAR, phone_type VARCHAR)[]'}"
+COLUMNS = """
+import sys, duckdb
+rows = duckdb.sql("DESCRIBE SELECT * FROM read_parquet('" + sys.argv[1] + "')").fetchall()
+print("{" + ", ".join("'" + name + "': '" + kind.replace("'", "''") + "'" for name, kind, *_ in rows) + "}")
+"""
 
 DUCKDB = """
 import sys, time, duckdb
@@ -36,10 +44,21 @@ print(time.perf_counter() - start)
 PYARROW = """
 import sys, time
 import pyarrow as pa, pyarrow.json as pj, pyarrow.parquet as pq
-src, dst = sys.argv[1], sys.argv[2]
+src, dst, reference = sys.argv[1], sys.argv[2], sys.argv[3]
 pa.set_cpu_count(2)
-phone = pa.struct([("number", pa.string()), ("phone_type", pa.string())])
-schema = pa.schema([("name", pa.string()), ("phones", pa.list_(phone))])
+
+def plain(t):
+    # The reference's types, dictionaries as their values and every field nullable: read_json
+    # takes no dictionary, and refuses a null parent of a required child.
+    if pa.types.is_dictionary(t):
+        return t.value_type
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return pa.list_(pa.field(t.value_field.name, plain(t.value_type)))
+    if pa.types.is_struct(t):
+        return pa.struct([pa.field(f.name, plain(f.type)) for f in t])
+    return t
+
+schema = pa.schema([pa.field(f.name, plain(f.type)) for f in pq.read_schema(reference)])
 start = time.perf_counter()
 table = pj.read_json(src, parse_options=pj.ParseOptions(explicit_schema=schema))
 pq.write_table(table, dst, compression="none")
@@ -58,11 +77,11 @@ print("yes" if ours.num_rows == theirs.num_rows and ours.to_pylist() == theirs.t
 """
 
 
-def readback_equal(shred_file, ndjson):
-    """In a child, so this process stays small: a forked child's peak RSS counts its parent's
-    pages until it execs."""
-    argv = [sys.executable, "-c", READBACK, shred_file, ndjson, DUCKDB_COLUMNS]
-    return subprocess.run(argv, capture_output=True, check=True, text=True).stdout.strip() == "yes"
+def child(script, *argv):
+    """Runs `script` in a child and returns what it prints, so this process stays small: a
+    forked child's peak RSS counts its parent's pages until it execs."""
+    argv = [sys.executable, "-c", script, *argv]
+    return subprocess.run(argv, capture_output=True, check=True, text=True).stdout.strip()
 
 
 def main():
@@ -70,8 +89,10 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--shred", required=True)
     parser.add_argument("--schema", required=True)
+    parser.add_argument("--parquet", required=True, help="the file the inputs were exported from")
     parser.add_argument("inputs", nargs="+")
     args = parser.parse_args()
+    columns = child(COLUMNS, args.parquet)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for ndjson in args.inputs:
@@ -81,8 +102,9 @@ def main():
                 "shred write": [args.shred, "write", "--compression", "none", "--quiet",
                                 "--schema", args.schema, ndjson, "-o", out["shred"]],
                 "DuckDB read_ndjson → COPY": [sys.executable, "-c", DUCKDB, ndjson, out["duckdb"],
-                                              DUCKDB_COLUMNS],
-                "pyarrow read_json + write_table": [sys.executable, "-c", PYARROW, ndjson, out["pyarrow"]],
+                                              columns],
+                "pyarrow read_json + write_table": [sys.executable, "-c", PYARROW, ndjson, out["pyarrow"],
+                                                    args.parquet],
             }
             results = {name: [] for name in commands}
             for _ in range(args.runs):
@@ -90,7 +112,7 @@ def main():
                     r = run(argv)
                     own = r.own if r.own is not None and name != "shred write" else r.wall
                     results[name].append((own, r.rss))
-            same = readback_equal(out["shred"], ndjson)
+            same = child(READBACK, out["shred"], ndjson, columns) == "yes"
             base = statistics.median(t for t, _ in results["DuckDB read_ndjson → COPY"])
             for name, runs in results.items():
                 wall = statistics.median(t for t, _ in runs)
