@@ -34,6 +34,7 @@ DUCKDB = """
 import sys, time, duckdb
 src, dst, columns = sys.argv[1], sys.argv[2], sys.argv[3]
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 con.execute("SET threads = 2")
 start = time.perf_counter()
 con.execute("COPY (SELECT * FROM read_ndjson('" + src + "', columns = " + columns + ")) "
@@ -70,6 +71,7 @@ READBACK = """
 import sys, duckdb, pyarrow.parquet as pq
 shred_file, ndjson, columns = sys.argv[1], sys.argv[2], sys.argv[3]
 ours = pq.read_table(shred_file)
+duckdb.sql("SET enable_progress_bar = false")
 theirs = duckdb.sql("SELECT * FROM read_ndjson('" + ndjson + "', columns = " + columns + ")").arrow()
 if hasattr(theirs, "read_all"):
     theirs = theirs.read_all()
