@@ -3,7 +3,7 @@
 //!
 //! A row group is encoded by one thread, independently of every other row group, and only
 //! then appended to its file, so many row groups of one file encode in parallel and the file
-//! is still written in order (the approach arrow-rs documents for `ArrowColumnWriter`). Two
+//! is still written in order (the approach arrow-rs documents for `ArrowColumnWriter`). Three
 //! encoders produce the same schema and the same records:
 //!
 //! - [`EncoderKind::Arrow`]: records → Arrow builders ([`generate_batch`]) →
@@ -16,7 +16,7 @@
 //!   shredder's rules as it draws each field (tested equal to `ContactStripes::shred` of the
 //!   generated contacts), so no `Contact` is materialized on this path.
 //! - [`EncoderKind::Direct`] (the default): the same stripes →
-//!   [`shred::chunk_encoder::ChunkEncoder`], which encodes the byte-array columns from
+//!   [`shred::chunk_encoder::ChunkEncoder`], which encodes the (byte-array) columns from
 //!   the stripes' flat buffers without the `parquet` crate's per-value `Bytes` handles. It
 //!   follows that crate's writer policy exactly, so its files are byte for byte the dremel
 //!   encoder's (tested), at about half the CPU.
