@@ -25,6 +25,7 @@ pub mod cli;
 mod contact_sink;
 pub mod dataset;
 pub mod distribution;
+pub mod draw_program;
 pub mod encoder;
 pub mod error;
 pub mod frequent_values;

@@ -10,7 +10,9 @@
 //! no occurrence, writes one entry `(r, absent_def)` to every column under it; the `j`-th
 //! occurrence of a repeated node repeats at its own level (`r` = the node's repetition
 //! level for `j > 0`); a present leaf writes `(r, def)` and its value. No record value is
-//! ever built.
+//! ever built, and the tree is not walked per record: the walk is compiled once into a
+//! flat [`draw_program`] that a loop runs per record (the tests keep the walk as its
+//! reference).
 //!
 //! Record `i` draws from its own stream ([`RecordRng`], keyed by the seed and `i`), in
 //! this depth-first order, so it is a pure function of (seed, `i`, spec): threads, batch
@@ -42,9 +44,10 @@ use std::sync::Arc;
 
 use parquet::basic::Repetition;
 use parquet::file::metadata::KeyValue;
-use shred::schema_plan::{NodeId, NodeShape, PlanNode, SchemaPlan};
+use shred::schema_plan::{NodeId, NodeShape, SchemaPlan};
 use shred::{Schema, Stripe};
 
+use crate::draw_program::{self, Step};
 use crate::length_distribution::{LengthDistribution, MAX_LENGTH};
 use crate::rng::{RecordRng, mix64, threshold};
 use crate::spec::{LengthSpec, NodeSettings, Spec, SpecError};
@@ -89,6 +92,8 @@ pub struct SchemaGenerator {
     tracks_k: bool,
     plan: Arc<SchemaPlan>,
     nodes: Arc<[NodeDraw]>,
+    /// The records' drawing program.
+    program: Arc<[Step]>,
     /// Key-value metadata every file carries (a profiled file's, e.g. `ARROW:schema`).
     file_metadata: Arc<[KeyValue]>,
 }
@@ -102,6 +107,16 @@ struct Cursor {
     /// Values of each key column at the start of the map being drawn.
     key_start: Vec<usize>,
     scratch: Vec<u8>,
+    /// The open repeated nodes, innermost last.
+    frames: Vec<Frame>,
+}
+
+/// An open repeated node of the record being drawn.
+struct Frame {
+    /// Occurrences still to draw after the current one.
+    remaining: u32,
+    /// The repetition level the node came in with, restored when it ends.
+    outer_r: i16,
 }
 
 impl SchemaGenerator {
@@ -120,12 +135,14 @@ impl SchemaGenerator {
         }
         let plan = SchemaPlan::new(&schema);
         let nodes = compile(&plan, spec)?;
+        let program = draw_program::compile(&plan, |id| nodes[id as usize].null);
         Ok(SchemaGenerator {
             seed,
             seed_key: mix64(seed),
             tracks_k: nodes.iter().any(|n| n.uses_k),
             plan: Arc::new(plan),
             nodes: nodes.into(),
+            program: program.into(),
             file_metadata: Arc::new([]),
         })
     }
@@ -173,6 +190,7 @@ impl SchemaGenerator {
             record_start: vec![0; columns],
             key_start: vec![0; columns],
             scratch: Vec::new(),
+            frames: Vec::new(),
         };
         for record in start..start + count as u64 {
             cursor.rng = RecordRng::new(self.seed_key, record);
@@ -182,105 +200,157 @@ impl SchemaGenerator {
                     *first = stripe.rep.len();
                 }
             }
-            self.draw_present(self.plan.root(), 0, &mut cursor, stripes);
+            self.draw_record(&mut cursor, stripes);
         }
     }
 
-    /// Draws node `id` with repetition level `r` for its first entry.
-    fn draw(&self, id: NodeId, r: i16, cursor: &mut Cursor, stripes: &mut [Stripe]) {
-        let node = self.plan.node(id);
-        let settings = &self.nodes[id as usize];
-        match node.repetition {
-            Repetition::REQUIRED => self.draw_present(id, r, cursor, stripes),
-            Repetition::OPTIONAL => {
-                if settings.null > 0 && cursor.rng.chance(settings.null) {
-                    absent(node, r, stripes);
-                } else {
-                    self.draw_present(id, r, cursor, stripes);
-                }
-            }
-            Repetition::REPEATED => {
-                let n = settings
-                    .length
-                    .as_ref()
-                    .map_or(0, |l| l.sample(&mut cursor.rng));
-                if n == 0 {
-                    absent(node, r, stripes);
-                    return;
-                }
-                if let Some(key) = settings.map_key {
-                    cursor.key_start[key] = stripes[key].values.len();
-                }
-                for j in 0..n {
-                    let r = if j == 0 { r } else { node.rep };
-                    self.draw_present(id, r, cursor, stripes);
-                }
-            }
-        }
-    }
-
-    /// Draws one present occurrence of node `id`. Inlined into [`SchemaGenerator::draw`],
-    /// so that the walk makes one call per node, not two.
-    #[inline(always)]
-    fn draw_present(&self, id: NodeId, r: i16, cursor: &mut Cursor, stripes: &mut [Stripe]) {
-        let node = self.plan.node(id);
-        match &node.shape {
-            NodeShape::Leaf { column, .. } => {
-                let column = *column;
-                let settings = &self.nodes[id as usize];
-                let Some(values) = &settings.values else {
-                    return;
-                };
-                let stripe = &mut stripes[column];
-                let at = Position {
-                    record: cursor.record,
-                    k: if settings.uses_k {
-                        (stripe.rep.len() - cursor.record_start[column]) as u64
+    /// Runs the program once: one record.
+    fn draw_record(&self, cursor: &mut Cursor, stripes: &mut [Stripe]) {
+        let steps = &self.program[..];
+        let mut pc = 0;
+        let mut r = 0;
+        cursor.frames.clear();
+        while let Some(&step) = steps.get(pc) {
+            pc += 1;
+            match step {
+                Step::Leaf {
+                    node,
+                    column,
+                    def,
+                    absent_def,
+                    null,
+                } => {
+                    let stripe = &mut stripes[column as usize];
+                    if null > 0 && cursor.rng.chance(null) {
+                        stripe.push_null(r, absent_def);
                     } else {
-                        0
-                    },
-                };
-                stripe.rep.push(r);
-                stripe.def.push(node.def);
-                values.push(&mut cursor.rng, at, &mut stripe.values, &mut cursor.scratch);
-                if settings.unique_key {
-                    let from = cursor.key_start[column];
-                    let mut tries = 0;
-                    while last_repeats(&stripe.values, from) {
-                        if tries == KEY_RETRIES {
-                            pop_last(&mut stripe.values);
-                            if !values.push_unused(&mut stripe.values, from, &mut cursor.scratch) {
-                                values.push(
-                                    &mut cursor.rng,
-                                    at,
-                                    &mut stripe.values,
-                                    &mut cursor.scratch,
-                                );
-                                make_last_unique(&mut stripe.values, from, at.k);
-                            }
-                            break;
-                        }
-                        pop_last(&mut stripe.values);
-                        values.push(&mut cursor.rng, at, &mut stripe.values, &mut cursor.scratch);
-                        tries += 1;
+                        self.draw_leaf(node, column as usize, r, def, cursor, stripes);
+                    }
+                }
+                Step::Optional {
+                    null,
+                    first_column,
+                    end_column,
+                    absent_def,
+                    skip,
+                } => {
+                    if cursor.rng.chance(null) {
+                        absent(first_column..end_column, r, absent_def, stripes);
+                        pc = skip as usize;
+                    }
+                }
+                Step::Repeat {
+                    node,
+                    first_column,
+                    end_column,
+                    absent_def,
+                    skip,
+                } => {
+                    let settings = &self.nodes[node as usize];
+                    let n = settings
+                        .length
+                        .as_ref()
+                        .map_or(0, |l| l.sample(&mut cursor.rng));
+                    if n == 0 {
+                        absent(first_column..end_column, r, absent_def, stripes);
+                        pc = skip as usize;
+                        continue;
+                    }
+                    if let Some(key) = settings.map_key {
+                        cursor.key_start[key] = stripes[key].values.len();
+                    }
+                    cursor.frames.push(Frame {
+                        remaining: n - 1,
+                        outer_r: r,
+                    });
+                }
+                Step::Next { rep, body } => {
+                    let frame = cursor.frames.last_mut().expect("a Next closes a Repeat");
+                    if frame.remaining > 0 {
+                        frame.remaining -= 1;
+                        r = rep;
+                        pc = body as usize;
+                    } else {
+                        r = frame.outer_r;
+                        cursor.frames.pop();
                     }
                 }
             }
-            NodeShape::Object { children, .. } => {
-                for &child in children {
-                    self.draw(child, r, cursor, stripes);
-                }
-            }
-            NodeShape::Transparent { child } => self.draw(*child, r, cursor, stripes),
+        }
+    }
+
+    /// One present entry of leaf `node` (column `column`) at levels `(r, def)`, its value
+    /// drawn (a map key: drawn until it is new in its map).
+    #[inline(always)]
+    fn draw_leaf(
+        &self,
+        node: NodeId,
+        column: usize,
+        r: i16,
+        def: i16,
+        cursor: &mut Cursor,
+        stripes: &mut [Stripe],
+    ) {
+        let settings = &self.nodes[node as usize];
+        let Some(values) = &settings.values else {
+            return;
+        };
+        let stripe = &mut stripes[column];
+        let at = Position {
+            record: cursor.record,
+            k: if settings.uses_k {
+                (stripe.rep.len() - cursor.record_start[column]) as u64
+            } else {
+                0
+            },
+        };
+        stripe.rep.push(r);
+        stripe.def.push(def);
+        values.push(&mut cursor.rng, at, &mut stripe.values, &mut cursor.scratch);
+        if settings.unique_key {
+            unique_key(
+                values,
+                at,
+                cursor.key_start[column],
+                cursor,
+                &mut stripe.values,
+            );
         }
     }
 }
 
-/// One entry `(r, absent_def)` in every column under an absent node.
+/// Draws the map key just pushed (the last of `values`) again until it differs from the
+/// keys of its map (from value `from` on), then, after [`KEY_RETRIES`] draws, takes the
+/// first unused value of the generator or makes the drawn one unique.
+#[inline(never)]
+fn unique_key(
+    generator: &LeafValues,
+    at: Position,
+    from: usize,
+    cursor: &mut Cursor,
+    values: &mut shred::stripe::Values,
+) {
+    let mut tries = 0;
+    while last_repeats(values, from) {
+        if tries == KEY_RETRIES {
+            pop_last(values);
+            if !generator.push_unused(values, from, &mut cursor.scratch) {
+                generator.push(&mut cursor.rng, at, values, &mut cursor.scratch);
+                make_last_unique(values, from, at.k);
+            }
+            break;
+        }
+        pop_last(values);
+        generator.push(&mut cursor.rng, at, values, &mut cursor.scratch);
+        tries += 1;
+    }
+}
+
+/// One entry `(r, absent_def)` in each of `columns`, under an absent node.
 #[inline]
-fn absent(node: &PlanNode, r: i16, stripes: &mut [Stripe]) {
-    for column in node.columns.clone() {
-        stripes[column].push_null(r, node.absent_def);
+fn absent(columns: std::ops::Range<u32>, r: i16, absent_def: i16, stripes: &mut [Stripe]) {
+    for column in columns {
+        stripes[column as usize].push_null(r, absent_def);
     }
 }
 
@@ -571,6 +641,101 @@ mod tests {
 
     const LIST: &str = "message m { optional group l (LIST) { repeated group list {
         optional int32 element; } } }";
+
+    /// The walk the program compiles: the plan's tree, depth first, a call per node, as
+    /// the shredder walks a record (Dremel §4.2). The program must draw what it draws.
+    fn walk(g: &SchemaGenerator, start: u64, count: usize) -> Vec<Stripe> {
+        fn node(g: &SchemaGenerator, id: NodeId, r: i16, c: &mut Cursor, s: &mut [Stripe]) {
+            let n = g.plan.node(id);
+            let settings = &g.nodes[id as usize];
+            let columns = n.columns.start as u32..n.columns.end as u32;
+            match n.repetition {
+                Repetition::REQUIRED => present(g, id, r, c, s),
+                Repetition::OPTIONAL => {
+                    if settings.null > 0 && c.rng.chance(settings.null) {
+                        absent(columns, r, n.absent_def, s);
+                    } else {
+                        present(g, id, r, c, s);
+                    }
+                }
+                Repetition::REPEATED => {
+                    let length = settings.length.as_ref().unwrap().sample(&mut c.rng);
+                    if length == 0 {
+                        absent(columns, r, n.absent_def, s);
+                        return;
+                    }
+                    if let Some(key) = settings.map_key {
+                        c.key_start[key] = s[key].values.len();
+                    }
+                    for j in 0..length {
+                        present(g, id, if j == 0 { r } else { n.rep }, c, s);
+                    }
+                }
+            }
+        }
+        fn present(g: &SchemaGenerator, id: NodeId, r: i16, c: &mut Cursor, s: &mut [Stripe]) {
+            let n = g.plan.node(id);
+            match &n.shape {
+                NodeShape::Leaf { column, .. } => g.draw_leaf(id, *column, r, n.def, c, s),
+                NodeShape::Object { children, .. } => {
+                    for &child in children {
+                        node(g, child, r, c, s);
+                    }
+                }
+                NodeShape::Transparent { child } => node(g, *child, r, c, s),
+            }
+        }
+        let mut stripes = g.new_stripes();
+        let columns = stripes.len();
+        let mut cursor = Cursor {
+            rng: RecordRng::new(g.seed_key, start),
+            record: start,
+            record_start: vec![0; columns],
+            key_start: vec![0; columns],
+            scratch: Vec::new(),
+            frames: Vec::new(),
+        };
+        for record in start..start + count as u64 {
+            cursor.rng = RecordRng::new(g.seed_key, record);
+            cursor.record = record;
+            for (first, stripe) in cursor.record_start.iter_mut().zip(&stripes) {
+                *first = stripe.rep.len();
+            }
+            present(g, g.plan.root(), 0, &mut cursor, &mut stripes);
+        }
+        stripes
+    }
+
+    #[test]
+    fn the_program_draws_what_the_tree_walk_draws() {
+        let mut cases: Vec<(String, String)> = crate::preset::PRESETS
+            .iter()
+            .filter_map(|p| Some((p.schema?.to_string(), p.spec?.to_string())))
+            .collect();
+        cases.extend(
+            [
+                (LIST, "[fields.l]\nnull = 0.25\nempty = 0.3\n"),
+                (
+                    "message m { repeated group r { repeated int64 x; optional group g {
+                       optional binary s (STRING); repeated boolean b; } } required int32 z; }",
+                    "[defaults]\nnull = 0.3\nempty = 0.2\nlength = { uniform = [0, 3] }\n",
+                ),
+                (
+                    "message m { optional group m (MAP) { repeated group key_value {
+                       required binary key (STRING); optional group value (LIST) {
+                       repeated group list { optional int32 element; } } } } }",
+                    "[fields.\"m.key_value.key\"]\nvalues = { words = [\"a\", \"b\", \"c\"] }\n",
+                ),
+            ]
+            .map(|(schema, spec)| (schema.to_string(), spec.to_string())),
+        );
+        for (schema, spec) in &cases {
+            let g = generator(schema, spec);
+            let mut stripes = g.new_stripes();
+            g.fill_stripes(1000, 700, &mut stripes);
+            assert_eq!(stripes, walk(&g, 1000, 700), "{schema}");
+        }
+    }
 
     #[test]
     fn all_five_list_states_have_their_levels() {

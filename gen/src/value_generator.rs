@@ -502,7 +502,7 @@ impl LeafValues {
 
     /// Draws one value for `at` and appends it to `values` (the column's stripe values);
     /// `scratch` is a reusable buffer.
-    #[inline]
+    #[inline(always)]
     pub fn push(
         &self,
         rng: &mut RecordRng,
@@ -1290,29 +1290,78 @@ pub fn pop_last(values: &mut Values) {
 /// to its length, a fixed draw from `lengths` (so tokens never contain `v`, the first
 /// letter of `--profile`'s frequent tokens, and distinct `j` give distinct tokens).
 fn push_token(j: u64, min_length: u32, lengths: &Weighted, out: &mut Vec<u8>) {
-    // 13 base-31 digits hold any u64; they are written two at a time from the right.
-    let mut digits = [0u8; 14];
-    let mut first = digits.len();
+    let digits = base_31_digits(j);
+    let length = min_length as usize
+        + if lengths.len() == 1 {
+            0
+        } else {
+            lengths.pick(mix64(j ^ 0x746f_6b65_6e73))
+        };
+    // All 14 digit places (leading zeros included), two at a time from the right, in one
+    // word built in registers (bytes stored one by one and read back as a word would
+    // stall, and a loop over the digits would branch on their number), shifted down to
+    // the token's digits; then whole words appended and cut to length.
+    let mut places = 0u128;
     let mut rest = j;
-    while rest >= 31 * 31 {
-        first -= 2;
-        digits[first..first + 2].copy_from_slice(&DIGIT_PAIRS[(rest % (31 * 31)) as usize]);
+    for pair in (0..7).rev() {
+        let two = u16::from_le_bytes(DIGIT_PAIRS[(rest % (31 * 31)) as usize]);
+        places |= u128::from(two) << (16 * pair);
         rest /= 31 * 31;
     }
-    if rest >= 31 {
-        first -= 2;
-        digits[first..first + 2].copy_from_slice(&DIGIT_PAIRS[rest as usize]);
+    let digit_bytes = places >> (8 * (14 - digits));
+    let digit_mask = (1u128 << (8 * digits)) - 1;
+    let head = (u128::from_le_bytes([b'x'; 16]) & !digit_mask) | digit_bytes;
+    let end = out.len() + length.max(digits);
+    if length <= TOKEN_BUFFER {
+        out.extend_from_slice(&head.to_le_bytes());
+        out.extend_from_slice(&[b'x'; TOKEN_BUFFER - 16]);
+        out.truncate(end);
     } else {
-        first -= 1;
-        digits[first] = TOKEN_DIGITS[rest as usize];
-    }
-    let length = min_length as usize + lengths.pick(mix64(j ^ 0x746f_6b65_6e73));
-    let digits = &digits[first..];
-    out.extend_from_slice(digits);
-    if length > digits.len() {
-        out.resize(out.len() + length - digits.len(), b'x');
+        out.extend_from_slice(&head.to_le_bytes()[..digits]);
+        out.resize(end, b'x');
     }
 }
+
+/// The longest token [`push_token`] appends as whole words (longer ones are padded in
+/// place); the digits (at most 13) fit the first 16 bytes.
+const TOKEN_BUFFER: usize = 32;
+
+/// The number of base-31 digits of `j` (1 to 13). Numbers of one bit length span less
+/// than a factor of 31, so they have the digits of the bit length's smallest number or
+/// one more.
+fn base_31_digits(j: u64) -> usize {
+    let bits = (64 - j.leading_zeros()) as usize;
+    let digits = DIGITS_AT_BIT_LENGTH[bits];
+    digits + usize::from(digits < POWERS_OF_31.len() && j >= POWERS_OF_31[digits])
+}
+
+/// `POWERS_OF_31[k]` = 31^k, the smallest number of `k + 1` digits (k ≤ 12).
+const POWERS_OF_31: [u64; 13] = {
+    let mut powers = [1u64; 13];
+    let mut k = 1;
+    while k < 13 {
+        powers[k] = powers[k - 1] * 31;
+        k += 1;
+    }
+    powers
+};
+
+/// `DIGITS_AT_BIT_LENGTH[b]`: the base-31 digits of the smallest number of bit length `b`
+/// (0 has one digit).
+const DIGITS_AT_BIT_LENGTH: [usize; 65] = {
+    let mut digits = [1usize; 65];
+    let mut b = 2;
+    while b <= 64 {
+        let smallest = 1u64 << (b - 1);
+        let mut n = 1;
+        while n < 13 && smallest >= POWERS_OF_31[n] {
+            n += 1;
+        }
+        digits[b] = n;
+        b += 1;
+    }
+    digits
+};
 
 /// The digits of a token, base 31.
 const TOKEN_DIGITS: &[u8; 31] = b"0123456789abcdefghijklmnopqrstu";
@@ -1500,7 +1549,21 @@ mod tests {
             923_521,
             u64::MAX,
         ];
-        for j in edges.into_iter().chain((0..3000).map(|k| k * 7919)) {
+        let powers = (1..13).flat_map(|k| {
+            let p = 31u64.pow(k);
+            [
+                p - 1,
+                p,
+                p + 1,
+                p.next_power_of_two(),
+                p.next_power_of_two() - 1,
+            ]
+        });
+        for j in edges
+            .into_iter()
+            .chain(powers)
+            .chain((0..3000).map(|k| k * 7919))
+        {
             let mut token = b"prefix".to_vec();
             push_token(j, 4, &lengths, &mut token);
             let mut expected = b"prefix".to_vec();
@@ -1508,6 +1571,16 @@ mod tests {
             expected.resize(expected.len().max(6 + 4), b'x');
             assert_eq!(token, expected, "token {j}");
         }
+    }
+
+    #[test]
+    fn long_tokens_are_padded_past_the_buffer() {
+        let lengths = Weighted::new(&[1.0]).unwrap();
+        let mut token = b"p".to_vec();
+        push_token(31 * 31 + 5, 40, &lengths, &mut token);
+        assert_eq!(token.len(), 41);
+        assert_eq!(&token[..4], b"p105");
+        assert!(token[4..].iter().all(|&b| b == b'x'), "{token:?}");
     }
 
     #[test]

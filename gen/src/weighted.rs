@@ -22,8 +22,13 @@
 /// Cumulative thresholds over `0..len`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Weighted {
-    /// `cumulative[i]`: draws below it pick `i` or less.
+    /// `cumulative[i]`: draws below it pick `i` or less; then [`SCAN_STEPS`] entries of
+    /// `u64::MAX`, so a window from any outcome stays in the table.
     cumulative: Box<[u64]>,
+    /// The number of outcomes.
+    outcomes: usize,
+    /// The most thresholds one bucket of the guide table holds.
+    widest_bucket: usize,
     /// `guide[b]`: the outcome the smallest draw of bucket `b` picks before clamping to
     /// `last` (`guide[buckets]` = `len`); bucket `b` holds the draws whose top bits are `b`.
     guide: Box<[u32]>,
@@ -63,8 +68,13 @@ impl Weighted {
             *c = u64::MAX;
         }
         let (guide, shift) = guide_table(&cumulative);
+        let widest_bucket = guide.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0) as usize;
+        let outcomes = cumulative.len();
+        cumulative.extend([u64::MAX; SCAN_STEPS]);
         Ok(Weighted {
             cumulative: cumulative.into(),
+            outcomes,
+            widest_bucket,
             guide,
             shift,
             last,
@@ -85,20 +95,36 @@ impl Weighted {
 
     /// Number of outcomes (including those of weight 0).
     pub fn len(&self) -> usize {
-        self.cumulative.len()
+        self.outcomes
     }
 
     /// True when there are no outcomes (never: [`Weighted::new`] refuses that).
     pub fn is_empty(&self) -> bool {
-        self.cumulative.is_empty()
+        self.outcomes == 0
     }
 
     /// The outcome for 64 uniform bits.
-    #[inline]
+    #[inline(always)]
     pub fn pick(&self, bits: u64) -> usize {
         let bucket = (bits >> self.shift) as usize;
-        let (from, to) = (self.guide[bucket] as usize, self.guide[bucket + 1] as usize);
-        let i = from + self.cumulative[from..to].partition_point(|&c| c <= bits);
+        let mut i = self.guide[bucket] as usize;
+        if self.widest_bucket <= SCAN_STEPS {
+            // The bucket's thresholds at or below the draw, counted in a window of fixed
+            // size: no branch on the outcome, and no load waits for another. The
+            // thresholds rise, so those at or below the draw come first, and those past
+            // the bucket's are above every draw in it: the count is where the search
+            // would stop.
+            let window: &[u64; SCAN_STEPS] = self.cumulative[i..i + SCAN_STEPS]
+                .try_into()
+                .expect("the table is padded by a window");
+            i += window
+                .iter()
+                .map(|&c| usize::from(c <= bits))
+                .sum::<usize>();
+        } else {
+            let to = self.guide[bucket + 1] as usize;
+            i += self.cumulative[i..to].partition_point(|&c| c <= bits);
+        }
         i.min(self.last)
     }
 
@@ -119,12 +145,19 @@ impl Weighted {
 /// Most buckets of a guide table (2^16: 256 KiB for the largest distributions).
 const MAX_GUIDE_BITS: u32 = 16;
 
-/// The guide table of `cumulative` and its shift: `2^k` buckets, `2^k` ≥ its length (at
-/// least 2, at most 2^[`MAX_GUIDE_BITS`]); entry `b` is the number of thresholds at or
-/// below the bucket's smallest draw, `b << shift`.
+/// Buckets per outcome in a guide table (fewer thresholds per bucket).
+const BUCKETS_PER_OUTCOME: usize = 4;
+
+/// The window of a branch-free count: tables whose buckets hold at most this many
+/// thresholds are counted, the others searched.
+const SCAN_STEPS: usize = 4;
+
+/// The guide table of `cumulative` and its shift: `2^k` buckets, `2^k` ≥
+/// [`BUCKETS_PER_OUTCOME`] times its length (at least 2, at most 2^[`MAX_GUIDE_BITS`]);
+/// entry `b` is the number of thresholds at or below the bucket's smallest draw, `b <<
+/// shift`.
 fn guide_table(cumulative: &[u64]) -> (Box<[u32]>, u32) {
-    let bits = cumulative
-        .len()
+    let bits = (cumulative.len() * BUCKETS_PER_OUTCOME)
         .next_power_of_two()
         .trailing_zeros()
         .clamp(1, MAX_GUIDE_BITS);
@@ -144,7 +177,9 @@ mod tests {
 
     /// What [`Weighted::pick`] must equal: the search of the whole table.
     fn full_search(w: &Weighted, bits: u64) -> usize {
-        w.cumulative.partition_point(|&c| c <= bits).min(w.last)
+        w.cumulative[..w.outcomes]
+            .partition_point(|&c| c <= bits)
+            .min(w.last)
     }
 
     #[test]
@@ -156,10 +191,16 @@ mod tests {
             Weighted::zipf(1000, 1.1).unwrap(),
             Weighted::zipf(200_000, 0.8).unwrap(),
         ];
+        let scanned = tables.iter().filter(|w| w.widest_bucket <= SCAN_STEPS);
+        assert!(scanned.count() >= 3, "small tables take the scan");
+        assert!(
+            tables[4].widest_bucket > SCAN_STEPS,
+            "a long tail takes the search"
+        );
         for w in &tables {
             // Every threshold and its neighbours, bucket edges, and scattered draws.
             let mut draws: Vec<u64> = vec![0, 1, u64::MAX, u64::MAX - 1];
-            for &c in w.cumulative.iter() {
+            for &c in &w.cumulative[..w.outcomes] {
                 draws.extend([c.wrapping_sub(1), c, c.wrapping_add(1)]);
             }
             for b in 0..w.guide.len() as u64 - 1 {
