@@ -194,7 +194,7 @@ impl LengthDistribution {
                     .round()
                     .clamp(0.0, f64::from(MAX_LENGTH)) as u32
             }
-            Shape::Table { weights, offset } => offset + weights.pick(rng.draw()) as u32,
+            Shape::Table { weights, offset } => offset + weights.sample(rng) as u32,
         };
         n.min(self.cap)
     }

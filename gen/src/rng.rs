@@ -48,6 +48,13 @@ impl RecordRng {
         mix64(self.state)
     }
 
+    /// Moves past the next draw without computing it (what a draw whose bits are not
+    /// needed costs).
+    #[inline]
+    pub fn skip(&mut self) {
+        self.state = self.state.wrapping_add(GOLDEN);
+    }
+
     /// True with the probability of `threshold` ([`threshold`]), from one draw.
     #[inline]
     pub fn chance(&mut self, threshold: u64) -> bool {

@@ -83,7 +83,7 @@ impl<T> Spread<T> {
     /// nearest point when the part holds none).
     fn point(&self, rng: &mut RecordRng) -> u64 {
         let parts = self.parts.len();
-        let part = self.parts.pick(rng.draw());
+        let part = self.parts.sample(rng);
         let points = spread_part(self.points, part, parts);
         if points.is_empty() {
             let (last, part, parts) = (u128::from(self.points - 1), part as u128, parts as u128);
@@ -1030,7 +1030,7 @@ fn draw_number(source: &NumberSource, rng: &mut RecordRng, at: Position) -> Numb
         NumberSource::Float { lo, width } => Number::Float(lo + width * rng.unit()),
         NumberSource::Normal { mean, std } => Number::Float(mean + std * standard_normal(rng)),
         NumberSource::Zipf { weights, start } => {
-            Number::Int(start.wrapping_add(weights.pick(rng.draw()) as i64))
+            Number::Int(start.wrapping_add(weights.sample(rng) as i64))
         }
         NumberSource::Sequence { start, step } => {
             Number::Int(start.wrapping_add(step.wrapping_mul(at.record as i64)))
@@ -1158,9 +1158,7 @@ fn draw_bytes(source: &BytesSource, rng: &mut RecordRng, at: Position, out: &mut
         BytesSource::Words(words) => {
             out.extend_from_slice(&words[rng.below(words.len() as u64) as usize])
         }
-        BytesSource::Enum { words, weights } => {
-            out.extend_from_slice(&words[weights.pick(rng.draw())])
-        }
+        BytesSource::Enum { words, weights } => out.extend_from_slice(&words[weights.sample(rng)]),
         BytesSource::Tokens {
             frequent,
             weights,
@@ -1168,7 +1166,7 @@ fn draw_bytes(source: &BytesSource, rng: &mut RecordRng, at: Position, out: &mut
             min_length,
             lengths,
         } => {
-            let pick = weights.pick(rng.draw());
+            let pick = weights.sample(rng);
             if let Some(word) = frequent.get(pick) {
                 out.extend_from_slice(word);
             } else {

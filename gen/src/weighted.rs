@@ -19,6 +19,8 @@
 //! assert!((w.probability(2) - 0.75).abs() < 1e-12);
 //! ```
 
+use crate::rng::RecordRng;
+
 /// Cumulative thresholds over `0..len`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Weighted {
@@ -128,6 +130,18 @@ impl Weighted {
         i.min(self.last)
     }
 
+    /// The outcome of the stream's next draw. A table of one outcome skips the draw's
+    /// mixing, not the draw: the stream moves on as with any other table.
+    #[inline(always)]
+    pub fn sample(&self, rng: &mut RecordRng) -> usize {
+        if self.outcomes == 1 {
+            rng.skip();
+            0
+        } else {
+            self.pick(rng.draw())
+        }
+    }
+
     /// The probability of outcome `i`.
     pub fn probability(&self, i: usize) -> f64 {
         let below = if i == 0 { 0 } else { self.cumulative[i - 1] };
@@ -212,6 +226,18 @@ mod tests {
                 assert_eq!(w.pick(bits), full_search(w, bits), "draw {bits:#x}");
             }
         }
+    }
+
+    #[test]
+    fn a_sample_is_the_pick_of_the_next_draw() {
+        let one = Weighted::new(&[2.0]).unwrap();
+        let three = Weighted::new(&[1.0, 2.0, 3.0]).unwrap();
+        let (mut a, mut b) = (RecordRng::new(5, 9), RecordRng::new(5, 9));
+        for _ in 0..1000 {
+            assert_eq!(three.sample(&mut a), three.pick(b.draw()));
+            assert_eq!(one.sample(&mut a), one.pick(b.draw()));
+        }
+        assert_eq!(a.draw(), b.draw(), "the streams stay in step");
     }
 
     #[test]
