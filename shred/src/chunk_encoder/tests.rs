@@ -601,3 +601,141 @@ fn rejects_a_fixed_length_value_of_another_length() {
         "{err}"
     );
 }
+
+/// `stripe` cut at record starts into pieces of `records[i % records.len()]` records.
+fn pieces(stripe: &Stripe, max_def: i16, records: &[usize]) -> Vec<Stripe> {
+    let starts: Vec<usize> = (0..stripe.len()).filter(|&i| stripe.rep[i] == 0).collect();
+    let mut out = Vec::new();
+    let (mut record, mut value) = (0, 0);
+    while record < starts.len() {
+        let n = records[out.len() % records.len()];
+        let end_record = (record + n).min(starts.len());
+        let (start, end) = (
+            starts[record],
+            *starts.get(end_record).unwrap_or(&stripe.len()),
+        );
+        let values = stripe.def[start..end]
+            .iter()
+            .filter(|&&d| d == max_def)
+            .count();
+        let mut piece = Stripe::new(stripe_physical(stripe));
+        piece.append_range(stripe, start..end, value..value + values);
+        out.push(piece);
+        (record, value) = (end_record, value + values);
+    }
+    out
+}
+
+fn stripe_physical(stripe: &Stripe) -> PhysicalType {
+    match &stripe.values {
+        Values::Boolean(_) => PhysicalType::BOOLEAN,
+        Values::Int32(_) => PhysicalType::INT32,
+        Values::Int64(_) => PhysicalType::INT64,
+        Values::Int96(_) => PhysicalType::INT96,
+        Values::Float(_) => PhysicalType::FLOAT,
+        Values::Double(_) => PhysicalType::DOUBLE,
+        Values::ByteArray(_) => PhysicalType::BYTE_ARRAY,
+        Values::FixedLenByteArray(_) => PhysicalType::FIXED_LEN_BYTE_ARRAY,
+    }
+}
+
+/// A file written by [`ChunkEncoder::append`], each row group's stripes given in pieces of
+/// `records` records.
+fn append_in_pieces(
+    schema: &Schema,
+    props: WriterProperties,
+    row_groups: &[Vec<Stripe>],
+    records: &[usize],
+) -> Bytes {
+    let props = Arc::new(props);
+    let mut writer =
+        SerializedFileWriter::new(Vec::new(), schema.message_type(), Arc::clone(&props)).unwrap();
+    let columns = writer.schema_descr().columns().to_vec();
+    let mut encoders: Vec<_> = columns
+        .iter()
+        .map(|c| ChunkEncoder::new(Arc::clone(c), &props).unwrap())
+        .collect();
+    for stripes in row_groups {
+        let mut row_group = writer.next_row_group().unwrap();
+        for ((encoder, stripe), column) in encoders.iter_mut().zip(stripes).zip(&columns) {
+            for piece in pieces(stripe, column.max_def_level(), records) {
+                encoder.append(&piece).unwrap();
+            }
+            let chunk = encoder.finish().unwrap();
+            row_group.append_column(&chunk.data, chunk.close).unwrap();
+        }
+        row_group.close().unwrap();
+    }
+    Bytes::from(writer.into_inner().unwrap())
+}
+
+#[test]
+fn stripes_appended_in_pieces_are_the_whole_stripes_file() {
+    // Mini-batches that span pieces, pieces shorter than a mini-batch, records longer than
+    // one, sub-batches cut by the dictionary's budget: the file of one write per chunk.
+    let contact = (schema(), vec![contact_stripes(20_000), contact_stripes(77)]);
+    let typed_schema = Schema::parse(TYPED_SCHEMA).unwrap();
+    let typed = (
+        typed_schema.clone(),
+        vec![
+            typed_stripes(&typed_schema, 5000),
+            typed_stripes(&typed_schema, 33),
+        ],
+    );
+    for (schema, row_groups) in [contact, typed] {
+        for props in [
+            props().build(),
+            props().set_write_batch_size(7).build(),
+            props()
+                .set_dictionary_page_size_limit(1000)
+                .set_write_batch_size(100)
+                .build(),
+            props().set_data_page_row_count_limit(20).build(),
+            props()
+                .set_dictionary_enabled(false)
+                .set_data_page_size_limit(300)
+                .set_write_batch_size(50)
+                .build(),
+        ] {
+            let whole = encode_with(&schema, props.clone(), &row_groups);
+            for records in [&[1][..], &[3, 1, 250], &[1000], &[4999, 1]] {
+                let ours = append_in_pieces(&schema, props.clone(), &row_groups, records);
+                assert!(ours == whole, "pieces of {records:?} records, {props:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn write_after_append_starts_its_own_mini_batches() {
+    // An appended stripe's unfinished mini-batch ends where the written stripe begins, as
+    // two `write_batch` calls cut them.
+    let schema = schema();
+    let stripes = contact_stripes(3000);
+    let halves: Vec<Vec<Stripe>> = (stripes.iter().zip(schema.leaves()))
+        .map(|(s, leaf)| pieces(s, leaf.max_def, &[1500]))
+        .collect();
+    let props = Arc::new(props().set_write_batch_size(1000).build());
+    let mut theirs =
+        SerializedFileWriter::new(Vec::new(), schema.message_type(), props.clone()).unwrap();
+    let mut ours =
+        SerializedFileWriter::new(Vec::new(), schema.message_type(), props.clone()).unwrap();
+    let mut theirs_rg = theirs.next_row_group().unwrap();
+    let mut ours_rg = ours.next_row_group().unwrap();
+    for (column, halves) in halves.iter().enumerate() {
+        let descr = schema.descriptor().column(column);
+        let mut encoder = ChunkEncoder::new(descr.clone(), &props).unwrap();
+        encoder.write(&halves[0]).unwrap();
+        encoder.write(&halves[1]).unwrap();
+        let chunk = encoder.finish().unwrap();
+        theirs_rg.append_column(&chunk.data, chunk.close).unwrap();
+        let mut encoder = ChunkEncoder::new(descr, &props).unwrap();
+        encoder.append(&halves[0]).unwrap();
+        encoder.write(&halves[1]).unwrap();
+        let chunk = encoder.finish().unwrap();
+        ours_rg.append_column(&chunk.data, chunk.close).unwrap();
+    }
+    theirs_rg.close().unwrap();
+    ours_rg.close().unwrap();
+    assert!(ours.into_inner().unwrap() == theirs.into_inner().unwrap());
+}
