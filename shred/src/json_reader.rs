@@ -8,7 +8,9 @@
 //! channel and shred them through the [`SchemaPlan`] ([`crate::json_shredder`]) into the
 //! chunk's own stripes. The *collector* (the caller's thread, in [`JsonReader::next`])
 //! takes the chunks back in input order and appends their stripes to the row group being
-//! filled, splitting a chunk at a record boundary when a row group ends inside it. So the
+//! filled, splitting a chunk at a record boundary when a row group ends inside it; or hands
+//! each chunk's stripes on as they are, a piece of the row group at a time
+//! ([`JsonReader::next_piece`], for a writer that encodes them as they come). So the
 //! stripes of every row group depend on the input and [`ReadOptions::row_group_size`] only,
 //! never on the thread count or the chunk size.
 //!
@@ -160,12 +162,18 @@ pub struct JsonReader {
     next_seq: u64,
     /// The chunk being appended.
     current: Option<Cursor>,
-    /// The row group being filled (no stripes until its first records arrive, so a row
-    /// group given back before then is filled again), its record count and (with
-    /// `keep_records`) its records.
+    /// Records of the current row group given so far (in pieces or into `filling`).
+    row_group_records: usize,
+    /// The input has ended: the last row group ends with the records given.
+    input_ended: bool,
+    /// The row group being filled by [`JsonReader::next_row_group`] (no stripes until its
+    /// first records arrive, so a row group given back before then is filled again) and
+    /// (with `keep_records`) its records.
     filling: Vec<Stripe>,
-    filling_records: usize,
     filling_canonical: Vec<Json>,
+    /// The records of a chunk that falls in two row groups, one row group's part at a
+    /// time, for [`JsonReader::next_piece`].
+    split: Vec<Stripe>,
     /// Records and lines of the input before the current chunk.
     base_record: usize,
     base_line: usize,
@@ -173,6 +181,33 @@ pub struct JsonReader {
     pending_error: Option<Error>,
     done: bool,
     summary: ReadSummary,
+}
+
+/// A piece of the input, as [`JsonReader::next_piece`] gives them.
+#[derive(Debug)]
+pub enum Piece<'r> {
+    /// Whole records of the current row group, a stripe per leaf column in column order.
+    Records {
+        /// The stripes.
+        stripes: &'r [Stripe],
+        /// Number of records.
+        records: usize,
+    },
+    /// The current row group ends; the next records start the next one.
+    RowGroupEnd {
+        /// Records of the row group.
+        records: usize,
+    },
+}
+
+/// What the collector does next ([`JsonReader::step`]).
+enum Step {
+    /// Gives up to this many records of the current chunk to the current row group.
+    Records(usize),
+    /// Ends the current row group.
+    RowGroupEnd,
+    /// The read is over.
+    End,
 }
 
 /// Splitter and workers → collector.
@@ -311,8 +346,10 @@ impl JsonReader {
             pending: BTreeMap::new(),
             next_seq: 0,
             current: None,
-            filling_records: 0,
+            row_group_records: 0,
+            input_ended: false,
             filling_canonical: Vec::new(),
+            split: Vec::new(),
             base_record: 0,
             base_line: 0,
             pending_error: None,
@@ -357,15 +394,10 @@ impl JsonReader {
     }
 
     fn fill(&mut self) -> Result<Option<RowGroup>> {
-        let size = self.options.row_group_size;
         loop {
-            if self.filling_records == size {
-                return Ok(Some(self.take_row_group()));
-            }
-            if let Some(cursor) = &mut self.current {
-                if cursor.taken < cursor.shredded.records {
-                    let n =
-                        (size - self.filling_records).min(cursor.shredded.records - cursor.taken);
+            match self.step()? {
+                Step::Records(n) => {
+                    let cursor = self.current.as_mut().expect("a step gives records of it");
                     if self.filling.is_empty() {
                         self.filling = (self.row_group_spares.pop())
                             .unwrap_or_else(|| self.plan.new_stripes());
@@ -375,8 +407,86 @@ impl JsonReader {
                         let records = &mut cursor.shredded.canonical;
                         self.filling_canonical.extend(records.drain(..n));
                     }
-                    self.filling_records += n;
-                    continue;
+                    self.row_group_records += n;
+                }
+                Step::RowGroupEnd => {
+                    let records = self.end_row_group();
+                    return Ok(Some(RowGroup {
+                        stripes: std::mem::take(&mut self.filling),
+                        records,
+                        canonical: std::mem::take(&mut self.filling_canonical),
+                    }));
+                }
+                Step::End => return Ok(None),
+            }
+        }
+    }
+
+    /// The next piece of the input, in order: records of the current row group, or the end
+    /// of a row group. `None` after the last row group's end; an error ends the read.
+    ///
+    /// A piece's records are one chunk's stripes as a thread shredded them (a chunk that
+    /// falls in two row groups is given as two pieces, copied), so a caller that encodes
+    /// pieces as they come ([`crate::row_group_writer::RowGroupWriter::append`]) never
+    /// gathers a row group's stripes. A piece is valid until the next call; the row groups
+    /// are those [`JsonReader::next_row_group`] gives, whatever the threads and the chunk
+    /// size. Pieces carry no canonical records ([`ReadOptions::keep_records`]).
+    pub fn next_piece(&mut self) -> Result<Option<Piece<'_>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let step = match self.step() {
+            Ok(step) => step,
+            Err(error) => {
+                self.finish(false);
+                return Err(error);
+            }
+        };
+        match step {
+            Step::Records(n) => {
+                self.row_group_records += n;
+                let cursor = self.current.as_mut().expect("a step gives records of it");
+                if cursor.taken == 0 && n == cursor.shredded.records {
+                    cursor.taken = n;
+                    let stripes = &cursor.shredded.stripes;
+                    return Ok(Some(Piece::Records {
+                        stripes,
+                        records: n,
+                    }));
+                }
+                if self.split.is_empty() {
+                    self.split = self.plan.new_stripes();
+                }
+                self.split.iter_mut().for_each(Stripe::clear);
+                cursor.append_to(&mut self.split, n, &self.plan);
+                let stripes = &self.split;
+                Ok(Some(Piece::Records {
+                    stripes,
+                    records: n,
+                }))
+            }
+            Step::RowGroupEnd => {
+                let records = self.end_row_group();
+                Ok(Some(Piece::RowGroupEnd { records }))
+            }
+            Step::End => Ok(None),
+        }
+    }
+
+    /// What comes next: up to how many records of the current chunk go into the current
+    /// row group, the end of the row group, or the end of the input (then the threads are
+    /// finished). Takes in chunks in input order, gives used ones back, and turns their bad
+    /// records into errors.
+    fn step(&mut self) -> Result<Step> {
+        let size = self.options.row_group_size;
+        loop {
+            if self.row_group_records == size {
+                return Ok(Step::RowGroupEnd);
+            }
+            if let Some(cursor) = &self.current {
+                let left = cursor.shredded.records - cursor.taken;
+                if left > 0 {
+                    return Ok(Step::Records(left.min(size - self.row_group_records)));
                 }
                 let used = self.current.take().expect("checked above");
                 self.give_back(used.shredded);
@@ -384,16 +494,27 @@ impl JsonReader {
             if let Some(error) = self.pending_error.take() {
                 return Err(error);
             }
+            if self.input_ended {
+                if self.row_group_records > 0 {
+                    return Ok(Step::RowGroupEnd);
+                }
+                self.finish(true);
+                return Ok(Step::End);
+            }
             match self.next_message()? {
                 Message::Chunk(shredded) => self.start_chunk(shredded)?,
                 Message::Failed { error, .. } => return Err(error),
-                Message::End { .. } => {
-                    let last = (self.filling_records > 0).then(|| self.take_row_group());
-                    self.finish(true);
-                    return Ok(last);
-                }
+                Message::End { .. } => self.input_ended = true,
             }
         }
+    }
+
+    /// Ends the current row group; returns its record count.
+    fn end_row_group(&mut self) -> usize {
+        let records = std::mem::take(&mut self.row_group_records);
+        self.summary.records += records;
+        self.summary.row_groups += 1;
+        records
     }
 
     /// The next message in input order.
@@ -447,19 +568,6 @@ impl JsonReader {
             values: vec![0; columns],
         });
         Ok(())
-    }
-
-    fn take_row_group(&mut self) -> RowGroup {
-        let stripes = std::mem::take(&mut self.filling);
-        let records = std::mem::take(&mut self.filling_records);
-        let canonical = std::mem::take(&mut self.filling_canonical);
-        self.summary.records += records;
-        self.summary.row_groups += 1;
-        RowGroup {
-            stripes,
-            records,
-            canonical,
-        }
     }
 
     /// Returns a used chunk's input buffer to the splitter and its stripes to the pool.
@@ -961,6 +1069,71 @@ mod tests {
                 "threads {threads}, chunk bytes {chunk_bytes}"
             );
         }
+    }
+
+    /// The row groups of `input` gathered from its pieces.
+    fn gather_pieces(input: &str, options: ReadOptions) -> Result<Vec<RowGroup>> {
+        let mut reader = reader(input, options);
+        let mut row_groups = Vec::new();
+        let mut stripes = plan().new_stripes();
+        let mut records = 0;
+        while let Some(piece) = reader.next_piece()? {
+            match piece {
+                Piece::Records {
+                    stripes: piece,
+                    records: n,
+                } => {
+                    for (all, part) in stripes.iter_mut().zip(piece) {
+                        all.append(part);
+                    }
+                    records += n;
+                }
+                Piece::RowGroupEnd { records: n } => {
+                    assert_eq!(n, records, "the row group's records");
+                    row_groups.push(RowGroup {
+                        stripes: std::mem::replace(&mut stripes, plan().new_stripes()),
+                        records: std::mem::take(&mut records),
+                        canonical: Vec::new(),
+                    });
+                }
+            }
+        }
+        assert_eq!(records, 0, "every record in an ended row group");
+        assert_eq!(reader.summary().row_groups, row_groups.len());
+        Ok(row_groups)
+    }
+
+    #[test]
+    fn pieces_make_the_row_groups_whatever_threads_and_chunks() {
+        let input = ndjson(500);
+        let expected = reference(&input, 64);
+        for (threads, chunk_bytes) in [(1, 1 << 20), (1, 100), (2, 37), (3, 1000), (4, 1)] {
+            let got = gather_pieces(&input, options(64, threads, chunk_bytes)).unwrap();
+            assert_eq!(
+                got, expected,
+                "threads {threads}, chunk bytes {chunk_bytes}"
+            );
+        }
+        assert!(gather_pieces("", options(10, 2, 16)).unwrap().is_empty());
+    }
+
+    #[test]
+    fn pieces_end_at_the_first_bad_record() {
+        let mut input = ndjson(150);
+        input.push_str("{\"id\": }\n");
+        let mut reader = reader(&input, options(100, 2, 64));
+        let mut records = 0;
+        let err = loop {
+            match reader.next_piece() {
+                Ok(Some(Piece::Records { records: n, .. })) => records += n,
+                Ok(Some(Piece::RowGroupEnd { .. })) => {}
+                Ok(None) => panic!("no error"),
+                Err(e) => break e,
+            }
+        };
+        assert!(err.to_string().contains("invalid JSON"), "{err}");
+        assert_eq!(records, 150, "the good records before the bad line");
+        assert!(reader.next_piece().unwrap().is_none());
     }
 
     #[test]

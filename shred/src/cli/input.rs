@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::json_reader::{JsonReader, ReadOptions, ReadSummary, RowGroup};
+use crate::json_reader::{JsonReader, Piece, ReadOptions, ReadSummary, RowGroup};
 use crate::schema_plan::SchemaPlan;
 use crate::{Schema, Stripe};
 
@@ -143,6 +143,12 @@ impl Input {
     /// `--skip-bad`) is an error.
     pub fn next_row_group(&mut self) -> Result<Option<RowGroup>> {
         self.reader.next_row_group()
+    }
+
+    /// The next piece of the input: records of the current row group, or its end
+    /// ([`JsonReader::next_piece`]); `None` after the last row group.
+    pub fn next_piece(&mut self) -> Result<Option<Piece<'_>>> {
+        self.reader.next_piece()
     }
 
     /// Gives a row group's stripes back, to be filled again.
