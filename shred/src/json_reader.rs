@@ -718,18 +718,14 @@ impl Splitter {
         self.work.send(chunk).is_ok()
     }
 
-    fn split(&mut self, input: Box<dyn Read + Send>) -> Result<()> {
-        let mut input = Counting {
-            input,
-            bytes: self.bytes_read.clone(),
-        };
+    fn split(&mut self, mut input: Box<dyn Read + Send>) -> Result<()> {
         let Some(mut buf) = self.token() else {
             return Ok(());
         };
         // The first non-blank byte tells the format.
         let first = loop {
             let start = buf.len();
-            let n = read_some(&mut input, &mut buf, 64 << 10).map_err(|e| self.read_error(e))?;
+            let n = self.read_some(&mut input, &mut buf, 64 << 10)?;
             if let Some(b) = buf[start..].iter().find(|b| !b.is_ascii_whitespace()) {
                 break Some(*b);
             }
@@ -739,9 +735,22 @@ impl Splitter {
         };
         if first == Some(b'[') {
             let prefix = std::mem::take(&mut buf);
-            return self.split_array(std::io::Cursor::new(prefix).chain(input));
+            let rest = Counting {
+                input,
+                bytes: self.bytes_read.clone(),
+            };
+            return self.split_array(std::io::Cursor::new(prefix).chain(rest));
         }
         self.split_lines(&mut input, buf)
+    }
+
+    /// Appends up to `want` bytes of `input` to `buf` (fewer only at the end of the input)
+    /// and counts them; returns how many. The input is read straight into the buffer's
+    /// spare capacity (a reader that only implements `read` would have it zeroed first).
+    fn read_some(&self, input: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> Result<usize> {
+        let n = (input.take(want as u64).read_to_end(buf)).map_err(|e| self.read_error(e))?;
+        self.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
     }
 
     /// NDJSON: blocks cut after their last newline.
@@ -752,8 +761,7 @@ impl Splitter {
             carry.clear();
             let mut eof = false;
             while buf.len() < self.chunk_bytes || memchr::memrchr(b'\n', &buf).is_none() {
-                let n = read_some(input, &mut buf, self.chunk_bytes.max(64 << 10))
-                    .map_err(|e| self.read_error(e))?;
+                let n = self.read_some(input, &mut buf, self.chunk_bytes.max(64 << 10))?;
                 if n == 0 {
                     eof = true;
                     break;
@@ -801,7 +809,7 @@ impl Splitter {
     }
 }
 
-/// The input, counting the bytes read.
+/// The input, counting the bytes read (for the JSON array's buffered reader).
 struct Counting {
     input: Box<dyn Read + Send>,
     bytes: Arc<AtomicU64>,
@@ -813,12 +821,6 @@ impl Read for Counting {
         self.bytes.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
-}
-
-/// Appends up to `want` bytes of `input` to `buf` (fewer only at the end of the input);
-/// returns how many. A recycled buffer's capacity is reused without being cleared again.
-fn read_some(input: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
-    input.take(want as u64).read_to_end(buf)
 }
 
 /// Collects a JSON array's elements into chunks.
@@ -908,6 +910,10 @@ impl Worker {
         let mut canonical = Vec::new();
         let mut input_records = 0;
         let mut lines = 0;
+        // The chunk checked as UTF-8 at once (lines and elements are cut at ASCII bytes),
+        // so its strings need no check of their own; a chunk that is not goes record by
+        // record, and its bad records are found there.
+        let text = std::str::from_utf8(&chunk.data).ok();
         // Positions in errors here are the chunk's own; the collector names the record
         // again with its global index and line.
         let mut one = |bytes: Range<usize>, line: Option<usize>| -> bool {
@@ -926,6 +932,8 @@ impl Worker {
                     }
                     _ => false,
                 }
+            } else if let Some(text) = text {
+                shredder.shred_str(&text[bytes.clone()], &at).is_ok()
             } else {
                 shredder.shred(json, &at).is_ok()
             };
