@@ -725,7 +725,7 @@ impl Splitter {
         // The first non-blank byte tells the format.
         let first = loop {
             let start = buf.len();
-            let n = self.read_some(&mut input, &mut buf, 64 << 10)?;
+            let n = self.read_some(&mut input, &mut buf, self.chunk_bytes.min(64 << 10))?;
             if let Some(b) = buf[start..].iter().find(|b| !b.is_ascii_whitespace()) {
                 break Some(*b);
             }
@@ -761,7 +761,10 @@ impl Splitter {
             carry.clear();
             let mut eof = false;
             while buf.len() < self.chunk_bytes || memchr::memrchr(b'\n', &buf).is_none() {
-                let n = self.read_some(input, &mut buf, self.chunk_bytes.max(64 << 10))?;
+                // Up to the chunk size; a line longer than that is read on in blocks.
+                let want = (self.chunk_bytes.saturating_sub(buf.len()))
+                    .max(self.chunk_bytes.min(64 << 10));
+                let n = self.read_some(input, &mut buf, want)?;
                 if n == 0 {
                     eof = true;
                     break;
