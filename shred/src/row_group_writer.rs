@@ -32,6 +32,7 @@ use parquet::schema::types::ColumnDescPtr;
 use crate::chunk_encoder::{ChunkEncoder, EncodedChunk};
 use crate::column_io::{stripe_for, write_stripe};
 use crate::error::{Error, Result};
+use crate::json_reader::{JsonReader, Piece};
 use crate::schema::{Leaf, Schema};
 use crate::stripe::{Stripe, Values};
 
@@ -163,6 +164,22 @@ impl RowGroupWriter {
             }
         }
         row_group.close().map_err(err)?;
+        Ok(())
+    }
+
+    /// Writes every row group `reader` reads to `writer`, each piece encoded as it comes
+    /// ([`JsonReader::next_piece`]): `shred write`'s engine.
+    pub fn write_all<W: Write + Send>(
+        &mut self,
+        reader: &mut JsonReader,
+        writer: &mut SerializedFileWriter<W>,
+    ) -> Result<()> {
+        while let Some(piece) = reader.next_piece()? {
+            match piece {
+                Piece::Records { stripes, .. } => self.append(stripes)?,
+                Piece::RowGroupEnd { .. } => self.finish_row_group(writer)?,
+            }
+        }
         Ok(())
     }
 

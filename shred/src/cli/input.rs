@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::json_reader::{JsonReader, Piece, ReadOptions, ReadSummary, RowGroup};
+use crate::json_reader::{JsonReader, ReadOptions, ReadSummary, RowGroup};
 use crate::schema_plan::SchemaPlan;
 use crate::{Schema, Stripe};
 
@@ -145,10 +145,10 @@ impl Input {
         self.reader.next_row_group()
     }
 
-    /// The next piece of the input: records of the current row group, or its end
-    /// ([`JsonReader::next_piece`]); `None` after the last row group.
-    pub fn next_piece(&mut self) -> Result<Option<Piece<'_>>> {
-        self.reader.next_piece()
+    /// The reader, for a caller that reads the row groups piece by piece
+    /// ([`JsonReader::next_piece`]).
+    pub fn reader(&mut self) -> &mut JsonReader {
+        &mut self.reader
     }
 
     /// Gives a row group's stripes back, to be filled again.

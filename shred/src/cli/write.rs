@@ -30,7 +30,6 @@ use super::Format;
 use super::input::InputArgs;
 use super::table::render;
 use crate::error::{Error, Result};
-use crate::json_reader::Piece;
 use crate::output::OutputFile;
 use crate::row_group_writer::RowGroupWriter;
 use crate::schema::Schema;
@@ -120,12 +119,7 @@ pub fn write(args: &WriteArgs, out: &mut dyn Write) -> Result<()> {
     let mut writer = SerializedFileWriter::new(file, schema.message_type(), Arc::new(props))
         .map_err(parquet_err)?;
     let mut row_groups = RowGroupWriter::new(&writer, schema, input.threads())?;
-    while let Some(piece) = input.next_piece()? {
-        match piece {
-            Piece::Records { stripes, .. } => row_groups.append(stripes)?,
-            Piece::RowGroupEnd { .. } => row_groups.finish_row_group(&mut writer)?,
-        }
-    }
+    row_groups.write_all(input.reader(), &mut writer)?;
     let input_bytes = (args.input.records.as_os_str() != "-")
         .then(|| std::fs::metadata(&args.input.records).ok())
         .flatten()
