@@ -149,8 +149,9 @@ pub struct JsonReader {
     options: ReadOptions,
     results: Receiver<Message>,
     tokens: Sender<Vec<u8>>,
-    /// The workers' pool of chunk-sized stripes.
+    /// The workers' pool of chunk-sized stripes, and a handle to take spare ones from it.
     stripe_pool: Sender<Vec<Stripe>>,
+    stripe_spares: Receiver<Vec<Stripe>>,
     /// Row groups' stripes given back by the caller, to fill again. Kept apart from the
     /// workers' pool so a row group's large buffers never sit idle under a small chunk.
     row_group_spares: Vec<Vec<Stripe>>,
@@ -171,9 +172,6 @@ pub struct JsonReader {
     /// (with `keep_records`) its records.
     filling: Vec<Stripe>,
     filling_canonical: Vec<Json>,
-    /// The records of a chunk that falls in two row groups, one row group's part at a
-    /// time, for [`JsonReader::next_piece`].
-    split: Vec<Stripe>,
     /// Records and lines of the input before the current chunk.
     base_record: usize,
     base_line: usize,
@@ -185,19 +183,53 @@ pub struct JsonReader {
 
 /// A piece of the input, as [`JsonReader::next_piece`] gives them.
 #[derive(Debug)]
-pub enum Piece<'r> {
-    /// Whole records of the current row group, a stripe per leaf column in column order.
-    Records {
-        /// The stripes.
-        stripes: &'r [Stripe],
-        /// Number of records.
-        records: usize,
-    },
+pub enum Piece {
+    /// Whole records of the current row group.
+    Records(Part),
     /// The current row group ends; the next records start the next one.
     RowGroupEnd {
         /// Records of the row group.
         records: usize,
     },
+}
+
+/// Whole records of one row group, a stripe per leaf column in column order: one chunk of
+/// the input as a thread shredded it, or the part of one that falls in the row group
+/// (copied). A part owns its buffers, so other threads may hold on to it (in an `Arc`)
+/// while the reader reads on; dropping it gives them back to the reader, and the chunk's
+/// token with them: the parts alive count among the chunks in flight, so a caller that
+/// keeps more than `2 × threads` of them stops the reader until it drops some.
+#[derive(Debug)]
+pub struct Part {
+    stripes: Vec<Stripe>,
+    records: usize,
+    /// The chunk's input buffer (its token), for a whole chunk.
+    input: Option<Vec<u8>>,
+    tokens: Sender<Vec<u8>>,
+    pool: Sender<Vec<Stripe>>,
+}
+
+impl Part {
+    /// The stripes.
+    pub fn stripes(&self) -> &[Stripe] {
+        &self.stripes
+    }
+
+    /// Number of records.
+    pub fn records(&self) -> usize {
+        self.records
+    }
+}
+
+impl Drop for Part {
+    fn drop(&mut self) {
+        let mut stripes = std::mem::take(&mut self.stripes);
+        stripes.iter_mut().for_each(Stripe::clear);
+        let _ = self.pool.send(stripes);
+        if let Some(input) = self.input.take() {
+            let _ = self.tokens.send(input);
+        }
+    }
 }
 
 /// What the collector does next ([`JsonReader::step`]).
@@ -339,6 +371,7 @@ impl JsonReader {
             results: result_rx,
             tokens: token_tx,
             stripe_pool: pool_tx,
+            stripe_spares: pool_rx,
             row_group_spares: Vec::new(),
             stop,
             progress,
@@ -349,7 +382,6 @@ impl JsonReader {
             row_group_records: 0,
             input_ended: false,
             filling_canonical: Vec::new(),
-            split: Vec::new(),
             base_record: 0,
             base_line: 0,
             pending_error: None,
@@ -426,12 +458,12 @@ impl JsonReader {
     /// of a row group. `None` after the last row group's end; an error ends the read.
     ///
     /// A piece's records are one chunk's stripes as a thread shredded them (a chunk that
-    /// falls in two row groups is given as two pieces, copied), so a caller that encodes
-    /// pieces as they come ([`crate::row_group_writer::RowGroupWriter::append`]) never
-    /// gathers a row group's stripes. A piece is valid until the next call; the row groups
-    /// are those [`JsonReader::next_row_group`] gives, whatever the threads and the chunk
-    /// size. Pieces carry no canonical records ([`ReadOptions::keep_records`]).
-    pub fn next_piece(&mut self) -> Result<Option<Piece<'_>>> {
+    /// falls in two row groups is given as two parts, copied), so a caller that encodes
+    /// them as they come ([`crate::row_group_writer::RowGroupWriter::write_all`]) never
+    /// gathers a row group's stripes; the row groups are those
+    /// [`JsonReader::next_row_group`] gives, whatever the threads and the chunk size. Parts
+    /// carry no canonical records ([`ReadOptions::keep_records`]).
+    pub fn next_piece(&mut self) -> Result<Option<Piece>> {
         if self.done {
             return Ok(None);
         }
@@ -446,24 +478,28 @@ impl JsonReader {
             Step::Records(n) => {
                 self.row_group_records += n;
                 let cursor = self.current.as_mut().expect("a step gives records of it");
-                if cursor.taken == 0 && n == cursor.shredded.records {
-                    cursor.taken = n;
-                    let stripes = &cursor.shredded.stripes;
-                    return Ok(Some(Piece::Records {
+                let part = if cursor.taken == 0 && n == cursor.shredded.records {
+                    let whole = self.current.take().expect("checked above").shredded;
+                    Part {
+                        stripes: whole.stripes,
+                        records: n,
+                        input: Some(whole.chunk.data),
+                        tokens: self.tokens.clone(),
+                        pool: self.stripe_pool.clone(),
+                    }
+                } else {
+                    let mut stripes =
+                        (self.stripe_spares.try_recv()).unwrap_or_else(|_| self.plan.new_stripes());
+                    cursor.append_to(&mut stripes, n, &self.plan);
+                    Part {
                         stripes,
                         records: n,
-                    }));
-                }
-                if self.split.is_empty() {
-                    self.split = self.plan.new_stripes();
-                }
-                self.split.iter_mut().for_each(Stripe::clear);
-                cursor.append_to(&mut self.split, n, &self.plan);
-                let stripes = &self.split;
-                Ok(Some(Piece::Records {
-                    stripes,
-                    records: n,
-                }))
+                        input: None,
+                        tokens: self.tokens.clone(),
+                        pool: self.stripe_pool.clone(),
+                    }
+                };
+                Ok(Some(Piece::Records(part)))
             }
             Step::RowGroupEnd => {
                 let records = self.end_row_group();
@@ -1090,14 +1126,11 @@ mod tests {
         let mut records = 0;
         while let Some(piece) = reader.next_piece()? {
             match piece {
-                Piece::Records {
-                    stripes: piece,
-                    records: n,
-                } => {
-                    for (all, part) in stripes.iter_mut().zip(piece) {
-                        all.append(part);
+                Piece::Records(part) => {
+                    for (all, stripe) in stripes.iter_mut().zip(part.stripes()) {
+                        all.append(stripe);
                     }
-                    records += n;
+                    records += part.records();
                 }
                 Piece::RowGroupEnd { records: n } => {
                     assert_eq!(n, records, "the row group's records");
@@ -1136,7 +1169,7 @@ mod tests {
         let mut records = 0;
         let err = loop {
             match reader.next_piece() {
-                Ok(Some(Piece::Records { records: n, .. })) => records += n,
+                Ok(Some(Piece::Records(part))) => records += part.records(),
                 Ok(Some(Piece::RowGroupEnd { .. })) => {}
                 Ok(None) => panic!("no error"),
                 Err(e) => break e,

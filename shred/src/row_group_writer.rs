@@ -21,7 +21,9 @@
 //! [`crate::column_io::write_row_group`] writes column after column from each row group's
 //! whole stripes, whatever the pieces and the number of threads (tested below).
 
+use std::collections::VecDeque;
 use std::io::Write;
+use std::sync::{Arc, Condvar, Mutex};
 
 use bytes::Bytes;
 use parquet::column::writer::get_column_writer;
@@ -32,7 +34,7 @@ use parquet::schema::types::ColumnDescPtr;
 use crate::chunk_encoder::{ChunkEncoder, EncodedChunk};
 use crate::column_io::{stripe_for, write_stripe};
 use crate::error::{Error, Result};
-use crate::json_reader::{JsonReader, Piece};
+use crate::json_reader::{JsonReader, Part, Piece};
 use crate::schema::{Leaf, Schema};
 use crate::stripe::{Stripe, Values};
 
@@ -167,20 +169,77 @@ impl RowGroupWriter {
         Ok(())
     }
 
-    /// Writes every row group `reader` reads to `writer`, each piece encoded as it comes
-    /// ([`JsonReader::next_piece`]): `shred write`'s engine.
+    /// Writes every row group `reader` reads to `writer`, each part encoded as it comes
+    /// ([`JsonReader::next_piece`]): `shred write`'s engine. With more than one thread and
+    /// hand-encoded column, the columns' encoders take the parts on [`Lanes`], in parallel
+    /// with each other and with the reading.
     pub fn write_all<W: Write + Send>(
         &mut self,
         reader: &mut JsonReader,
         writer: &mut SerializedFileWriter<W>,
     ) -> Result<()> {
-        while let Some(piece) = reader.next_piece()? {
-            match piece {
-                Piece::Records { stripes, .. } => self.append(stripes)?,
-                Piece::RowGroupEnd { .. } => self.finish_row_group(writer)?,
+        let hand = (self.columns.iter())
+            .filter(|c| matches!(c, Column::Hand(_)))
+            .count();
+        if self.threads < 2 || hand < 2 {
+            while let Some(piece) = reader.next_piece()? {
+                match piece {
+                    Piece::Records(part) => self.append(part.stripes())?,
+                    Piece::RowGroupEnd { .. } => self.finish_row_group(writer)?,
+                }
             }
+            return Ok(());
+        }
+        while self.append_row_group_on_lanes(reader)? {
+            self.finish_row_group(writer)?;
         }
         Ok(())
+    }
+
+    /// Appends the parts of the next row group, the hand-encoded columns on [`Lanes`]
+    /// (`self.threads` threads), the gathered ones here; false at the end of the input
+    /// (after the last row group's end).
+    fn append_row_group_on_lanes(&mut self, reader: &mut JsonReader) -> Result<bool> {
+        let threads = self.threads;
+        let mut gathered = Vec::new();
+        let mut encoders = Vec::new();
+        for (index, column) in self.columns.iter_mut().enumerate() {
+            match column {
+                Column::Hand(encoder) => encoders.push((index, encoder)),
+                Column::Gathered { stripe, .. } => gathered.push((index, stripe)),
+            }
+        }
+        let lanes = Lanes::new(encoders);
+        let mut open = false;
+        let read = std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| lanes.run());
+            }
+            let read = loop {
+                let piece = match reader.next_piece() {
+                    Ok(Some(piece)) => piece,
+                    Ok(None) => break Ok(false),
+                    Err(e) => break Err(e),
+                };
+                match piece {
+                    Piece::Records(part) => {
+                        open = true;
+                        for (index, stripe) in &mut gathered {
+                            stripe.append(&part.stripes()[*index]);
+                        }
+                        if !lanes.push(Arc::new(part)) {
+                            // A lane failed: its error ends the write.
+                            break Ok(false);
+                        }
+                    }
+                    Piece::RowGroupEnd { .. } => break Ok(true),
+                }
+            };
+            lanes.close(read.is_err());
+            read
+        });
+        self.open |= open;
+        lanes.into_error().map_or(read, Err)
     }
 
     /// Writes one whole row group to `writer`: `stripes[i]` goes to leaf column `i`.
@@ -191,6 +250,136 @@ impl RowGroupWriter {
     ) -> Result<()> {
         self.append(stripes)?;
         self.finish_row_group(writer)
+    }
+}
+
+/// Threads taking the parts of a row group to the columns' encoders: each hand-encoded
+/// column has a queue of parts, and a free thread takes the next part of a column that no
+/// other thread is encoding, so a column's parts go in in order, different columns in
+/// parallel, and a thread never waits on a column while another has work. The parts
+/// waiting in the queues hold their chunks' tokens, so the reader stays bounded by its
+/// chunks in flight.
+struct Lanes<'e> {
+    state: Mutex<LaneState>,
+    wake: Condvar,
+    /// Per queue, the column (its stripe in a part) and its encoder; only the thread that
+    /// took the column's next part locks it.
+    encoders: Vec<(usize, Mutex<&'e mut ChunkEncoder>)>,
+}
+
+struct LaneState {
+    queues: Vec<VecDeque<Arc<Part>>>,
+    /// Whether a thread is encoding the queue's column.
+    busy: Vec<bool>,
+    /// Queues with parts and no thread, in turn.
+    runnable: VecDeque<usize>,
+    /// No more parts come: the threads end once the queues are empty.
+    closed: bool,
+    /// Stop now, leaving the parts (an error).
+    abort: bool,
+    error: Option<Error>,
+}
+
+impl<'e> Lanes<'e> {
+    fn new(encoders: Vec<(usize, &'e mut ChunkEncoder)>) -> Self {
+        let queues = encoders.len();
+        Lanes {
+            state: Mutex::new(LaneState {
+                queues: (0..queues).map(|_| VecDeque::new()).collect(),
+                busy: vec![false; queues],
+                runnable: VecDeque::new(),
+                closed: false,
+                abort: false,
+                error: None,
+            }),
+            wake: Condvar::new(),
+            encoders: (encoders.into_iter())
+                .map(|(column, encoder)| (column, Mutex::new(encoder)))
+                .collect(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, LaneState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Queues `part` for every column; false once a thread has failed.
+    fn push(&self, part: Arc<Part>) -> bool {
+        let mut state = self.lock();
+        if state.abort {
+            return false;
+        }
+        for queue in 0..state.queues.len() {
+            state.queues[queue].push_back(part.clone());
+            if !state.busy[queue] && state.queues[queue].len() == 1 {
+                state.runnable.push_back(queue);
+            }
+        }
+        self.wake.notify_all();
+        true
+    }
+
+    /// No more parts: the threads end when the queues are empty, or at once (`abort`).
+    fn close(&self, abort: bool) {
+        let mut state = self.lock();
+        state.closed = true;
+        state.abort |= abort;
+        self.wake.notify_all();
+    }
+
+    /// A thread's work: the next part of a free column, until the lanes close.
+    fn run(&self) {
+        loop {
+            let (queue, part) = {
+                let mut state = self.lock();
+                loop {
+                    if state.abort {
+                        return;
+                    }
+                    if let Some(queue) = state.runnable.pop_front() {
+                        state.busy[queue] = true;
+                        let part = state.queues[queue].pop_front().expect("runnable: a part");
+                        break (queue, part);
+                    }
+                    if state.closed {
+                        return;
+                    }
+                    state = self.wake.wait(state).unwrap_or_else(|p| p.into_inner());
+                }
+            };
+            let (column, encoder) = &self.encoders[queue];
+            let appended = {
+                let mut encoder = encoder.lock().unwrap_or_else(|p| p.into_inner());
+                encoder.append(&part.stripes()[*column])
+            };
+            drop(part);
+            let mut state = self.lock();
+            state.busy[queue] = false;
+            if let Err(error) = appended {
+                state.error.get_or_insert(error);
+                state.abort = true;
+                // The parts go back now: the reader needs their tokens to reach the point
+                // where the writer sees the error.
+                state.queues.iter_mut().for_each(VecDeque::clear);
+                state.runnable.clear();
+                self.wake.notify_all();
+                return;
+            }
+            if !state.queues[queue].is_empty() {
+                state.runnable.push_back(queue);
+                self.wake.notify_one();
+            }
+        }
+    }
+
+    /// The first error of a thread, once they have ended.
+    fn into_error(self) -> Option<Error> {
+        self.state
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .error
     }
 }
 
@@ -339,6 +528,8 @@ fn encode_all(
 mod tests {
     use super::*;
     use crate::column_io::write_file;
+    use crate::json_reader::ReadOptions;
+    use crate::schema_plan::SchemaPlan;
     use crate::shredder::shred_records;
     use parquet::basic::Compression;
     use parquet::file::properties::{WriterProperties, WriterVersion};
@@ -353,7 +544,14 @@ mod tests {
         optional boolean flag; }";
 
     fn row_groups(schema: &Schema) -> Vec<Vec<Stripe>> {
-        let records: Vec<_> = (0..3000)
+        records()
+            .chunks(1100)
+            .map(|chunk| shred_records(schema, chunk).unwrap())
+            .collect()
+    }
+
+    fn records() -> Vec<serde_json::Value> {
+        (0..3000)
             .map(|i| {
                 let tags: Vec<_> = (0..i % 4)
                     .map(|k| json!(format!("t{}", (i * k) % 13)))
@@ -362,10 +560,6 @@ mod tests {
                        "tags": tags, "score": (i % 5 != 0).then_some(i as f64 / 7.0),
                        "flag": i % 2 == 0})
             })
-            .collect();
-        records
-            .chunks(1100)
-            .map(|chunk| shred_records(schema, chunk).unwrap())
             .collect()
     }
 
@@ -551,6 +745,82 @@ mod tests {
             .map(|&(p, ok)| (p.to_string(), ok))
             .collect();
         assert_eq!(accepted, expected);
+    }
+
+    /// The records of [`row_groups`] as NDJSON read by a [`JsonReader`] of `threads`
+    /// threads and small chunks, written by [`RowGroupWriter::write_all`].
+    fn write_all_from_json(threads: usize, schema: &Schema, props: WriterProperties) -> Vec<u8> {
+        let ndjson: String = (records().iter()).map(|r| format!("{r}\n")).collect();
+        let options = ReadOptions {
+            row_group_size: 1100,
+            threads,
+            chunk_bytes: 3000,
+            ..ReadOptions::default()
+        };
+        let plan = Arc::new(SchemaPlan::new(schema));
+        let input = Box::new(std::io::Cursor::new(ndjson.into_bytes()));
+        let mut reader = JsonReader::from_reader(plan, "in.ndjson", input, options);
+        let mut writer =
+            SerializedFileWriter::new(Vec::new(), schema.message_type(), Arc::new(props)).unwrap();
+        let mut row_group_writer = RowGroupWriter::new(&writer, schema, threads).unwrap();
+        row_group_writer
+            .write_all(&mut reader, &mut writer)
+            .unwrap();
+        writer.into_inner().unwrap()
+    }
+
+    #[test]
+    fn file_of_json_records_is_the_column_writers_file_whatever_the_threads() {
+        let schema = Schema::parse(SCHEMA).unwrap();
+        let props = || {
+            WriterProperties::builder()
+                .set_data_page_row_count_limit(300)
+                .set_write_batch_size(7)
+                .build()
+        };
+        let expected = write_file(Vec::new(), &schema, props(), row_groups(&schema)).unwrap();
+        // One thread appends in turn; more take the columns on lanes.
+        for threads in [1, 2, 3, 8] {
+            assert!(
+                write_all_from_json(threads, &schema, props()) == expected,
+                "{threads} threads"
+            );
+        }
+    }
+
+    #[test]
+    fn encoding_error_on_a_lane_ends_the_write() {
+        // The file's columns are INT32, the reader's stripes INT64.
+        let read = Schema::parse("message m { required int64 a; required int64 b; }").unwrap();
+        let file = Schema::parse("message m { required int32 a; required int32 b; }").unwrap();
+        let ndjson: String = (0..5000)
+            .map(|i| format!("{{\"a\": {i}, \"b\": 1}}\n"))
+            .collect();
+        for threads in [1, 2] {
+            let options = ReadOptions {
+                threads,
+                chunk_bytes: 1000,
+                ..ReadOptions::default()
+            };
+            let plan = Arc::new(SchemaPlan::new(&read));
+            let input = Box::new(std::io::Cursor::new(ndjson.clone().into_bytes()));
+            let mut reader = JsonReader::from_reader(plan, "in.ndjson", input, options);
+            let mut writer = SerializedFileWriter::new(
+                Vec::new(),
+                file.message_type(),
+                Arc::new(WriterProperties::default()),
+            )
+            .unwrap();
+            let err = RowGroupWriter::new(&writer, &file, threads)
+                .unwrap()
+                .write_all(&mut reader, &mut writer)
+                .unwrap_err();
+            assert!(
+                err.to_string()
+                    .ends_with("a stripe of other values than INT32"),
+                "{threads} threads: {err}"
+            );
+        }
     }
 
     #[test]
