@@ -55,7 +55,7 @@ pub struct RowGroupWriter {
 #[derive(Debug)]
 enum Column {
     /// Piece by piece, by the hand-written encoder.
-    Hand(ChunkEncoder),
+    Hand(Box<ChunkEncoder>),
     /// By the crate's column writer when the row group ends: the stripe gathered so far,
     /// and the emptied chunk buffer of the previous row group.
     Gathered { stripe: Stripe, buffer: Vec<u8> },
@@ -84,7 +84,7 @@ impl RowGroupWriter {
         let columns = (descriptors.iter().zip(&leaves))
             .map(
                 |(descriptor, leaf)| match ChunkEncoder::new(descriptor.clone(), &props) {
-                    Ok(encoder) => Column::Hand(encoder),
+                    Ok(encoder) => Column::Hand(Box::new(encoder)),
                     Err(_) => Column::Gathered {
                         stripe: stripe_for(leaf),
                         buffer: Vec::new(),
@@ -138,7 +138,7 @@ impl RowGroupWriter {
             .zip(&self.leaves)
             .zip(&self.descriptors)
             .map(|((column, leaf), descriptor)| match column {
-                Column::Hand(encoder) => Job::Hand(encoder),
+                Column::Hand(encoder) => Job::Hand(encoder.as_mut()),
                 Column::Gathered { stripe, buffer } => Job::Gathered {
                     leaf,
                     stripe,
@@ -205,7 +205,7 @@ impl RowGroupWriter {
         let mut encoders = Vec::new();
         for (index, column) in self.columns.iter_mut().enumerate() {
             match column {
-                Column::Hand(encoder) => encoders.push((index, encoder)),
+                Column::Hand(encoder) => encoders.push((index, encoder.as_mut())),
                 Column::Gathered { stripe, .. } => gathered.push((index, stripe)),
             }
         }
