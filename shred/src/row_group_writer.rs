@@ -747,26 +747,35 @@ mod tests {
         assert_eq!(accepted, expected);
     }
 
-    /// The records of [`row_groups`] as NDJSON read by a [`JsonReader`] of `threads`
-    /// threads and small chunks, written by [`RowGroupWriter::write_all`].
-    fn write_all_from_json(threads: usize, schema: &Schema, props: WriterProperties) -> Vec<u8> {
-        let ndjson: String = (records().iter()).map(|r| format!("{r}\n")).collect();
+    /// `ndjson` read by a [`JsonReader`] of `threads` threads, schema `read`, small chunks
+    /// and row groups of 1100 records, written by [`RowGroupWriter::write_all`] into a file
+    /// of schema `file`.
+    fn write_json(
+        ndjson: &str,
+        read: &Schema,
+        file: &Schema,
+        threads: usize,
+        props: WriterProperties,
+    ) -> Result<Vec<u8>> {
         let options = ReadOptions {
             row_group_size: 1100,
             threads,
             chunk_bytes: 3000,
             ..ReadOptions::default()
         };
-        let plan = Arc::new(SchemaPlan::new(schema));
-        let input = Box::new(std::io::Cursor::new(ndjson.into_bytes()));
+        let plan = Arc::new(SchemaPlan::new(read));
+        let input = Box::new(std::io::Cursor::new(ndjson.as_bytes().to_vec()));
         let mut reader = JsonReader::from_reader(plan, "in.ndjson", input, options);
         let mut writer =
-            SerializedFileWriter::new(Vec::new(), schema.message_type(), Arc::new(props)).unwrap();
-        let mut row_group_writer = RowGroupWriter::new(&writer, schema, threads).unwrap();
-        row_group_writer
-            .write_all(&mut reader, &mut writer)
-            .unwrap();
-        writer.into_inner().unwrap()
+            SerializedFileWriter::new(Vec::new(), file.message_type(), Arc::new(props)).unwrap();
+        RowGroupWriter::new(&writer, file, threads)?.write_all(&mut reader, &mut writer)?;
+        Ok(writer.into_inner().unwrap())
+    }
+
+    /// The records of [`row_groups`] as NDJSON through [`write_json`].
+    fn write_all_from_json(threads: usize, schema: &Schema, props: WriterProperties) -> Vec<u8> {
+        let ndjson: String = (records().iter()).map(|r| format!("{r}\n")).collect();
+        write_json(&ndjson, schema, schema, threads, props).unwrap()
     }
 
     #[test]
@@ -797,24 +806,8 @@ mod tests {
             .map(|i| format!("{{\"a\": {i}, \"b\": 1}}\n"))
             .collect();
         for threads in [1, 2] {
-            let options = ReadOptions {
-                threads,
-                chunk_bytes: 1000,
-                ..ReadOptions::default()
-            };
-            let plan = Arc::new(SchemaPlan::new(&read));
-            let input = Box::new(std::io::Cursor::new(ndjson.clone().into_bytes()));
-            let mut reader = JsonReader::from_reader(plan, "in.ndjson", input, options);
-            let mut writer = SerializedFileWriter::new(
-                Vec::new(),
-                file.message_type(),
-                Arc::new(WriterProperties::default()),
-            )
-            .unwrap();
-            let err = RowGroupWriter::new(&writer, &file, threads)
-                .unwrap()
-                .write_all(&mut reader, &mut writer)
-                .unwrap_err();
+            let props = WriterProperties::default();
+            let err = write_json(&ndjson, &read, &file, threads, props).unwrap_err();
             assert!(
                 err.to_string()
                     .ends_with("a stripe of other values than INT32"),

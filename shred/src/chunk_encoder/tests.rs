@@ -99,6 +99,19 @@ pub(super) fn encode_with(
     props: WriterProperties,
     row_groups: &[Vec<Stripe>],
 ) -> Bytes {
+    encode_file(schema, props, row_groups, |encoder, stripe, _| {
+        encoder.write(stripe).unwrap()
+    })
+}
+
+/// A file of `schema`, one row group per item, each column chunk given to its encoder by
+/// `feed` (encoder, the row group's stripe, its column) before it is finished.
+fn encode_file(
+    schema: &Schema,
+    props: WriterProperties,
+    row_groups: &[Vec<Stripe>],
+    mut feed: impl FnMut(&mut ChunkEncoder, &Stripe, &ColumnDescPtr),
+) -> Bytes {
     let props = Arc::new(props);
     let mut writer =
         SerializedFileWriter::new(Vec::new(), schema.message_type(), Arc::clone(&props)).unwrap();
@@ -109,8 +122,8 @@ pub(super) fn encode_with(
         .collect();
     for stripes in row_groups {
         let mut row_group = writer.next_row_group().unwrap();
-        for (encoder, stripe) in encoders.iter_mut().zip(stripes) {
-            encoder.write(stripe).unwrap();
+        for ((encoder, stripe), column) in encoders.iter_mut().zip(stripes).zip(&columns) {
+            feed(encoder, stripe, column);
             let chunk = encoder.finish().unwrap();
             row_group.append_column(&chunk.data, chunk.close).unwrap();
         }
@@ -602,8 +615,9 @@ fn rejects_a_fixed_length_value_of_another_length() {
     );
 }
 
-/// `stripe` cut at record starts into pieces of `records[i % records.len()]` records.
-fn pieces(stripe: &Stripe, max_def: i16, records: &[usize]) -> Vec<Stripe> {
+/// `stripe`, of `column`, cut at record starts into pieces of `records[i % records.len()]`
+/// records.
+fn pieces(stripe: &Stripe, column: &ColumnDescPtr, records: &[usize]) -> Vec<Stripe> {
     let starts: Vec<usize> = (0..stripe.len()).filter(|&i| stripe.rep[i] == 0).collect();
     let mut out = Vec::new();
     let (mut record, mut value) = (0, 0);
@@ -614,29 +628,15 @@ fn pieces(stripe: &Stripe, max_def: i16, records: &[usize]) -> Vec<Stripe> {
             starts[record],
             *starts.get(end_record).unwrap_or(&stripe.len()),
         );
-        let values = stripe.def[start..end]
-            .iter()
-            .filter(|&&d| d == max_def)
+        let values = (stripe.def[start..end].iter())
+            .filter(|&&d| d == column.max_def_level())
             .count();
-        let mut piece = Stripe::new(stripe_physical(stripe));
+        let mut piece = Stripe::new(column.physical_type());
         piece.append_range(stripe, start..end, value..value + values);
         out.push(piece);
         (record, value) = (end_record, value + values);
     }
     out
-}
-
-fn stripe_physical(stripe: &Stripe) -> PhysicalType {
-    match &stripe.values {
-        Values::Boolean(_) => PhysicalType::BOOLEAN,
-        Values::Int32(_) => PhysicalType::INT32,
-        Values::Int64(_) => PhysicalType::INT64,
-        Values::Int96(_) => PhysicalType::INT96,
-        Values::Float(_) => PhysicalType::FLOAT,
-        Values::Double(_) => PhysicalType::DOUBLE,
-        Values::ByteArray(_) => PhysicalType::BYTE_ARRAY,
-        Values::FixedLenByteArray(_) => PhysicalType::FIXED_LEN_BYTE_ARRAY,
-    }
 }
 
 /// A file written by [`ChunkEncoder::append`], each row group's stripes given in pieces of
@@ -647,26 +647,11 @@ fn append_in_pieces(
     row_groups: &[Vec<Stripe>],
     records: &[usize],
 ) -> Bytes {
-    let props = Arc::new(props);
-    let mut writer =
-        SerializedFileWriter::new(Vec::new(), schema.message_type(), Arc::clone(&props)).unwrap();
-    let columns = writer.schema_descr().columns().to_vec();
-    let mut encoders: Vec<_> = columns
-        .iter()
-        .map(|c| ChunkEncoder::new(Arc::clone(c), &props).unwrap())
-        .collect();
-    for stripes in row_groups {
-        let mut row_group = writer.next_row_group().unwrap();
-        for ((encoder, stripe), column) in encoders.iter_mut().zip(stripes).zip(&columns) {
-            for piece in pieces(stripe, column.max_def_level(), records) {
-                encoder.append(&piece).unwrap();
-            }
-            let chunk = encoder.finish().unwrap();
-            row_group.append_column(&chunk.data, chunk.close).unwrap();
+    encode_file(schema, props, row_groups, |encoder, stripe, column| {
+        for piece in pieces(stripe, column, records) {
+            encoder.append(&piece).unwrap();
         }
-        row_group.close().unwrap();
-    }
-    Bytes::from(writer.into_inner().unwrap())
+    })
 }
 
 #[test]
@@ -712,8 +697,9 @@ fn write_after_append_starts_its_own_mini_batches() {
     // two `write_batch` calls cut them.
     let schema = schema();
     let stripes = contact_stripes(3000);
-    let halves: Vec<Vec<Stripe>> = (stripes.iter().zip(schema.leaves()))
-        .map(|(s, leaf)| pieces(s, leaf.max_def, &[1500]))
+    let columns = schema.descriptor().columns().to_vec();
+    let halves: Vec<Vec<Stripe>> = (stripes.iter().zip(&columns))
+        .map(|(s, column)| pieces(s, column, &[1500]))
         .collect();
     let props = Arc::new(props().set_write_batch_size(1000).build());
     let mut theirs =
