@@ -8,7 +8,9 @@
 //! channel and shred them through the [`SchemaPlan`] ([`crate::json_shredder`]) into the
 //! chunk's own stripes. The *collector* (the caller's thread, in [`JsonReader::next`])
 //! takes the chunks back in input order and appends their stripes to the row group being
-//! filled, splitting a chunk at a record boundary when a row group ends inside it. So the
+//! filled, splitting a chunk at a record boundary when a row group ends inside it; or hands
+//! each chunk's stripes on as they are, a piece of the row group at a time
+//! ([`JsonReader::next_piece`], for a writer that encodes them as they come). So the
 //! stripes of every row group depend on the input and [`ReadOptions::row_group_size`] only,
 //! never on the thread count or the chunk size.
 //!
@@ -147,8 +149,9 @@ pub struct JsonReader {
     options: ReadOptions,
     results: Receiver<Message>,
     tokens: Sender<Vec<u8>>,
-    /// The workers' pool of chunk-sized stripes.
+    /// The workers' pool of chunk-sized stripes, and a handle to take spare ones from it.
     stripe_pool: Sender<Vec<Stripe>>,
+    stripe_spares: Receiver<Vec<Stripe>>,
     /// Row groups' stripes given back by the caller, to fill again. Kept apart from the
     /// workers' pool so a row group's large buffers never sit idle under a small chunk.
     row_group_spares: Vec<Vec<Stripe>>,
@@ -160,11 +163,14 @@ pub struct JsonReader {
     next_seq: u64,
     /// The chunk being appended.
     current: Option<Cursor>,
-    /// The row group being filled (no stripes until its first records arrive, so a row
-    /// group given back before then is filled again), its record count and (with
-    /// `keep_records`) its records.
+    /// Records of the current row group given so far (in pieces or into `filling`).
+    row_group_records: usize,
+    /// The input has ended: the last row group ends with the records given.
+    input_ended: bool,
+    /// The row group being filled by [`JsonReader::next_row_group`] (no stripes until its
+    /// first records arrive, so a row group given back before then is filled again) and
+    /// (with `keep_records`) its records.
     filling: Vec<Stripe>,
-    filling_records: usize,
     filling_canonical: Vec<Json>,
     /// Records and lines of the input before the current chunk.
     base_record: usize,
@@ -173,6 +179,67 @@ pub struct JsonReader {
     pending_error: Option<Error>,
     done: bool,
     summary: ReadSummary,
+}
+
+/// A piece of the input, as [`JsonReader::next_piece`] gives them.
+#[derive(Debug)]
+pub enum Piece {
+    /// Whole records of the current row group.
+    Records(Part),
+    /// The current row group ends; the next records start the next one.
+    RowGroupEnd {
+        /// Records of the row group.
+        records: usize,
+    },
+}
+
+/// Whole records of one row group, a stripe per leaf column in column order: one chunk of
+/// the input as a thread shredded it, or the part of one that falls in the row group
+/// (copied). A part owns its buffers, so other threads may hold on to it (in an `Arc`)
+/// while the reader reads on; dropping it gives them back to the reader, and the chunk's
+/// token with them: the parts alive count among the chunks in flight, so a caller that
+/// keeps more than `2 × threads` of them stops the reader until it drops some.
+#[derive(Debug)]
+pub struct Part {
+    stripes: Vec<Stripe>,
+    records: usize,
+    /// The chunk's input buffer (its token), for a whole chunk.
+    input: Option<Vec<u8>>,
+    tokens: Sender<Vec<u8>>,
+    pool: Sender<Vec<Stripe>>,
+}
+
+impl Part {
+    /// The stripes.
+    pub fn stripes(&self) -> &[Stripe] {
+        &self.stripes
+    }
+
+    /// Number of records.
+    pub fn records(&self) -> usize {
+        self.records
+    }
+}
+
+impl Drop for Part {
+    fn drop(&mut self) {
+        let mut stripes = std::mem::take(&mut self.stripes);
+        stripes.iter_mut().for_each(Stripe::clear);
+        let _ = self.pool.send(stripes);
+        if let Some(input) = self.input.take() {
+            let _ = self.tokens.send(input);
+        }
+    }
+}
+
+/// What the collector does next ([`JsonReader::step`]).
+enum Step {
+    /// Gives up to this many records of the current chunk to the current row group.
+    Records(usize),
+    /// Ends the current row group.
+    RowGroupEnd,
+    /// The read is over.
+    End,
 }
 
 /// Splitter and workers → collector.
@@ -304,6 +371,7 @@ impl JsonReader {
             results: result_rx,
             tokens: token_tx,
             stripe_pool: pool_tx,
+            stripe_spares: pool_rx,
             row_group_spares: Vec::new(),
             stop,
             progress,
@@ -311,7 +379,8 @@ impl JsonReader {
             pending: BTreeMap::new(),
             next_seq: 0,
             current: None,
-            filling_records: 0,
+            row_group_records: 0,
+            input_ended: false,
             filling_canonical: Vec::new(),
             base_record: 0,
             base_line: 0,
@@ -357,15 +426,10 @@ impl JsonReader {
     }
 
     fn fill(&mut self) -> Result<Option<RowGroup>> {
-        let size = self.options.row_group_size;
         loop {
-            if self.filling_records == size {
-                return Ok(Some(self.take_row_group()));
-            }
-            if let Some(cursor) = &mut self.current {
-                if cursor.taken < cursor.shredded.records {
-                    let n =
-                        (size - self.filling_records).min(cursor.shredded.records - cursor.taken);
+            match self.step()? {
+                Step::Records(n) => {
+                    let cursor = self.current.as_mut().expect("a step gives records of it");
                     if self.filling.is_empty() {
                         self.filling = (self.row_group_spares.pop())
                             .unwrap_or_else(|| self.plan.new_stripes());
@@ -375,8 +439,90 @@ impl JsonReader {
                         let records = &mut cursor.shredded.canonical;
                         self.filling_canonical.extend(records.drain(..n));
                     }
-                    self.filling_records += n;
-                    continue;
+                    self.row_group_records += n;
+                }
+                Step::RowGroupEnd => {
+                    let records = self.end_row_group();
+                    return Ok(Some(RowGroup {
+                        stripes: std::mem::take(&mut self.filling),
+                        records,
+                        canonical: std::mem::take(&mut self.filling_canonical),
+                    }));
+                }
+                Step::End => return Ok(None),
+            }
+        }
+    }
+
+    /// The next piece of the input, in order: records of the current row group, or the end
+    /// of a row group. `None` after the last row group's end; an error ends the read.
+    ///
+    /// A piece's records are one chunk's stripes as a thread shredded them (a chunk that
+    /// falls in two row groups is given as two parts, copied), so a caller that encodes
+    /// them as they come ([`crate::row_group_writer::RowGroupWriter::write_all`]) never
+    /// gathers a row group's stripes; the row groups are those
+    /// [`JsonReader::next_row_group`] gives, whatever the threads and the chunk size. Parts
+    /// carry no canonical records ([`ReadOptions::keep_records`]).
+    pub fn next_piece(&mut self) -> Result<Option<Piece>> {
+        if self.done {
+            return Ok(None);
+        }
+        let step = match self.step() {
+            Ok(step) => step,
+            Err(error) => {
+                self.finish(false);
+                return Err(error);
+            }
+        };
+        match step {
+            Step::Records(n) => {
+                self.row_group_records += n;
+                let cursor = self.current.as_mut().expect("a step gives records of it");
+                let part = if cursor.taken == 0 && n == cursor.shredded.records {
+                    let whole = self.current.take().expect("checked above").shredded;
+                    Part {
+                        stripes: whole.stripes,
+                        records: n,
+                        input: Some(whole.chunk.data),
+                        tokens: self.tokens.clone(),
+                        pool: self.stripe_pool.clone(),
+                    }
+                } else {
+                    let mut stripes =
+                        (self.stripe_spares.try_recv()).unwrap_or_else(|_| self.plan.new_stripes());
+                    cursor.append_to(&mut stripes, n, &self.plan);
+                    Part {
+                        stripes,
+                        records: n,
+                        input: None,
+                        tokens: self.tokens.clone(),
+                        pool: self.stripe_pool.clone(),
+                    }
+                };
+                Ok(Some(Piece::Records(part)))
+            }
+            Step::RowGroupEnd => {
+                let records = self.end_row_group();
+                Ok(Some(Piece::RowGroupEnd { records }))
+            }
+            Step::End => Ok(None),
+        }
+    }
+
+    /// What comes next: up to how many records of the current chunk go into the current
+    /// row group, the end of the row group, or the end of the input (then the threads are
+    /// finished). Takes in chunks in input order, gives used ones back, and turns their bad
+    /// records into errors.
+    fn step(&mut self) -> Result<Step> {
+        let size = self.options.row_group_size;
+        loop {
+            if self.row_group_records == size {
+                return Ok(Step::RowGroupEnd);
+            }
+            if let Some(cursor) = &self.current {
+                let left = cursor.shredded.records - cursor.taken;
+                if left > 0 {
+                    return Ok(Step::Records(left.min(size - self.row_group_records)));
                 }
                 let used = self.current.take().expect("checked above");
                 self.give_back(used.shredded);
@@ -384,16 +530,27 @@ impl JsonReader {
             if let Some(error) = self.pending_error.take() {
                 return Err(error);
             }
+            if self.input_ended {
+                if self.row_group_records > 0 {
+                    return Ok(Step::RowGroupEnd);
+                }
+                self.finish(true);
+                return Ok(Step::End);
+            }
             match self.next_message()? {
                 Message::Chunk(shredded) => self.start_chunk(shredded)?,
                 Message::Failed { error, .. } => return Err(error),
-                Message::End { .. } => {
-                    let last = (self.filling_records > 0).then(|| self.take_row_group());
-                    self.finish(true);
-                    return Ok(last);
-                }
+                Message::End { .. } => self.input_ended = true,
             }
         }
+    }
+
+    /// Ends the current row group; returns its record count.
+    fn end_row_group(&mut self) -> usize {
+        let records = std::mem::take(&mut self.row_group_records);
+        self.summary.records += records;
+        self.summary.row_groups += 1;
+        records
     }
 
     /// The next message in input order.
@@ -447,19 +604,6 @@ impl JsonReader {
             values: vec![0; columns],
         });
         Ok(())
-    }
-
-    fn take_row_group(&mut self) -> RowGroup {
-        let stripes = std::mem::take(&mut self.filling);
-        let records = std::mem::take(&mut self.filling_records);
-        let canonical = std::mem::take(&mut self.filling_canonical);
-        self.summary.records += records;
-        self.summary.row_groups += 1;
-        RowGroup {
-            stripes,
-            records,
-            canonical,
-        }
     }
 
     /// Returns a used chunk's input buffer to the splitter and its stripes to the pool.
@@ -610,18 +754,14 @@ impl Splitter {
         self.work.send(chunk).is_ok()
     }
 
-    fn split(&mut self, input: Box<dyn Read + Send>) -> Result<()> {
-        let mut input = Counting {
-            input,
-            bytes: self.bytes_read.clone(),
-        };
+    fn split(&mut self, mut input: Box<dyn Read + Send>) -> Result<()> {
         let Some(mut buf) = self.token() else {
             return Ok(());
         };
         // The first non-blank byte tells the format.
         let first = loop {
             let start = buf.len();
-            let n = read_some(&mut input, &mut buf, 64 << 10).map_err(|e| self.read_error(e))?;
+            let n = self.read_some(&mut input, &mut buf, self.chunk_bytes.min(64 << 10))?;
             if let Some(b) = buf[start..].iter().find(|b| !b.is_ascii_whitespace()) {
                 break Some(*b);
             }
@@ -631,9 +771,22 @@ impl Splitter {
         };
         if first == Some(b'[') {
             let prefix = std::mem::take(&mut buf);
-            return self.split_array(std::io::Cursor::new(prefix).chain(input));
+            let rest = Counting {
+                input,
+                bytes: self.bytes_read.clone(),
+            };
+            return self.split_array(std::io::Cursor::new(prefix).chain(rest));
         }
         self.split_lines(&mut input, buf)
+    }
+
+    /// Appends up to `want` bytes of `input` to `buf` (fewer only at the end of the input)
+    /// and counts them; returns how many. The input is read straight into the buffer's
+    /// spare capacity (a reader that only implements `read` would have it zeroed first).
+    fn read_some(&self, input: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> Result<usize> {
+        let n = (input.take(want as u64).read_to_end(buf)).map_err(|e| self.read_error(e))?;
+        self.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
     }
 
     /// NDJSON: blocks cut after their last newline.
@@ -644,8 +797,10 @@ impl Splitter {
             carry.clear();
             let mut eof = false;
             while buf.len() < self.chunk_bytes || memchr::memrchr(b'\n', &buf).is_none() {
-                let n = read_some(input, &mut buf, self.chunk_bytes.max(64 << 10))
-                    .map_err(|e| self.read_error(e))?;
+                // Up to the chunk size; a line longer than that is read on in blocks.
+                let want = (self.chunk_bytes.saturating_sub(buf.len()))
+                    .max(self.chunk_bytes.min(64 << 10));
+                let n = self.read_some(input, &mut buf, want)?;
                 if n == 0 {
                     eof = true;
                     break;
@@ -693,7 +848,7 @@ impl Splitter {
     }
 }
 
-/// The input, counting the bytes read.
+/// The input, counting the bytes read (for the JSON array's buffered reader).
 struct Counting {
     input: Box<dyn Read + Send>,
     bytes: Arc<AtomicU64>,
@@ -705,12 +860,6 @@ impl Read for Counting {
         self.bytes.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
-}
-
-/// Appends up to `want` bytes of `input` to `buf` (fewer only at the end of the input);
-/// returns how many. A recycled buffer's capacity is reused without being cleared again.
-fn read_some(input: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
-    input.take(want as u64).read_to_end(buf)
 }
 
 /// Collects a JSON array's elements into chunks.
@@ -800,6 +949,10 @@ impl Worker {
         let mut canonical = Vec::new();
         let mut input_records = 0;
         let mut lines = 0;
+        // The chunk checked as UTF-8 at once (lines and elements are cut at ASCII bytes),
+        // so its strings need no check of their own; a chunk that is not goes record by
+        // record, and its bad records are found there.
+        let text = std::str::from_utf8(&chunk.data).ok();
         // Positions in errors here are the chunk's own; the collector names the record
         // again with its global index and line.
         let mut one = |bytes: Range<usize>, line: Option<usize>| -> bool {
@@ -818,6 +971,8 @@ impl Worker {
                     }
                     _ => false,
                 }
+            } else if let Some(text) = text {
+                shredder.shred_str(&text[bytes.clone()], &at).is_ok()
             } else {
                 shredder.shred(json, &at).is_ok()
             };
@@ -961,6 +1116,68 @@ mod tests {
                 "threads {threads}, chunk bytes {chunk_bytes}"
             );
         }
+    }
+
+    /// The row groups of `input` gathered from its pieces.
+    fn gather_pieces(input: &str, options: ReadOptions) -> Result<Vec<RowGroup>> {
+        let mut reader = reader(input, options);
+        let mut row_groups = Vec::new();
+        let mut stripes = plan().new_stripes();
+        let mut records = 0;
+        while let Some(piece) = reader.next_piece()? {
+            match piece {
+                Piece::Records(part) => {
+                    for (all, stripe) in stripes.iter_mut().zip(part.stripes()) {
+                        all.append(stripe);
+                    }
+                    records += part.records();
+                }
+                Piece::RowGroupEnd { records: n } => {
+                    assert_eq!(n, records, "the row group's records");
+                    row_groups.push(RowGroup {
+                        stripes: std::mem::replace(&mut stripes, plan().new_stripes()),
+                        records: std::mem::take(&mut records),
+                        canonical: Vec::new(),
+                    });
+                }
+            }
+        }
+        assert_eq!(records, 0, "every record in an ended row group");
+        assert_eq!(reader.summary().row_groups, row_groups.len());
+        Ok(row_groups)
+    }
+
+    #[test]
+    fn pieces_make_the_row_groups_whatever_threads_and_chunks() {
+        let input = ndjson(500);
+        let expected = reference(&input, 64);
+        for (threads, chunk_bytes) in [(1, 1 << 20), (1, 100), (2, 37), (3, 1000), (4, 1)] {
+            let got = gather_pieces(&input, options(64, threads, chunk_bytes)).unwrap();
+            assert_eq!(
+                got, expected,
+                "threads {threads}, chunk bytes {chunk_bytes}"
+            );
+        }
+        assert!(gather_pieces("", options(10, 2, 16)).unwrap().is_empty());
+    }
+
+    #[test]
+    fn pieces_end_at_the_first_bad_record() {
+        let mut input = ndjson(150);
+        input.push_str("{\"id\": }\n");
+        let mut reader = reader(&input, options(100, 2, 64));
+        let mut records = 0;
+        let err = loop {
+            match reader.next_piece() {
+                Ok(Some(Piece::Records(part))) => records += part.records(),
+                Ok(Some(Piece::RowGroupEnd { .. })) => {}
+                Ok(None) => panic!("no error"),
+                Err(e) => break e,
+            }
+        };
+        assert!(err.to_string().contains("invalid JSON"), "{err}");
+        assert_eq!(records, 150, "the good records before the bad line");
+        assert!(reader.next_piece().unwrap().is_none());
     }
 
     #[test]

@@ -155,7 +155,18 @@ impl<'p> JsonShredder<'p> {
     /// the reference path's: malformed JSON names the line and column, a record that does
     /// not fit names the field path, what was expected and what was found.
     pub fn shred(&mut self, json: &[u8], at: &RecordAt<'_>) -> Result<()> {
-        let mut de = serde_json::Deserializer::from_slice(json);
+        match std::str::from_utf8(json) {
+            Ok(text) => self.shred_str(text, at),
+            // Not UTF-8: not JSON either, the reference says where.
+            Err(_) => self.shred_by_reference(json, at),
+        }
+    }
+
+    /// Shreds one record given as JSON text known to be UTF-8, as [`JsonShredder::shred`]
+    /// does: for text already checked as a whole (a chunk of NDJSON), whose strings then
+    /// need no check of their own.
+    pub fn shred_str(&mut self, json: &str, at: &RecordAt<'_>) -> Result<()> {
+        let mut de = serde_json::Deserializer::from_str(json);
         if self.shred_from(&mut de).is_ok() {
             if de.end().is_ok() {
                 return Ok(());
@@ -164,7 +175,7 @@ impl<'p> JsonShredder<'p> {
             self.rollback();
             self.records -= 1;
         }
-        self.shred_by_reference(json, at)
+        self.shred_by_reference(json.as_bytes(), at)
     }
 
     /// The fast path alone, from any serde deserializer (serde_json, or another tokenizer

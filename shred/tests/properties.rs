@@ -2,7 +2,9 @@
 //! shred → Parquet (our column writers) → arrow-rs; random contacts give the same levels
 //! through the typed shredder, the generic shredder and arrow-rs; the JSON shredder and the
 //! JSON reader (any thread count, any chunk size) give the generic shredder's stripes and
-//! errors.
+//! errors; and `shred write`'s engine (JSON reader → row-group writer, chunks encoded as
+//! they come) writes the file the `parquet` crate's column writers write from the generic
+//! shredder's stripes, which arrow-rs reads back as the records.
 
 use proptest::prelude::*;
 use serde_json::{Map, Value as Json, json};
@@ -15,9 +17,11 @@ use shred::crosscheck::arrow_stripes;
 use shred::json_reader::{JsonReader, ReadOptions};
 use shred::json_shredder::{JsonShredder, RecordAt};
 use shred::record::normalize;
+use shred::row_group_writer::RowGroupWriter;
 use shred::schema_plan::SchemaPlan;
 use shred::shredder::{Shredder, shred_records};
 use shred::stripe_diff::diff_stripes;
+use shred::writer_settings::WriterSettings;
 use shred::{Schema, Stripe};
 
 #[derive(Clone, Copy, Debug)]
@@ -231,6 +235,21 @@ fn canonical(schema: &Schema, records: &[Json]) -> Vec<Json> {
         .collect()
 }
 
+/// The records of a Parquet file as arrow-rs reads them, in canonical form.
+fn arrow_records(schema: &Schema, file: Vec<u8>) -> Vec<Json> {
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        bytes::Bytes::from(file),
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    let mut records = Vec::new();
+    for batch in reader {
+        records.extend(shred::arrow_read::batch_to_records(schema, &batch.unwrap()).unwrap());
+    }
+    records
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -262,17 +281,7 @@ proptest! {
             [stripes],
         )
         .unwrap();
-        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
-            bytes::Bytes::from(bytes),
-        )
-        .unwrap()
-        .build()
-        .unwrap();
-        let mut got = Vec::new();
-        for batch in reader {
-            got.extend(shred::arrow_read::batch_to_records(&schema, &batch.unwrap()).unwrap());
-        }
-        prop_assert_eq!(got, expected, "schema {}", text);
+        prop_assert_eq!(arrow_records(&schema, bytes), expected, "schema {}", text);
     }
 }
 
@@ -450,5 +459,60 @@ proptest! {
             .collect();
         prop_assert_eq!(&read(1, 1 << 20), &expected);
         prop_assert_eq!(&read(threads, chunk_bytes), &expected);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn streamed_write_is_the_column_writers_file_and_reads_back_in_arrow_rs(
+        (text, records) in schema_and_records(),
+        row_group_size in 1..4usize,
+        chunk_bytes in 1..200usize,
+        threads in 1..4usize,
+        write_batch_size in 1..4usize,
+        page_rows in 1..4usize,
+        dictionary_page_size in prop_oneof![Just(None), (1..40usize).prop_map(Some)],
+    ) {
+        prop_assume!(!records.is_empty());
+        let schema = Schema::parse(&text).unwrap();
+        // Mini-batches and pages of a few levels, dictionaries that fall back to PLAIN:
+        // cuts that land inside a chunk, across chunks and across row groups.
+        let settings = WriterSettings {
+            write_batch_size: Some(write_batch_size),
+            data_page_row_limit: Some(page_rows),
+            dictionary_page_size,
+            ..WriterSettings::default()
+        };
+        let props = || settings.properties(&schema, row_group_size as u64).unwrap().build();
+        for column in schema.descriptor().columns() {
+            let encoder = shred::chunk_encoder::ChunkEncoder::new(column.clone(), &props());
+            prop_assert!(encoder.is_ok(), "{} is hand-encoded", column.path());
+        }
+        let ndjson: String = records.iter().map(|r| format!("{r}\n")).collect();
+        let options = ReadOptions { row_group_size, threads, chunk_bytes, ..ReadOptions::default() };
+        let input = Box::new(std::io::Cursor::new(ndjson.clone().into_bytes()));
+        let plan = Arc::new(SchemaPlan::new(&schema));
+        let mut reader = JsonReader::from_reader(plan, "in.ndjson", input, options);
+        let mut writer = parquet::file::writer::SerializedFileWriter::new(
+            Vec::new(),
+            schema.message_type(),
+            Arc::new(props()),
+        )
+        .unwrap();
+        let mut row_groups = RowGroupWriter::new(&writer, &schema, threads).unwrap();
+        row_groups.write_all(&mut reader, &mut writer).unwrap();
+        let streamed = writer.into_inner().unwrap();
+        // The reference: the generic shredder's stripes of each row group, written column
+        // by column by the crate's writers.
+        let parsed: Vec<Json> = ndjson.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let reference: Vec<Vec<Stripe>> = parsed
+            .chunks(row_group_size)
+            .map(|chunk| shred_records(&schema, chunk).unwrap())
+            .collect();
+        let expected = shred::column_io::write_file(Vec::new(), &schema, props(), reference).unwrap();
+        prop_assert!(streamed == expected, "schema {}", text);
+        prop_assert_eq!(arrow_records(&schema, streamed), canonical(&schema, &parsed), "schema {}", text);
     }
 }

@@ -60,6 +60,14 @@ impl Dictionary {
         }
     }
 
+    /// Empties the dictionary, keeping its table and buffers.
+    pub(super) fn clear(&mut self) {
+        self.table.clear();
+        self.entries.clear();
+        self.last_page.clear();
+        self.page_size = 0;
+    }
+
     /// The dictionary id of `value` (whose hash is `hash`), adding it when new, and whether
     /// this is its first use in page number `page`.
     #[inline]
@@ -114,7 +122,7 @@ impl ChunkEncoder {
             self.flush_page()?;
         }
         self.write_dictionary()?;
-        self.values.dictionary = None;
+        self.values.fall_back();
         Ok(())
     }
 

@@ -16,7 +16,9 @@
 //!
 //! 1. `policy`: a stripe goes in in mini-batches of whole records; after each, the page
 //!    is cut when it reaches its row count or size limit, and the chunk falls back from
-//!    the dictionary to `PLAIN` when the dictionary page reaches its limit.
+//!    the dictionary to `PLAIN` when the dictionary page reaches its limit. A chunk can
+//!    also come in pieces ([`ChunkEncoder::append`]): the mini-batches run on from piece to
+//!    piece, so the bytes are those of the whole stripe, whatever the pieces.
 //! 2. `page`: a mini-batch's levels are checked, counted and RLE-encoded into the page
 //!    being filled; a cut page is assembled (levels, then values), compressed and written
 //!    through the crate's `SerializedPageWriter`, or held while the dictionary still grows.
@@ -132,6 +134,21 @@ pub struct ChunkEncoder {
     spare_pages: PageBuffers,
     /// A stripe's numbers as their `PLAIN` bytes (reused buffer).
     numbers: Vec<u8>,
+    /// The entries of a mini-batch that [`ChunkEncoder::append`] has begun and the next
+    /// stripe (or the end of the chunk) ends.
+    carry: Stripe,
+}
+
+/// Where encoding a stripe starts or stopped: an entry, and the index of the first value at
+/// or after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Position {
+    pub(super) entry: usize,
+    pub(super) value: usize,
+}
+
+impl Position {
+    const START: Position = Position { entry: 0, value: 0 };
 }
 
 impl std::fmt::Debug for ChunkEncoder {
@@ -206,6 +223,7 @@ impl ChunkEncoder {
             held: Vec::new(),
             spare_pages: PageBuffers::default(),
             numbers: Vec::new(),
+            carry: Stripe::new(order.physical),
             descr,
             limits,
             compression,
@@ -216,19 +234,92 @@ impl ChunkEncoder {
         })
     }
 
-    /// Appends a stripe of whole records (its first entry starts a record).
+    /// Appends a stripe of whole records (its first entry starts a record). Its
+    /// mini-batches start at its first entry: the chunk is the one the `parquet` crate's
+    /// column writer writes when given the stripes one `write_batch` call each.
     pub fn write(&mut self, stripe: &Stripe) -> Result<()> {
-        let entries = stripe.def.len();
-        if stripe.rep.len() != entries {
+        self.write_carry()?;
+        self.encode(stripe, Position::START, false).map(|_| ())
+    }
+
+    /// Appends a stripe of whole records as the continuation of the stripes appended
+    /// before it in this chunk: the mini-batches are cut as if the stripes since the chunk
+    /// began were one, so the chunk is the one [`ChunkEncoder::write`] writes from their
+    /// concatenation (one `write_batch` call), without the concatenation. A stripe's last
+    /// mini-batch may go on into the next stripe: its entries are kept (copied) until the
+    /// next stripe or [`ChunkEncoder::finish`] ends it.
+    pub fn append(&mut self, stripe: &Stripe) -> Result<()> {
+        self.check_shape(stripe)?;
+        let mut from = Position::START;
+        if !self.carry.is_empty() {
+            // The carried mini-batch ends at the first record that starts at least
+            // `write_batch_size` entries after its own start.
+            let entries = stripe.len();
+            let at = self
+                .limits
+                .write_batch_size
+                .saturating_sub(self.carry.len());
+            if at > entries {
+                self.carry.append(stripe);
+                return Ok(());
+            }
+            let end = policy::record_end(&stripe.rep, at, entries);
+            let values = (stripe.def[..end].iter())
+                .filter(|&&d| d == self.max_def)
+                .count();
+            if values > stripe.values.len() {
+                return Err(self.levels_error(end, "a value for every non-null entry"));
+            }
+            self.carry.append_range(stripe, 0..end, 0..values);
+            self.write_carry()?;
+            from = Position {
+                entry: end,
+                value: values,
+            };
+        }
+        let stop = self.encode(stripe, from, true)?;
+        let rest = stop.value.min(stripe.values.len())..stripe.values.len();
+        self.carry
+            .append_range(stripe, stop.entry..stripe.len(), rest);
+        Ok(())
+    }
+
+    /// Writes the entries kept by [`ChunkEncoder::append`] as the mini-batch they end.
+    fn write_carry(&mut self) -> Result<()> {
+        if self.carry.is_empty() {
+            return Ok(());
+        }
+        let mut carry = std::mem::replace(&mut self.carry, Stripe::new(self.order.physical));
+        let written = self.encode(&carry, Position::START, false);
+        carry.clear();
+        self.carry = carry;
+        written.map(|_| ())
+    }
+
+    /// Checks that `stripe` has a definition level per repetition level and starts a
+    /// record.
+    fn check_shape(&self, stripe: &Stripe) -> Result<()> {
+        if stripe.rep.len() != stripe.def.len() {
             return Err(self.levels_error(0, "as many repetition as definition levels"));
         }
         if self.max_rep > 0 && stripe.rep.first().is_some_and(|&r| r != 0) {
             return Err(self.levels_error(0, "a stripe that starts a record (r = 0)"));
         }
-        let (value, values) = match (&stripe.values, self.order.physical) {
-            (Values::ByteArray(values), PhysicalType::BYTE_ARRAY) => {
-                (self.write_batches(stripe, values)?, values.len())
-            }
+        Ok(())
+    }
+
+    /// Encodes `stripe` from `from` mini-batch by mini-batch. `open`: more stripes follow
+    /// in the same mini-batch sequence, so it stops before a last mini-batch whose end
+    /// lies beyond the stripe and returns where; otherwise it writes every entry, checks
+    /// that the levels define as many values as there are, and returns the end.
+    fn encode(&mut self, stripe: &Stripe, from: Position, open: bool) -> Result<Position> {
+        self.check_shape(stripe)?;
+        let entries = stripe.def.len();
+        let (stop, values) = match (&stripe.values, self.order.physical) {
+            (Values::ByteArray(values), PhysicalType::BYTE_ARRAY) => (
+                self.write_batches(stripe, values, from, open)?,
+                values.len(),
+            ),
             (Values::FixedLenByteArray(values), PhysicalType::FIXED_LEN_BYTE_ARRAY) => {
                 let width = self.descr.type_length().max(0) as usize;
                 if let Some(i) = (0..values.len()).find(|&i| values.get(i).len() != width) {
@@ -242,31 +333,38 @@ impl ChunkEncoder {
                 }
                 let data = &values.data[values.offsets[0]..values.offsets[values.len()]];
                 let fixed = FixedValues::byte_arrays(data, width);
-                (self.write_batches(stripe, &fixed)?, values.len())
+                (
+                    self.write_batches(stripe, &fixed, from, open)?,
+                    values.len(),
+                )
             }
             (Values::Boolean(v), PhysicalType::BOOLEAN) => {
-                self.write_numbers(stripe, v, |b| [u8::from(b)])?
+                self.write_numbers(stripe, v, |b| [u8::from(b)], from, open)?
             }
             (Values::Int32(v), PhysicalType::INT32) => {
-                self.write_numbers(stripe, v, i32::to_le_bytes)?
+                self.write_numbers(stripe, v, i32::to_le_bytes, from, open)?
             }
             (Values::Int64(v), PhysicalType::INT64) => {
-                self.write_numbers(stripe, v, i64::to_le_bytes)?
+                self.write_numbers(stripe, v, i64::to_le_bytes, from, open)?
             }
             (Values::Float(v), PhysicalType::FLOAT) => {
-                self.write_numbers(stripe, v, f32::to_le_bytes)?
+                self.write_numbers(stripe, v, f32::to_le_bytes, from, open)?
             }
-            (Values::Int96(v), PhysicalType::INT96) => {
-                self.write_numbers(stripe, v, |v: Int96| {
+            (Values::Int96(v), PhysicalType::INT96) => self.write_numbers(
+                stripe,
+                v,
+                |v: Int96| {
                     let mut bytes = [0; 12];
                     for (word, out) in v.data().iter().zip(bytes.chunks_mut(4)) {
                         out.copy_from_slice(&word.to_le_bytes());
                     }
                     bytes
-                })?
-            }
+                },
+                from,
+                open,
+            )?,
             (Values::Double(v), PhysicalType::DOUBLE) => {
-                self.write_numbers(stripe, v, f64::to_le_bytes)?
+                self.write_numbers(stripe, v, f64::to_le_bytes, from, open)?
             }
             (_, physical) => {
                 return Err(unsupported(
@@ -275,27 +373,33 @@ impl ChunkEncoder {
                 ));
             }
         };
-        if value != values {
+        if !open && stop.value != values {
             return Err(self.levels_error(
                 entries,
-                format!("{values} values for {value} entries at the maximum definition level"),
+                format!(
+                    "{values} values for {} entries at the maximum definition level",
+                    stop.value
+                ),
             ));
         }
-        Ok(())
+        Ok(stop)
     }
 
-    /// Writes `stripe`, whose values are the numbers `values`, laid out `PLAIN` first;
-    /// returns the number of values its levels define and the number it has.
+    /// Writes `stripe` from `from` as [`ChunkEncoder::encode`] does, its values being the
+    /// numbers `values`, laid out `PLAIN` first; returns where it stopped and the number of
+    /// values the stripe has.
     fn write_numbers<const N: usize, T: Copy>(
         &mut self,
         stripe: &Stripe,
         values: &[T],
         to_le: impl Fn(T) -> [u8; N],
-    ) -> Result<(usize, usize)> {
+        from: Position,
+        open: bool,
+    ) -> Result<(Position, usize)> {
         let mut numbers = std::mem::take(&mut self.numbers);
         numbers.clear();
         put_le(values, to_le, &mut numbers);
-        let written = self.write_batches(stripe, &FixedValues::numbers(&numbers, N));
+        let written = self.write_batches(stripe, &FixedValues::numbers(&numbers, N), from, open);
         self.numbers = numbers;
         Ok((written?, values.len()))
     }
@@ -303,6 +407,7 @@ impl ChunkEncoder {
     /// Ends the column chunk: writes what is pending and returns the chunk's bytes and
     /// metadata. The encoder is ready for the next chunk.
     pub fn finish(&mut self) -> Result<EncodedChunk> {
+        self.write_carry()?;
         if self.page.entries > 0 {
             self.flush_page()?;
         }

@@ -5,7 +5,10 @@
 //!   boundary so that a record never spans two pages (`write_batch` and its record-aware
 //!   chunking), and cut smaller when their values' `PLAIN` size would overrun the
 //!   dictionary page's remaining budget (or, without a dictionary, the data page limit), as
-//!   the crate's byte-budget chunker cuts them.
+//!   the crate's byte-budget chunker cuts them. A mini-batch's end is the first record
+//!   start at or after `write_batch_size` levels from its start, so a stripe appended in
+//!   pieces is cut where the whole stripe is: only a last mini-batch reaching past a piece
+//!   waits for the next one.
 //! - After each mini-batch a data page is cut when it holds `data_page_row_count_limit`
 //!   rows or its values' estimated size reaches `data_page_size_limit`, and the chunk falls
 //!   back from the dictionary to `PLAIN` once the dictionary page would reach
@@ -16,8 +19,8 @@ use std::ops::Range;
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 
-use super::ChunkEncoder;
 use super::values::PlainValues;
+use super::{ChunkEncoder, Position};
 use crate::Result;
 use crate::stripe::Stripe;
 
@@ -51,18 +54,30 @@ impl Limits {
 }
 
 impl ChunkEncoder {
-    /// Encodes `stripe` (whose values are `values`) mini-batch by mini-batch; returns the
-    /// number of values its levels define.
+    /// Encodes `stripe` (whose values are `values`) mini-batch by mini-batch from `from`,
+    /// a mini-batch start. `open`: the stripe is followed by more of the same sequence, so
+    /// a mini-batch that would end past the stripe's last entry is not written. Returns
+    /// where it stopped: the end, or the start of that last mini-batch.
     pub(super) fn write_batches<V: PlainValues>(
         &mut self,
         stripe: &Stripe,
         values: &V,
-    ) -> Result<usize> {
+        from: Position,
+        open: bool,
+    ) -> Result<Position> {
         let entries = stripe.def.len();
-        let mut value = 0;
-        let mut start = 0;
+        let Position {
+            entry: mut start,
+            mut value,
+        } = from;
         while start < entries {
-            let end = record_end(&stripe.rep, start + self.limits.write_batch_size, entries);
+            let at = start + self.limits.write_batch_size;
+            // Past the stripe, the mini-batch's end is a record start of a later stripe.
+            // Within it, the end is found here: the next stripe starts a record.
+            if open && at > entries {
+                break;
+            }
+            let end = record_end(&stripe.rep, at, entries);
             match self.sub_batch_levels(stripe, values, start..end, value) {
                 None => value = self.write_mini_batch(stripe, values, start..end, value)?,
                 Some(levels) => {
@@ -76,7 +91,10 @@ impl ChunkEncoder {
             }
             start = end;
         }
-        Ok(value)
+        Ok(Position {
+            entry: start,
+            value,
+        })
     }
 
     /// Encodes entries `range` into the current page, then cuts the page or falls back to
@@ -168,7 +186,7 @@ impl ChunkEncoder {
 }
 
 /// The first record boundary (`r = 0`) at or after `at`, or `end`.
-fn record_end(rep: &[i16], at: usize, end: usize) -> usize {
+pub(super) fn record_end(rep: &[i16], at: usize, end: usize) -> usize {
     (at.min(end)..end).find(|&i| rep[i] == 0).unwrap_or(end)
 }
 

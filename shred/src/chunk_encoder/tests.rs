@@ -99,6 +99,19 @@ pub(super) fn encode_with(
     props: WriterProperties,
     row_groups: &[Vec<Stripe>],
 ) -> Bytes {
+    encode_file(schema, props, row_groups, |encoder, stripe, _| {
+        encoder.write(stripe).unwrap()
+    })
+}
+
+/// A file of `schema`, one row group per item, each column chunk given to its encoder by
+/// `feed` (encoder, the row group's stripe, its column) before it is finished.
+fn encode_file(
+    schema: &Schema,
+    props: WriterProperties,
+    row_groups: &[Vec<Stripe>],
+    mut feed: impl FnMut(&mut ChunkEncoder, &Stripe, &ColumnDescPtr),
+) -> Bytes {
     let props = Arc::new(props);
     let mut writer =
         SerializedFileWriter::new(Vec::new(), schema.message_type(), Arc::clone(&props)).unwrap();
@@ -109,8 +122,8 @@ pub(super) fn encode_with(
         .collect();
     for stripes in row_groups {
         let mut row_group = writer.next_row_group().unwrap();
-        for (encoder, stripe) in encoders.iter_mut().zip(stripes) {
-            encoder.write(stripe).unwrap();
+        for ((encoder, stripe), column) in encoders.iter_mut().zip(stripes).zip(&columns) {
+            feed(encoder, stripe, column);
             let chunk = encoder.finish().unwrap();
             row_group.append_column(&chunk.data, chunk.close).unwrap();
         }
@@ -600,4 +613,115 @@ fn rejects_a_fixed_length_value_of_another_length() {
         err.contains("column b: value 1 is 3 bytes long, not the 4 bytes of its type"),
         "{err}"
     );
+}
+
+/// `stripe`, of `column`, cut at record starts into pieces of `records[i % records.len()]`
+/// records.
+fn pieces(stripe: &Stripe, column: &ColumnDescPtr, records: &[usize]) -> Vec<Stripe> {
+    let starts: Vec<usize> = (0..stripe.len()).filter(|&i| stripe.rep[i] == 0).collect();
+    let mut out = Vec::new();
+    let (mut record, mut value) = (0, 0);
+    while record < starts.len() {
+        let n = records[out.len() % records.len()];
+        let end_record = (record + n).min(starts.len());
+        let (start, end) = (
+            starts[record],
+            *starts.get(end_record).unwrap_or(&stripe.len()),
+        );
+        let values = (stripe.def[start..end].iter())
+            .filter(|&&d| d == column.max_def_level())
+            .count();
+        let mut piece = Stripe::new(column.physical_type());
+        piece.append_range(stripe, start..end, value..value + values);
+        out.push(piece);
+        (record, value) = (end_record, value + values);
+    }
+    out
+}
+
+/// A file written by [`ChunkEncoder::append`], each row group's stripes given in pieces of
+/// `records` records.
+fn append_in_pieces(
+    schema: &Schema,
+    props: WriterProperties,
+    row_groups: &[Vec<Stripe>],
+    records: &[usize],
+) -> Bytes {
+    encode_file(schema, props, row_groups, |encoder, stripe, column| {
+        for piece in pieces(stripe, column, records) {
+            encoder.append(&piece).unwrap();
+        }
+    })
+}
+
+#[test]
+fn stripes_appended_in_pieces_are_the_whole_stripes_file() {
+    // Mini-batches that span pieces, pieces shorter than a mini-batch, records longer than
+    // one, sub-batches cut by the dictionary's budget: the file of one write per chunk.
+    let contact = (schema(), vec![contact_stripes(20_000), contact_stripes(77)]);
+    let typed_schema = Schema::parse(TYPED_SCHEMA).unwrap();
+    let typed = (
+        typed_schema.clone(),
+        vec![
+            typed_stripes(&typed_schema, 5000),
+            typed_stripes(&typed_schema, 33),
+        ],
+    );
+    for (schema, row_groups) in [contact, typed] {
+        for props in [
+            props().build(),
+            props().set_write_batch_size(7).build(),
+            props()
+                .set_dictionary_page_size_limit(1000)
+                .set_write_batch_size(100)
+                .build(),
+            props().set_data_page_row_count_limit(20).build(),
+            props()
+                .set_dictionary_enabled(false)
+                .set_data_page_size_limit(300)
+                .set_write_batch_size(50)
+                .build(),
+        ] {
+            let whole = encode_with(&schema, props.clone(), &row_groups);
+            for records in [&[1][..], &[3, 1, 250], &[1000], &[4999, 1]] {
+                let ours = append_in_pieces(&schema, props.clone(), &row_groups, records);
+                assert!(ours == whole, "pieces of {records:?} records, {props:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn write_after_append_starts_its_own_mini_batches() {
+    // An appended stripe's unfinished mini-batch ends where the written stripe begins, as
+    // two `write_batch` calls cut them.
+    let schema = schema();
+    let stripes = contact_stripes(3000);
+    let columns = schema.descriptor().columns().to_vec();
+    let halves: Vec<Vec<Stripe>> = (stripes.iter().zip(&columns))
+        .map(|(s, column)| pieces(s, column, &[1500]))
+        .collect();
+    let props = Arc::new(props().set_write_batch_size(1000).build());
+    let mut theirs =
+        SerializedFileWriter::new(Vec::new(), schema.message_type(), props.clone()).unwrap();
+    let mut ours =
+        SerializedFileWriter::new(Vec::new(), schema.message_type(), props.clone()).unwrap();
+    let mut theirs_rg = theirs.next_row_group().unwrap();
+    let mut ours_rg = ours.next_row_group().unwrap();
+    for (column, halves) in halves.iter().enumerate() {
+        let descr = schema.descriptor().column(column);
+        let mut encoder = ChunkEncoder::new(descr.clone(), &props).unwrap();
+        encoder.write(&halves[0]).unwrap();
+        encoder.write(&halves[1]).unwrap();
+        let chunk = encoder.finish().unwrap();
+        theirs_rg.append_column(&chunk.data, chunk.close).unwrap();
+        let mut encoder = ChunkEncoder::new(descr, &props).unwrap();
+        encoder.append(&halves[0]).unwrap();
+        encoder.write(&halves[1]).unwrap();
+        let chunk = encoder.finish().unwrap();
+        ours_rg.append_column(&chunk.data, chunk.close).unwrap();
+    }
+    theirs_rg.close().unwrap();
+    ours_rg.close().unwrap();
+    assert!(ours.into_inner().unwrap() == theirs.into_inner().unwrap());
 }

@@ -42,6 +42,8 @@ pub(super) trait PlainValues {
 /// plain, then `PLAIN` bytes.
 pub(super) struct PageValues {
     pub(super) dictionary: Option<Dictionary>,
+    /// A dictionary the chunk fell back from, kept for the next chunk's.
+    spare_dictionary: Option<Dictionary>,
     indices: Vec<u64>,
     pub(super) plain: Vec<u8>,
     /// Whether dictionary entries are written with a length (byte arrays).
@@ -57,6 +59,7 @@ impl PageValues {
     pub(super) fn new(dictionary: bool, length_prefix: bool, bit_packed: bool) -> Self {
         PageValues {
             dictionary: dictionary.then(|| Dictionary::new(length_prefix)),
+            spare_dictionary: None,
             indices: Vec::new(),
             plain: Vec::new(),
             length_prefix,
@@ -64,9 +67,25 @@ impl PageValues {
         }
     }
 
-    /// Starts the next chunk: a new dictionary when `dictionary`.
+    /// Starts the next chunk: an empty dictionary when `dictionary`, the last chunk's
+    /// emptied (its table and buffers already sized for a chunk of the column).
     pub(super) fn next_chunk(&mut self, dictionary: bool) {
-        self.dictionary = dictionary.then(|| Dictionary::new(self.length_prefix));
+        let last = self
+            .dictionary
+            .take()
+            .or_else(|| self.spare_dictionary.take());
+        self.dictionary = dictionary.then(|| match last {
+            Some(mut last) => {
+                last.clear();
+                last
+            }
+            None => Dictionary::new(self.length_prefix),
+        });
+    }
+
+    /// Ends the chunk's dictionary encoding: the rest of the chunk is `PLAIN`.
+    pub(super) fn fall_back(&mut self) {
+        self.spare_dictionary = self.dictionary.take();
     }
 
     /// The encoded size of the values so far, as the page size limit counts it (for

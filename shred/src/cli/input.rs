@@ -145,6 +145,12 @@ impl Input {
         self.reader.next_row_group()
     }
 
+    /// The reader, for a caller that reads the row groups piece by piece
+    /// ([`JsonReader::next_piece`]).
+    pub fn reader(&mut self) -> &mut JsonReader {
+        &mut self.reader
+    }
+
     /// Gives a row group's stripes back, to be filled again.
     pub fn recycle(&mut self, stripes: Vec<Stripe>) {
         self.reader.recycle(stripes);

@@ -1,11 +1,12 @@
 //! `shred write`: records streamed into a Parquet file row group by row group, and the
 //! summary of the run.
 //!
-//! Each row group the reader yields ([`super::input`]: parsed and shredded on every core)
-//! is written by [`RowGroupWriter`] (its columns encoded in parallel through the `parquet`
-//! crate's column writers, appended in order) while the reader's threads parse the next
-//! one; its stripes then go back to the reader. So memory holds a few row groups, and the
-//! file is byte for byte the same whatever `--threads` is. The file is written under a
+//! The reader ([`super::input`]) parses and shreds the records on every core and hands
+//! them on in input order, a chunk's stripes at a time; [`RowGroupWriter`] encodes each
+//! piece into its row group's column chunks while the reader's threads parse the next
+//! ones, and appends the chunks to the file when the row group ends. So memory holds the
+//! encoded chunks of one row group and the chunks in flight, never a row group's stripes,
+//! and the file is byte for byte the same whatever `--threads` is. The file is written under a
 //! temporary name and renamed when complete ([`crate::output`]): a failed run leaves
 //! nothing behind. The writer's properties come from the flags of
 //! [`crate::writer_settings`] (codec, page versions and limits, dictionary, per-column
@@ -117,11 +118,8 @@ pub fn write(args: &WriteArgs, out: &mut dyn Write) -> Result<()> {
     let file = OutputFile::create(output)?;
     let mut writer = SerializedFileWriter::new(file, schema.message_type(), Arc::new(props))
         .map_err(parquet_err)?;
-    let mut row_groups = RowGroupWriter::new(input.threads());
-    while let Some(rg) = input.next_row_group()? {
-        row_groups.write(&mut writer, schema, &rg.stripes)?;
-        input.recycle(rg.stripes);
-    }
+    let mut row_groups = RowGroupWriter::new(&writer, schema, input.threads())?;
+    row_groups.write_all(input.reader(), &mut writer)?;
     let input_bytes = (args.input.records.as_os_str() != "-")
         .then(|| std::fs::metadata(&args.input.records).ok())
         .flatten()
