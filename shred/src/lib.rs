@@ -20,6 +20,7 @@
 //! built with the `testing` feature.
 
 pub mod arrow_entries;
+pub mod arrow_levels;
 pub mod arrow_read;
 pub mod assembler;
 pub mod chunk_encoder;
