@@ -154,6 +154,11 @@ impl<'b> Walk<'_, 'b> {
         if nulls.is_none() {
             return self.present(node, array, parents);
         }
+        if let NodeKind::Leaf { leaf } = node.kind {
+            // A leaf's nulls are taken as its entries are made.
+            self.leaf(leaf, array, parents, nulls, absent);
+            return Ok(());
+        }
         let slots: Vec<Slot> = parents
             .iter()
             .map(|&slot| match slot {
@@ -164,31 +169,48 @@ impl<'b> Walk<'_, 'b> {
         self.present(node, array, &slots)
     }
 
+    /// The entries of leaf column `leaf` in `slots`, its values in `array`; an element
+    /// that `nulls` says is null is absent, at definition level `absent`.
+    fn leaf(
+        &mut self,
+        leaf: usize,
+        array: &'b dyn Array,
+        slots: &[Slot],
+        nulls: Option<&NullBuffer>,
+        absent: i16,
+    ) {
+        let max_def = self.schema.leaves()[leaf].max_def;
+        let out = self.leaves[leaf].get_or_insert_with(|| LeafLevels {
+            rep: Vec::with_capacity(slots.len()),
+            def: Vec::with_capacity(slots.len()),
+            array: None,
+            values: Vec::with_capacity(slots.len()),
+        });
+        out.array = Some(array);
+        for &slot in slots {
+            match slot {
+                Slot::At { index, rep } if !nulls.is_some_and(|n| n.is_null(index)) => {
+                    out.rep.push(rep);
+                    out.def.push(max_def);
+                    out.values.push(index);
+                }
+                Slot::At { rep, .. } => {
+                    out.rep.push(rep);
+                    out.def.push(absent);
+                }
+                Slot::Absent { rep, def } => {
+                    out.rep.push(rep);
+                    out.def.push(def);
+                }
+            }
+        }
+    }
+
     /// Node `node` where it is present in `slots`, its values in `array`.
     fn present(&mut self, node: &Node, array: &'b dyn Array, slots: &[Slot]) -> Result<()> {
         match &node.kind {
             NodeKind::Leaf { leaf } => {
-                let max_def = self.schema.leaves()[*leaf].max_def;
-                let out = self.leaves[*leaf].get_or_insert_with(|| LeafLevels {
-                    rep: Vec::with_capacity(slots.len()),
-                    def: Vec::with_capacity(slots.len()),
-                    array: None,
-                    values: Vec::with_capacity(slots.len()),
-                });
-                out.array = Some(array);
-                for &slot in slots {
-                    match slot {
-                        Slot::At { index, rep } => {
-                            out.rep.push(rep);
-                            out.def.push(max_def);
-                            out.values.push(index);
-                        }
-                        Slot::Absent { rep, def } => {
-                            out.rep.push(rep);
-                            out.def.push(def);
-                        }
-                    }
-                }
+                self.leaf(*leaf, array, slots, None, 0);
                 Ok(())
             }
             NodeKind::Group { children, .. } if node.is_transparent() => {
