@@ -77,6 +77,9 @@ pub struct VerifyOptions<'a> {
     pub threads: usize,
     /// Keys of an encrypted file.
     pub keys: &'a DecryptionKeys,
+    /// Told, once, the number of records the file's footer declares, before the first
+    /// batch is read (the length of a progress bar: the footer is read once).
+    pub total: &'a (dyn Fn(u64) + Sync),
     /// Told the number of records of every batch verified, from any thread.
     pub progress: &'a (dyn Fn(u64) + Sync),
     /// Checks every batch our readers read before it is compared with arrow-rs (a
@@ -106,6 +109,7 @@ impl<'a> VerifyOptions<'a> {
             columns: &[],
             threads: 0,
             keys,
+            total: &|_| {},
             progress: &|_| {},
             check_batch: &|_| Ok(()),
         }
@@ -250,6 +254,7 @@ pub fn verify_file(path: &Path, options: &VerifyOptions) -> Result<VerifySummary
     }
     let arrow = ArrowReaderMetadata::load(&source(path)?, arrow_options).map_err(|e| e.to_string());
     let row_groups = reader.metadata().row_groups();
+    (options.total)(reader.metadata().file_metadata().num_rows().max(0) as u64);
     let first_record = row_groups
         .iter()
         .scan(0usize, |next, rg| {
@@ -1093,6 +1098,24 @@ mod tests {
         .unwrap();
         assert_eq!((summary.records, summary.columns), (3, 4));
         assert!(summary.warnings.is_empty());
+    }
+
+    #[test]
+    fn total_is_told_once_before_the_batches() {
+        let told = std::sync::Mutex::new(Vec::new());
+        let total = |n: u64| told.lock().unwrap().push(("total", n));
+        let progress = |n: u64| told.lock().unwrap().push(("batch", n));
+        let keys = DecryptionKeys::default();
+        let options = VerifyOptions {
+            total: &total,
+            progress: &progress,
+            ..VerifyOptions::new(2, &keys)
+        };
+        verify_file(&corpus("data/map_no_value.parquet"), &options).unwrap();
+        assert_eq!(
+            told.into_inner().unwrap(),
+            vec![("total", 3), ("batch", 2), ("batch", 1)]
+        );
     }
 
     #[test]
