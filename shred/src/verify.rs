@@ -2,10 +2,11 @@
 //!
 //! Row groups are verified in parallel ([`VerifyOptions::threads`]), each on its own: the
 //! selected leaf columns ([`VerifyOptions::columns`], all by default) are read in lockstep
-//! with [`StripeReader::read_records`] (whole records, `batch_size` at a time, fewer when
-//! the footer says a row group's records are large ([`batch_records`]), so memory
-//! is bounded by the batch, not the file), while arrow-rs's `ParquetRecordBatchReader`
-//! reads the same row group and projection, its next batch read ahead while ours is.
+//! by our stripe readers ([`ParquetReader::stripe_reader`]; byte-array chunks decoded by
+//! [`crate::chunk_decoder`]), whole records, `batch_size` at a time, fewer when the footer
+//! says a row group's records are large ([`batch_records`]), so memory is bounded by the
+//! batch, not the file, while arrow-rs's `ParquetRecordBatchReader` reads the same row
+//! group and projection, its next batch read ahead while ours is.
 //!
 //! A batch of ours is compared with arrow-rs's batch of the same records column by column
 //! ([`crate::arrow_levels`]): each of arrow-rs's leaf columns is turned back into its
@@ -56,7 +57,7 @@ use crate::arrow_entries::{ArrowEntry, ArrowRecords, same_value};
 use crate::arrow_levels::ArrowLevels;
 use crate::arrow_read::{batch_to_records, batch_to_unshredded_records};
 use crate::assembler::{Assembler, EntryRead};
-use crate::column_io::{StripeReader, batch_records, stripe_for};
+use crate::column_io::{batch_records, stripe_for};
 use crate::decryption_keys::DecryptionKeys;
 use crate::error::{Error, Result};
 use crate::footer::{ParquetSource, chunks_outside};
@@ -471,10 +472,7 @@ impl FileCheck<'_> {
         let mut readers = self
             .leaves
             .iter()
-            .map(|&leaf| {
-                let column = reader.column_reader(rg, leaf)?;
-                Ok(StripeReader::new(column, &schema.leaves()[leaf]))
-            })
+            .map(|&leaf| reader.stripe_reader(rg, leaf, &schema.leaves()[leaf]))
             .collect::<Result<Vec<_>>>()
             .map_err(|e| read_error(name, rg, e))?;
         let mut stripes: Vec<Stripe> = schema.leaves().iter().map(stripe_for).collect();
