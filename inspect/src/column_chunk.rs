@@ -1,8 +1,9 @@
 //! One column chunk (a leaf column in one row group) read as stripes, batch by batch.
 //!
-//! [`ChunkStripes`] wraps [`shred::column_io::StripeReader`], which calls the `parquet`
-//! crate's `ColumnReaderImpl::read_records` (on the chunk decrypted first when it is
-//! encrypted, [`shred::parquet_reader`]) and so decodes the chunk page by page: each
+//! [`ChunkStripes`] wraps [`shred::column_io::StripeReader`], which decodes a byte-array
+//! chunk itself ([`shred::chunk_decoder`]) and any other through the `parquet` crate's
+//! `ColumnReaderImpl::read_records` (on the chunk decrypted first when it is encrypted,
+//! [`shred::parquet_reader`]), in both cases page by page: each
 //! batch holds whole records (Dremel §4.1: a record starts at `r == 0`), at most
 //! `max_records` of them, in one reused [`Stripe`] whose buffers are cleared, not freed,
 //! between batches. Memory is bounded by the batch, never by the chunk or the file. The
@@ -65,15 +66,14 @@ impl<'a> ChunkStripes<'a> {
         let starts = file.row_group_starts();
         let leaf_info = &file.schema.leaves()[leaf];
         let pages = checked_chunk_pages(file, row_group, leaf)?;
-        let column = file
+        let reader = file
             .reader()
-            .column_reader(row_group, leaf)
+            .stripe_reader(row_group, leaf, leaf_info)
             .map_err(|e| match e {
                 // Already names the row group and column.
                 shred::Error::Input { message } => Error::input(&file.name, message),
                 other => Error::shred(&file.name, &place(row_group, leaf_info), other),
             })?;
-        let reader = StripeReader::new(column, leaf_info);
         let rg = file.metadata().row_group(row_group);
         let batch_limit = batch_records(usize::MAX, rg.total_byte_size(), rg.num_rows());
         Ok(ChunkStripes {

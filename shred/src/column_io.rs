@@ -14,6 +14,7 @@
 use std::io::Write;
 use std::sync::Arc;
 
+use parquet::column::page::{PageMetadata, PageReader};
 use parquet::column::reader::ColumnReader;
 use parquet::column::writer::ColumnWriter;
 use parquet::data_type::{ByteArray, FixedLenByteArray};
@@ -21,6 +22,7 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::file::writer::SerializedFileWriter;
 
+use crate::chunk_decoder::ChunkDecoder;
 use crate::error::{Error, Result};
 use crate::schema::{Leaf, Schema};
 use crate::stripe::{Stripe, Values};
@@ -127,6 +129,9 @@ pub fn write_file<W: Write + Send>(
 /// Reads one leaf column of one row group as stripes, whole records at a time.
 pub struct StripeReader {
     reader: ColumnReader,
+    /// A BYTE_ARRAY chunk's own decoder, while it decodes the chunk (`reader` is then
+    /// not read yet).
+    decoder: Option<Decoding>,
     max_rep: i16,
     max_def: i16,
     path: String,
@@ -159,6 +164,7 @@ impl StripeReader {
     pub fn new(reader: ColumnReader, leaf: &Leaf) -> Self {
         StripeReader {
             reader,
+            decoder: None,
             max_rep: leaf.max_rep,
             max_def: leaf.max_def,
             path: leaf.path.clone(),
@@ -166,6 +172,36 @@ impl StripeReader {
             fixed_buf: Vec::new(),
             byte_values: true,
         }
+    }
+
+    /// Reads a BYTE_ARRAY column chunk of `leaf` with [`ChunkDecoder`] over its `pages`;
+    /// where that declines, with the crate's column reader `reopen` gives, from the
+    /// record the decoder stopped at. Another column of `leaf` is read with `reopen`'s
+    /// reader from the start.
+    pub fn decoding(
+        pages: Box<dyn PageReader>,
+        leaf: &Leaf,
+        reopen: impl FnOnce() -> Result<ColumnReader> + Send + 'static,
+    ) -> Result<Self> {
+        if leaf.physical() != parquet::basic::Type::BYTE_ARRAY {
+            return Ok(Self::new(reopen()?, leaf));
+        }
+        // Until it is needed, the crate's reader is one over no pages.
+        let empty =
+            parquet::column::reader::get_column_reader(leaf.descr.clone(), Box::new(NoPages));
+        let mut reader = Self::new(empty, leaf);
+        reader.decoder = Some(Decoding {
+            decoder: ChunkDecoder::new(pages, leaf.max_rep, leaf.max_def),
+            records: 0,
+            reopen: Box::new(reopen),
+        });
+        Ok(reader)
+    }
+
+    /// Whether [`ChunkDecoder`] still reads the chunk (it has not declined).
+    #[cfg(test)]
+    pub(crate) fn decodes_itself(&self) -> bool {
+        self.decoder.is_some()
     }
 
     /// Leaves byte array values out of the stripes (the levels are all a caller wants):
@@ -179,6 +215,30 @@ impl StripeReader {
     /// Appends up to `max_records` whole records to `stripe`; returns how many were read
     /// (0 at the end of the column chunk).
     pub fn read_records(&mut self, max_records: usize, stripe: &mut Stripe) -> Result<usize> {
+        if let Some(decoding) = self.decoder.as_mut() {
+            let entries = stripe.len();
+            let values = stripe.values.len();
+            match decoding
+                .decoder
+                .read_records(max_records, stripe, self.byte_values)
+            {
+                Ok(records) => {
+                    decoding.records += records;
+                    return Ok(records);
+                }
+                Err(_) => {
+                    // The crate's reader takes over where the decoder stopped.
+                    stripe.truncate(entries, values);
+                    let decoding = self.decoder.take().expect("decoding");
+                    self.reader = (decoding.reopen)()?;
+                    if let ColumnReader::ByteArrayColumnReader(r) = &mut self.reader {
+                        r.skip_records(decoding.records).map_err(|e| {
+                            Error::parquet(format!("reading column {}", self.path), e)
+                        })?;
+                    }
+                }
+            }
+        }
         let levels_before = stripe.def.len();
         let def = (self.max_def > 0).then_some(&mut stripe.def);
         let rep = (self.max_rep > 0).then_some(&mut stripe.rep);
@@ -244,6 +304,37 @@ impl StripeReader {
             stripe.rep.resize(len, 0);
         }
         Ok(records)
+    }
+}
+
+/// A chunk being read by [`ChunkDecoder`].
+struct Decoding {
+    decoder: ChunkDecoder,
+    /// Records read so far.
+    records: usize,
+    /// The crate's reader of the same chunk, from its start.
+    reopen: Box<dyn FnOnce() -> Result<ColumnReader> + Send>,
+}
+
+/// A page reader with no pages.
+struct NoPages;
+
+impl Iterator for NoPages {
+    type Item = parquet::errors::Result<parquet::column::page::Page>;
+    fn next(&mut self) -> Option<Self::Item> {
+        None
+    }
+}
+
+impl PageReader for NoPages {
+    fn get_next_page(&mut self) -> parquet::errors::Result<Option<parquet::column::page::Page>> {
+        Ok(None)
+    }
+    fn peek_next_page(&mut self) -> parquet::errors::Result<Option<PageMetadata>> {
+        Ok(None)
+    }
+    fn skip_next_page(&mut self) -> parquet::errors::Result<()> {
+        Ok(())
     }
 }
 

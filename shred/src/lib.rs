@@ -4,7 +4,7 @@
 //! The modules follow the data: [`schema`] (fields and their levels) → [`record`] (JSON
 //! records checked against the schema) → [`shredder`] (records → [`stripe`]s) →
 //! [`column_io`] (stripes ↔ Parquet column chunks; [`row_group_writer`] encodes a row
-//! group's columns in parallel) → [`assembler`] (stripes → records, the
+//! group's columns in parallel, [`chunk_decoder`] decodes byte-array chunks) → [`assembler`] (stripes → records, the
 //! Dremel FSM). [`contact`] is the typed fast path for the Contact dataset and
 //! [`contact_arrow`] its Arrow form; [`arrow_read`] reads records through arrow-rs and
 //! [`stripe_diff`] compares stripes. [`schema_plan`] compiles a schema once for the hot
@@ -20,8 +20,10 @@
 //! built with the `testing` feature.
 
 pub mod arrow_entries;
+pub mod arrow_levels;
 pub mod arrow_read;
 pub mod assembler;
+pub mod chunk_decoder;
 pub mod chunk_encoder;
 pub mod column_io;
 pub mod contact;

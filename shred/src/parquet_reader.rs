@@ -23,11 +23,13 @@ use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, ParquetMetaDataR
 use parquet::file::reader::RowGroupReader;
 use parquet::file::serialized_reader::SerializedRowGroupReader;
 
+use crate::column_io::StripeReader;
 use crate::decrypted_chunk;
 use crate::decryption::ChunkDecryptor;
 use crate::decryption_keys::DecryptionKeys;
 use crate::error::{Error, Result};
 use crate::footer::{EncryptedChunk, ParquetSource};
+use crate::schema::Leaf;
 
 /// An opened Parquet file.
 pub struct ParquetReader {
@@ -188,12 +190,60 @@ impl ParquetReader {
                 &place,
             );
         }
-        let props = Arc::new(parquet::file::properties::ReaderProperties::builder().build());
-        let page_index = self.metadata.page_index_for_row_group(row_group);
-        SerializedRowGroupReader::new(Arc::clone(&self.source), rg, page_index, props)
+        plain_chunk(&self.source, &self.metadata, row_group)
             .and_then(|reader| reader.get_column_reader(leaf))
             .map_err(|e| Error::parquet(place, e))
     }
+
+    /// A stripe reader of column `leaf` (`leaf_info`) of row group `row_group`: a
+    /// plaintext BYTE_ARRAY chunk decoded by [`crate::chunk_decoder`] (the crate's column
+    /// reader where that declines), any other through [`ParquetReader::column_reader`].
+    /// Errors name the row group and column, not the file.
+    pub fn stripe_reader(
+        &self,
+        row_group: usize,
+        leaf: usize,
+        leaf_info: &Leaf,
+    ) -> Result<StripeReader> {
+        let encrypted = self.chunk_decryptor(row_group, leaf)?.is_some();
+        if encrypted || leaf_info.physical() != parquet::basic::Type::BYTE_ARRAY {
+            return Ok(StripeReader::new(
+                self.column_reader(row_group, leaf)?,
+                leaf_info,
+            ));
+        }
+        let rg = self.metadata.row_group(row_group);
+        let place = format!(
+            "row group {row_group}, column {}",
+            rg.column(leaf).column_path().string()
+        );
+        let pages = plain_chunk(&self.source, &self.metadata, row_group)
+            .and_then(|reader| reader.get_column_page_reader(leaf))
+            .map_err(|e| Error::parquet(place.clone(), e))?;
+        let (source, metadata) = (Arc::clone(&self.source), Arc::clone(&self.metadata));
+        let reopen = move || {
+            plain_chunk(&source, &metadata, row_group)
+                .and_then(|reader| reader.get_column_reader(leaf))
+                .map_err(|e| Error::parquet(place, e))
+        };
+        StripeReader::decoding(pages, leaf_info, reopen)
+    }
+}
+
+/// Row group `row_group` of a plaintext file for the `parquet` crate's readers.
+fn plain_chunk<'m>(
+    source: &Arc<ParquetSource>,
+    metadata: &'m ParquetMetaData,
+    row_group: usize,
+) -> parquet::errors::Result<SerializedRowGroupReader<'m, ParquetSource>> {
+    let props = Arc::new(parquet::file::properties::ReaderProperties::builder().build());
+    let page_index = metadata.page_index_for_row_group(row_group);
+    SerializedRowGroupReader::new(
+        Arc::clone(source),
+        metadata.row_group(row_group),
+        page_index,
+        props,
+    )
 }
 
 /// The `parquet` crate prefixes its messages with "Parquet error: ".

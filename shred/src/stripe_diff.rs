@@ -32,7 +32,7 @@ use serde_json::Value as Json;
 
 use crate::record::leaf_json;
 use crate::schema::{Leaf, Schema};
-use crate::stripe::{Entry, Stripe};
+use crate::stripe::{Entry, Stripe, Values};
 
 /// One side's entry where two stripes differ.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +93,9 @@ impl std::fmt::Display for StripeDifference {
 
 /// The first entry where `found` differs from `expected` (two stripes of `leaf`), if any.
 pub fn diff_stripe(leaf: &Leaf, expected: &Stripe, found: &Stripe) -> Option<StripeDifference> {
+    if identical(expected, found) {
+        return None;
+    }
     let side = |stripe: &Stripe, e: Entry| DifferingEntry {
         r: e.r,
         d: e.d,
@@ -128,6 +131,23 @@ pub fn diff_stripe(leaf: &Leaf, expected: &Stripe, found: &Stripe) -> Option<Str
     }
 }
 
+/// Whether two stripes hold the same levels and the same values bit for bit, compared
+/// buffer by buffer (byte values by their concatenated bytes and offsets, floats by their
+/// bits); `false` sends [`diff_stripe`] entry by entry.
+fn identical(a: &Stripe, b: &Stripe) -> bool {
+    a.rep == b.rep
+        && a.def == b.def
+        && match (&a.values, &b.values) {
+            (Values::Float(x), Values::Float(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(x, y)| x.to_bits() == y.to_bits())
+            }
+            (Values::Double(x), Values::Double(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(x, y)| x.to_bits() == y.to_bits())
+            }
+            (x, y) => x == y,
+        }
+}
+
 /// The first difference between two sets of stripes of `schema` (one stripe per leaf, in
 /// leaf order), column by column, if any.
 pub fn diff_stripes(
@@ -145,7 +165,6 @@ pub fn diff_stripes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stripe::Values;
 
     /// `phones.list.item.number` of the Contact schema: max rep 1, max def 4.
     fn number_leaf() -> Leaf {
@@ -194,6 +213,28 @@ mod tests {
         let leaf = number_leaf();
         assert_eq!(diff_stripe(&leaf, &stripe(BASE), &stripe(BASE)), None);
         assert_eq!(diff_stripe(&leaf, &stripe(&[]), &stripe(&[])), None);
+    }
+
+    #[test]
+    fn floats_compare_by_their_bits() {
+        let schema = Schema::parse("message m { required double x; }").unwrap();
+        let leaf = &schema.leaves()[0];
+        let doubles = |values: &[f64]| {
+            let mut s = Stripe::new(parquet::basic::Type::DOUBLE);
+            for &v in values {
+                s.push_null(0, 0);
+                if let Values::Double(d) = &mut s.values {
+                    d.push(v);
+                }
+            }
+            s
+        };
+        assert_eq!(
+            diff_stripe(leaf, &doubles(&[f64::NAN]), &doubles(&[f64::NAN])),
+            None
+        );
+        let d = diff_stripe(leaf, &doubles(&[1.0, 0.0]), &doubles(&[1.0, -0.0])).unwrap();
+        assert_eq!(d.entry, 1);
     }
 
     #[test]

@@ -2,17 +2,26 @@
 //!
 //! Row groups are verified in parallel ([`VerifyOptions::threads`]), each on its own: the
 //! selected leaf columns ([`VerifyOptions::columns`], all by default) are read in lockstep
-//! with [`StripeReader::read_records`] (whole records, `batch_size` at a time, fewer when
-//! the footer says a row group's records are large ([`batch_records`]), so memory
-//! is bounded by the batch, not the file), and the Dremel FSM ([`Assembler`]) runs over
-//! each record, giving its leaf entries in document order
-//! ([`Assembler::next_record_entries`]). arrow-rs's `ParquetRecordBatchReader` reads the
-//! same row group and projection, and each of its rows is walked into the same sequence
-//! ([`crate::arrow_entries`]): column, repetition level, definition level and value must
-//! agree entry by entry, which holds exactly when the two records are equal. Neither
-//! record is built unless they differ: then both are, and the first difference names the
-//! record (file-wide index), the field path and both values, or the column and entry when
-//! the records differ only in their levels. The first difference in file order is reported.
+//! by our stripe readers ([`ParquetReader::stripe_reader`]; byte-array chunks decoded by
+//! [`crate::chunk_decoder`]), whole records, `batch_size` at a time, fewer when the footer
+//! says a row group's records are large ([`batch_records`]), so memory is bounded by the
+//! batch, not the file, while arrow-rs's `ParquetRecordBatchReader` reads the same row
+//! group and projection, its next batch read ahead while ours is.
+//!
+//! A batch of ours is compared with arrow-rs's batch of the same records column by column
+//! ([`crate::arrow_levels`]): each of arrow-rs's leaf columns is turned back into its
+//! levels and values, which must equal our stripe's. That is the record-by-record check
+//! without building the records: the Dremel FSM ([`Assembler`]) reads each record's
+//! entries column after column, each column in order
+//! ([`Assembler::next_record_entries`]), so a record's entries equal the entries of
+//! arrow-rs's record walked in document order ([`crate::arrow_entries`]) exactly when
+//! every column's entries are equal. When a column differs, or arrow-rs's batch does not
+//! hold the same records, the batch is compared record by record: the FSM runs over each
+//! record and each of arrow-rs's rows is walked into the same sequence; column,
+//! repetition level, definition level and value must agree entry by entry. At the first
+//! record that differs both records are built, and the difference names the record
+//! (file-wide index), the field path and both values, or the column and entry when the
+//! records differ only in their levels. The first difference in file order is reported.
 //!
 //! Both readers see the file through [`ParquetSource`], so a footer that other
 //! implementations tolerate is repaired the same way for both ([`VerifySummary::warnings`]).
@@ -28,7 +37,8 @@
 //!
 //! A VARIANT column is compared twice: as the raw groups both readers read, and as
 //! values, our unshredding ([`crate::variant`]) of each assembled record against arrow-rs's
-//! `unshred_variant` of its batch (all columns only: a projection compares the raw groups).
+//! `unshred_variant` of its batch (all columns only: a projection compares the raw groups),
+//! so a file with VARIANT columns is compared record by record.
 //! A layout the spec forbids is an error of our side (exit 2) naming the record and path.
 
 use std::fs::File;
@@ -44,9 +54,10 @@ use parquet::file::reader::Length;
 use rayon::prelude::*;
 
 use crate::arrow_entries::{ArrowEntry, ArrowRecords, same_value};
+use crate::arrow_levels::ArrowLevels;
 use crate::arrow_read::{batch_to_records, batch_to_unshredded_records};
 use crate::assembler::{Assembler, EntryRead};
-use crate::column_io::{StripeReader, batch_records, stripe_for};
+use crate::column_io::{batch_records, stripe_for};
 use crate::decryption_keys::DecryptionKeys;
 use crate::error::{Error, Result};
 use crate::footer::{ParquetSource, chunks_outside};
@@ -67,6 +78,9 @@ pub struct VerifyOptions<'a> {
     pub threads: usize,
     /// Keys of an encrypted file.
     pub keys: &'a DecryptionKeys,
+    /// Told, once, the number of records the file's footer declares, before the first
+    /// batch is read (the length of a progress bar: the footer is read once).
+    pub total: &'a (dyn Fn(u64) + Sync),
     /// Told the number of records of every batch verified, from any thread.
     pub progress: &'a (dyn Fn(u64) + Sync),
     /// Checks every batch our readers read before it is compared with arrow-rs (a
@@ -96,6 +110,7 @@ impl<'a> VerifyOptions<'a> {
             columns: &[],
             threads: 0,
             keys,
+            total: &|_| {},
             progress: &|_| {},
             check_batch: &|_| Ok(()),
         }
@@ -240,6 +255,7 @@ pub fn verify_file(path: &Path, options: &VerifyOptions) -> Result<VerifySummary
     }
     let arrow = ArrowReaderMetadata::load(&source(path)?, arrow_options).map_err(|e| e.to_string());
     let row_groups = reader.metadata().row_groups();
+    (options.total)(reader.metadata().file_metadata().num_rows().max(0) as u64);
     let first_record = row_groups
         .iter()
         .scan(0usize, |next, rg| {
@@ -291,21 +307,34 @@ pub fn verify_file(path: &Path, options: &VerifyOptions) -> Result<VerifySummary
     Ok(summary)
 }
 
-/// arrow-rs's rows of one row group, one at a time.
+/// arrow-rs's rows of one row group: whole batches, or one row at a time.
 struct ArrowRows<'a> {
     reader: ParquetRecordBatchReader,
-    batch: Option<(RecordBatch, ArrowRecords<'a>)>,
-    /// The rows of `batch` with their VARIANT groups unshredded, when the file has any.
-    unshredded: Vec<serde_json::Value>,
-    /// The next row of `batch`.
-    row: usize,
+    /// The batch being read, with the rows handed out so far.
+    current: Option<ArrowBatch<'a>>,
+    /// Why there are no more batches, once the reader ended or failed.
+    finished: Option<Next>,
     /// The reader's next batch, read ahead while our readers read theirs.
     ahead: Option<Option<std::result::Result<RecordBatch, arrow::error::ArrowError>>>,
 }
 
+/// One batch of arrow-rs's rows.
+struct ArrowBatch<'a> {
+    batch: RecordBatch,
+    /// The rows walked as entries, made when a row is compared on its own.
+    walk: Option<ArrowRecords<'a>>,
+    /// The rows with their VARIANT groups unshredded, when the file has any.
+    unshredded: Vec<serde_json::Value>,
+    /// The row handed out last.
+    row: usize,
+    /// Rows handed out (the next row to hand out).
+    taken: usize,
+}
+
 /// The next row of arrow-rs, or why there is none.
+#[derive(Clone)]
 enum Next {
-    /// Row `row` of the current batch.
+    /// The current batch's row `row`.
     Row,
     /// arrow-rs has no more rows in this row group.
     End,
@@ -316,38 +345,92 @@ enum Next {
 impl<'a> ArrowRows<'a> {
     /// Reads the next batch ahead, unless it has been.
     fn read_ahead(&mut self) {
-        if self.ahead.is_none() {
+        if self.ahead.is_none() && self.finished.is_none() {
             self.ahead = Some(self.reader.next());
         }
     }
 
-    fn advance(&mut self, check: &'a FileCheck<'_>) -> Result<Next> {
-        if let Some((batch, _)) = &self.batch
-            && self.row + 1 < batch.num_rows()
-        {
-            self.row += 1;
-            return Ok(Next::Row);
+    /// Makes the next batch with rows current: [`Next::Row`], or why there is none.
+    fn load(&mut self, check: &'a FileCheck<'_>) -> Next {
+        if let Some(finished) = &self.finished {
+            return finished.clone();
         }
         let next = match self.ahead.take() {
             Some(next) => next,
             None => self.reader.next(),
         };
-        match next {
+        let next = match next {
             Some(Ok(batch)) if batch.num_rows() > 0 => {
-                let rows = ArrowRecords::new(check.schema, &batch, &check.selected)?;
-                if !check.variants.is_empty() {
-                    match batch_to_unshredded_records(check.schema, &batch) {
-                        Ok(records) => self.unshredded = records,
-                        Err(e) => return Ok(Next::Failed(format!("VARIANT {e}"))),
+                let unshredded = if check.variants.is_empty() {
+                    Ok(Vec::new())
+                } else {
+                    batch_to_unshredded_records(check.schema, &batch)
+                };
+                match unshredded {
+                    Ok(unshredded) => {
+                        self.current = Some(ArrowBatch {
+                            batch,
+                            walk: None,
+                            unshredded,
+                            row: 0,
+                            taken: 0,
+                        });
+                        return Next::Row;
                     }
+                    Err(e) => Next::Failed(format!("VARIANT {e}")),
                 }
-                self.batch = Some((batch, rows));
-                self.row = 0;
-                Ok(Next::Row)
             }
-            Some(Ok(_)) | None => Ok(Next::End),
-            Some(Err(e)) => Ok(Next::Failed(e.to_string())),
+            Some(Ok(_)) | None => Next::End,
+            Some(Err(e)) => Next::Failed(e.to_string()),
+        };
+        self.current = None;
+        self.finished = Some(next.clone());
+        next
+    }
+
+    /// Whether the current batch has rows not handed out.
+    fn has_rows(&self) -> bool {
+        self.current
+            .as_ref()
+            .is_some_and(|b| b.taken < b.batch.num_rows())
+    }
+
+    /// The next `n` rows as one whole batch, when arrow-rs's next batch holds exactly
+    /// them (then they count as handed out); `None` otherwise, the rows left in place.
+    fn whole_batch(&mut self, check: &'a FileCheck<'_>, n: usize) -> Option<&RecordBatch> {
+        if !self.has_rows() && !matches!(self.load(check), Next::Row) {
+            return None;
         }
+        let current = self.current.as_mut()?;
+        (current.taken == 0 && current.batch.num_rows() == n).then_some(&current.batch)
+    }
+
+    /// Marks the current batch, given by [`ArrowRows::whole_batch`], as handed out.
+    fn take_batch(&mut self) {
+        if let Some(current) = self.current.as_mut() {
+            current.taken = current.batch.num_rows();
+        }
+    }
+
+    /// Hands out the next row.
+    fn advance(&mut self, check: &'a FileCheck<'_>) -> Result<Next> {
+        if !self.has_rows() {
+            let next = self.load(check);
+            if !matches!(next, Next::Row) {
+                return Ok(next);
+            }
+        }
+        let current = self.current.as_mut().expect("a batch with rows");
+        if current.walk.is_none() {
+            current.walk = Some(ArrowRecords::new(
+                check.schema,
+                &current.batch,
+                &check.selected,
+            )?);
+        }
+        current.row = current.taken;
+        current.taken += 1;
+        Ok(Next::Row)
     }
 }
 
@@ -369,9 +452,8 @@ impl FileCheck<'_> {
             .map_err(|e| e.to_string())?;
         Ok(ArrowRows {
             reader,
-            batch: None,
-            unshredded: Vec::new(),
-            row: 0,
+            current: None,
+            finished: None,
             ahead: None,
         })
     }
@@ -390,10 +472,7 @@ impl FileCheck<'_> {
         let mut readers = self
             .leaves
             .iter()
-            .map(|&leaf| {
-                let column = reader.column_reader(rg, leaf)?;
-                Ok(StripeReader::new(column, &schema.leaves()[leaf]))
-            })
+            .map(|&leaf| reader.stripe_reader(rg, leaf, &schema.leaves()[leaf]))
             .collect::<Result<Vec<_>>>()
             .map_err(|e| read_error(name, rg, e))?;
         let mut stripes: Vec<Stripe> = schema.leaves().iter().map(stripe_for).collect();
@@ -453,6 +532,32 @@ impl FileCheck<'_> {
                 check.entries += stripes[leaf].len();
                 check.values += stripes[leaf].values.len();
             }
+            let first = self.first_record[rg] + check.records;
+            // Column by column when arrow-rs's batch holds the same records; record by
+            // record, to name the first that differs, when a column differs.
+            let columns = match arrow.as_mut() {
+                Some(rows) if self.variants.is_empty() => match rows.whole_batch(self, n) {
+                    Some(batch) => compare_columns(
+                        name,
+                        schema,
+                        &self.leaves,
+                        &self.selected,
+                        batch,
+                        &stripes,
+                        first,
+                    ),
+                    None => Columns::NotCompared,
+                },
+                _ => Columns::NotCompared,
+            };
+            if let Columns::Equal = columns {
+                if let Some(rows) = arrow.as_mut() {
+                    rows.take_batch();
+                }
+                check.records += n;
+                (self.options.progress)(n as u64);
+                continue;
+            }
             let mut assembler = Assembler::new(schema, &stripes, &self.leaves);
             let fields = assembler.fsm().fields.clone();
             // The records themselves, for the VARIANT columns' unshredding.
@@ -486,18 +591,20 @@ impl FileCheck<'_> {
                 if let Some(rows) = arrow.as_mut() {
                     match rows.advance(self)? {
                         Next::Row => {
-                            let (batch, walk) = rows.batch.as_ref().expect("a current batch");
+                            let current = rows.current.as_ref().expect("a current batch");
+                            let (batch, row) = (&current.batch, current.row);
+                            let walk = current.walk.as_ref().expect("walked rows");
                             if let Some(at) =
-                                first_unequal(schema, &stripes, &fields, &reads, walk, rows.row)?
+                                first_unequal(schema, &stripes, &fields, &reads, walk, row)?
                             {
                                 let ours = Assembler::new(schema, &stripes, &self.leaves)
                                     .nth(in_batch)
                                     .expect("the record was read")?;
                                 return Err(Error::Mismatch {
-                                    message: self.describe(record, &ours, batch, rows.row, at),
+                                    message: self.describe(record, &ours, batch, row, at),
                                 });
                             }
-                            if let Some(d) = rows.unshredded.get(rows.row).and_then(|theirs| {
+                            if let Some(d) = current.unshredded.get(row).and_then(|theirs| {
                                 crate::variant::arrow::first_difference(
                                     &self.variants,
                                     &our_variants,
@@ -523,6 +630,9 @@ impl FileCheck<'_> {
                     }
                 }
                 check.records += 1;
+            }
+            if let (Columns::Differ { message }, Some(_)) = (columns, arrow.as_ref()) {
+                return Err(Error::Mismatch { message });
             }
             (self.options.progress)(n as u64);
         }
@@ -569,6 +679,57 @@ impl FileCheck<'_> {
             ),
         }
     }
+}
+
+/// Our `stripes` of a batch of records (the first of them record `first` of the file
+/// `name`) against arrow-rs's `batch` of the same records, column by column: the
+/// `leaves` selected, in column order (`selected` says it per leaf column).
+fn compare_columns(
+    name: &str,
+    schema: &Schema,
+    leaves: &[usize],
+    selected: &[bool],
+    batch: &RecordBatch,
+    stripes: &[Stripe],
+    first: usize,
+) -> Columns {
+    let Ok(levels) = ArrowLevels::new(schema, batch, selected) else {
+        return Columns::NotCompared;
+    };
+    for &l in leaves {
+        let leaf = &schema.leaves()[l];
+        let stripe = &stripes[l];
+        let difference = match levels.leaf(l) {
+            Some(theirs) => theirs.first_difference(leaf, stripe),
+            None => return Columns::NotCompared,
+        };
+        match difference {
+            Ok(None) => {}
+            Ok(Some(at)) => {
+                let starts = stripe.rep.iter().take(at.entry + 1).filter(|&&r| r == 0);
+                let record = first + starts.count().saturating_sub(1);
+                return Columns::Differ {
+                    message: format!(
+                        "{name}: record {record}: column {} differs from arrow-rs's at entry {} of its batch",
+                        leaf.path, at.entry
+                    ),
+                };
+            }
+            Err(_) => return Columns::NotCompared,
+        }
+    }
+    Columns::Equal
+}
+
+/// A batch compared column by column.
+enum Columns {
+    /// Every column equals arrow-rs's.
+    Equal,
+    /// A column differs (the message names the first difference found, column by column).
+    Differ { message: String },
+    /// Not compared (no arrow-rs batch of the same records, or arrow-rs's arrays are not
+    /// what the schema says): the records are compared one by one.
+    NotCompared,
 }
 
 /// One side of the first entry where two records differ.
@@ -771,6 +932,62 @@ mod tests {
         first_unequal(&schema, &ours, &fields, &reads, &records, k).unwrap()
     }
 
+    /// Our stripes of `ours` against arrow-rs's batch of the file written from `theirs`,
+    /// column by column, the batch's first record being record 10 of the file.
+    fn compare_batches(ours: &[Json], theirs: &[Json]) -> Columns {
+        let schema = Schema::parse(crate::contact::CONTACT_SCHEMA).unwrap();
+        let ours = crate::shredder::shred_records(&schema, ours).unwrap();
+        let theirs = crate::shredder::shred_records(&schema, theirs).unwrap();
+        let props = parquet::file::properties::WriterProperties::builder().build();
+        let file = crate::column_io::write_file(Vec::new(), &schema, props, [theirs]).unwrap();
+        let batch = ParquetRecordBatchReader::try_new(bytes::Bytes::from(file), 1024)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        let all: Vec<usize> = (0..schema.leaves().len()).collect();
+        let selected = vec![true; all.len()];
+        compare_columns("f", &schema, &all, &selected, &batch, &ours, 10)
+    }
+
+    #[test]
+    fn equal_batches_are_equal_column_by_column() {
+        let records = [
+            json!({"name": "a", "phones": [{"number": "1", "phone_type": "Home"}, null]}),
+            json!({"name": null, "phones": []}),
+            json!({"name": "b"}),
+        ];
+        assert!(matches!(
+            compare_batches(&records, &records),
+            Columns::Equal
+        ));
+    }
+
+    #[test]
+    fn column_difference_names_the_record_and_column() {
+        let theirs = [
+            json!({"name": "a", "phones": [{"number": "1"}]}),
+            json!({"name": "b", "phones": [{"number": "2"}, {"number": "3"}]}),
+        ];
+        let mut ours = theirs.clone();
+        ours[1]["phones"][1]["number"] = json!("4");
+        let Columns::Differ { message } = compare_batches(&ours, &theirs) else {
+            panic!("the batches differ");
+        };
+        assert_eq!(
+            message,
+            "f: record 11: column phones.list.item.number differs from arrow-rs's at entry 2 of its batch"
+        );
+        ours[1]["phones"] = json!([]);
+        let Columns::Differ { message } = compare_batches(&ours, &theirs) else {
+            panic!("the batches differ");
+        };
+        assert_eq!(
+            message,
+            "f: record 11: column phones.list.item.number differs from arrow-rs's at entry 1 of its batch"
+        );
+    }
+
     #[test]
     fn equal_records_have_no_unequal_entry() {
         let records = [
@@ -879,6 +1096,24 @@ mod tests {
         .unwrap();
         assert_eq!((summary.records, summary.columns), (3, 4));
         assert!(summary.warnings.is_empty());
+    }
+
+    #[test]
+    fn total_is_told_once_before_the_batches() {
+        let told = std::sync::Mutex::new(Vec::new());
+        let total = |n: u64| told.lock().unwrap().push(("total", n));
+        let progress = |n: u64| told.lock().unwrap().push(("batch", n));
+        let keys = DecryptionKeys::default();
+        let options = VerifyOptions {
+            total: &total,
+            progress: &progress,
+            ..VerifyOptions::new(2, &keys)
+        };
+        verify_file(&corpus("data/map_no_value.parquet"), &options).unwrap();
+        assert_eq!(
+            told.into_inner().unwrap(),
+            vec![("total", 3), ("batch", 2), ("batch", 1)]
+        );
     }
 
     #[test]

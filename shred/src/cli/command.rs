@@ -11,7 +11,6 @@
 //! cannot read a file our readers read).
 
 use std::ffi::OsString;
-use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -197,11 +196,13 @@ fn verify(
     let mut failure = None;
     let mut not_compared = None;
     for file in files {
-        let bar = progress_bar(file_records(file), "records", quiet);
+        let bar = progress_bar(0, "records", quiet);
+        let total = |n: u64| bar.set_length(n);
         let progress = |n: u64| bar.inc(n);
         let result = crate::verify::verify_file(
             file,
             &VerifyOptions {
+                total: &total,
                 progress: &progress,
                 ..options
             },
@@ -255,16 +256,4 @@ fn verify(
         Some(e) => Err(e),
         None => Ok(()),
     }
-}
-
-/// The number of records the footer of `file` declares, for a progress bar (0 when the
-/// footer cannot be read: the verification then says why).
-fn file_records(file: &Path) -> u64 {
-    File::open(file)
-        .ok()
-        .and_then(|f| parquet::file::reader::SerializedFileReader::new(f).ok())
-        .map_or(0, |r| {
-            use parquet::file::reader::FileReader;
-            r.metadata().file_metadata().num_rows().max(0) as u64
-        })
 }

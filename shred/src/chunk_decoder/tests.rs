@@ -1,0 +1,217 @@
+use super::*;
+use crate::column_io::{StripeReader, stripe_for, write_file};
+use crate::schema::Schema;
+use parquet::file::properties::{WriterProperties, WriterVersion};
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use rand::{Rng, SeedableRng};
+use serde_json::{Value as Json, json};
+
+/// Random records of the Dremel paper's Document schema: names, languages and urls
+/// present, null or repeated, strings of every length, some repeated often (so a
+/// dictionary has something to do).
+fn documents(n: usize, seed: u64) -> Vec<Json> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let text = |rng: &mut rand::rngs::StdRng| -> Json {
+        match rng.random_range(0..4) {
+            0 => Json::Null,
+            1 => json!(format!("v{}", rng.random_range(0..5))),
+            2 => json!(""),
+            _ => json!("x".repeat(rng.random_range(0..40))),
+        }
+    };
+    (0..n)
+        .map(|i| {
+            let names: Vec<Json> = (0..rng.random_range(0..3))
+                .map(|_| {
+                    let languages: Vec<Json> = (0..rng.random_range(0..3))
+                        .map(|_| json!({"Code": format!("c{}", rng.random_range(0..3)), "Country": text(&mut rng)}))
+                        .collect();
+                    json!({"Language": languages, "Url": text(&mut rng)})
+                })
+                .collect();
+            json!({"DocId": i, "Name": names})
+        })
+        .collect()
+}
+
+/// The file the `parquet` crate writes from `records` with `props`, two row groups.
+fn file(records: &[Json], props: WriterProperties) -> (Schema, SerializedFileReader<bytes::Bytes>) {
+    let schema = Schema::parse(crate::fixtures::DOCUMENT_SCHEMA).unwrap();
+    let half = records.len() / 2;
+    let groups = [&records[..half], &records[half..]]
+        .map(|r| crate::shredder::shred_records(&schema, r).unwrap());
+    let bytes = write_file(Vec::new(), &schema, props, groups).unwrap();
+    (
+        schema,
+        SerializedFileReader::new(bytes::Bytes::from(bytes)).unwrap(),
+    )
+}
+
+/// Every BYTE_ARRAY chunk of `file` read `batch` records at a time by [`ChunkDecoder`]
+/// and by the crate's reader: the same records, batch by batch; what the decoder
+/// declined, if anything.
+fn same_as_the_crate(
+    schema: &Schema,
+    file: &SerializedFileReader<bytes::Bytes>,
+    batch: usize,
+) -> Vec<String> {
+    let mut declines = Vec::new();
+    for rg in 0..file.num_row_groups() {
+        for (l, leaf) in schema.leaves().iter().enumerate() {
+            if leaf.physical() != parquet::basic::Type::BYTE_ARRAY {
+                continue;
+            }
+            let row_group = file.get_row_group(rg).unwrap();
+            let mut decoder = ChunkDecoder::new(
+                row_group.get_column_page_reader(l).unwrap(),
+                leaf.max_rep,
+                leaf.max_def,
+            );
+            let mut reference = StripeReader::open(file, schema, rg, l).unwrap();
+            let (mut ours, mut theirs) = (stripe_for(leaf), stripe_for(leaf));
+            loop {
+                ours.clear();
+                theirs.clear();
+                let expected = reference.read_records(batch, &mut theirs).unwrap();
+                match decoder.read_records(batch, &mut ours, true) {
+                    Ok(records) => {
+                        assert_eq!(records, expected, "{} rg {rg}", leaf.path);
+                        assert_eq!(ours, theirs, "{} rg {rg}", leaf.path);
+                    }
+                    Err(d) => {
+                        declines.push(d.reason);
+                        break;
+                    }
+                }
+                if expected == 0 {
+                    break;
+                }
+            }
+        }
+    }
+    declines
+}
+
+/// Writer properties with PLAIN as the fallback from a dictionary (the v2 writer's
+/// default is DELTA_BYTE_ARRAY).
+fn props() -> parquet::file::properties::WriterPropertiesBuilder {
+    WriterProperties::builder().set_encoding(Encoding::PLAIN)
+}
+
+/// Writer properties with the Document schema's byte-array columns in `encoding`.
+fn byte_arrays_in(
+    builder: parquet::file::properties::WriterPropertiesBuilder,
+    encoding: Encoding,
+) -> parquet::file::properties::WriterPropertiesBuilder {
+    ["Name.Language.Code", "Name.Language.Country", "Name.Url"]
+        .into_iter()
+        .fold(builder, |b, path| {
+            let path = path.split('.').map(String::from).collect();
+            b.set_column_encoding(parquet::schema::types::ColumnPath::new(path), encoding)
+        })
+}
+
+#[test]
+fn dictionary_and_plain_pages_decode_as_the_crate_decodes_them() {
+    let records = documents(3000, 1);
+    for version in [WriterVersion::PARQUET_1_0, WriterVersion::PARQUET_2_0] {
+        for dictionary in [true, false] {
+            let props = props()
+                .set_writer_version(version)
+                .set_dictionary_enabled(dictionary)
+                .set_compression(parquet::basic::Compression::SNAPPY)
+                .build();
+            let (schema, file) = file(&records, props);
+            for batch in [1, 7, 1000, 5000] {
+                assert_eq!(
+                    same_as_the_crate(&schema, &file, batch),
+                    Vec::<String>::new(),
+                    "{version:?} dictionary {dictionary} batch {batch}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn small_pages_and_a_dictionary_that_falls_back_to_plain() {
+    let records = documents(3000, 2);
+    for version in [WriterVersion::PARQUET_1_0, WriterVersion::PARQUET_2_0] {
+        let props = props()
+            .set_writer_version(version)
+            .set_data_page_row_count_limit(5)
+            .set_write_batch_size(3)
+            .set_dictionary_page_size_limit(64)
+            .build();
+        let (schema, file) = file(&records, props);
+        for batch in [1, 4, 100] {
+            assert_eq!(
+                same_as_the_crate(&schema, &file, batch),
+                Vec::<String>::new()
+            );
+        }
+    }
+}
+
+#[test]
+fn other_encodings_are_declined() {
+    let records = documents(100, 3);
+    let props = byte_arrays_in(
+        props().set_dictionary_enabled(false),
+        Encoding::DELTA_BYTE_ARRAY,
+    )
+    .build();
+    let (schema, file) = file(&records, props);
+    let declines = same_as_the_crate(&schema, &file, 10);
+    assert!(!declines.is_empty());
+    assert!(
+        declines.iter().all(|d| d == "DELTA_BYTE_ARRAY values"),
+        "{declines:?}"
+    );
+}
+
+#[test]
+fn stripe_reader_goes_on_with_the_crate_where_the_decoder_declines() {
+    // The first pages are dictionary-encoded, then the dictionary is full and the rest
+    // is DELTA_BYTE_ARRAY: the crate's reader takes over mid-chunk.
+    let records = documents(2000, 4);
+    let props = props()
+        .set_dictionary_page_size_limit(300)
+        .set_data_page_row_count_limit(50)
+        .set_write_batch_size(10);
+    let props = byte_arrays_in(props, Encoding::DELTA_BYTE_ARRAY).build();
+    let (schema, file) = file(&records, props);
+    let file = std::sync::Arc::new(file);
+    let url = schema.leaf_index("Name.Url").unwrap();
+    let leaf = &schema.leaves()[url];
+    let pages = file
+        .get_row_group(0)
+        .unwrap()
+        .get_column_page_reader(url)
+        .unwrap();
+    let reopened = std::sync::Arc::clone(&file);
+    let reopen = move || {
+        Ok(reopened
+            .get_row_group(0)
+            .unwrap()
+            .get_column_reader(url)
+            .unwrap())
+    };
+    let mut ours = StripeReader::decoding(pages, leaf, reopen).unwrap();
+    let mut reference = StripeReader::open(&*file, &schema, 0, url).unwrap();
+    let (mut a, mut b) = (stripe_for(leaf), stripe_for(leaf));
+    let mut taken_over = None;
+    for batch in 0.. {
+        let n = reference.read_records(33, &mut b).unwrap();
+        let decoding = ours.decodes_itself();
+        assert_eq!(ours.read_records(33, &mut a).unwrap(), n);
+        if decoding && !ours.decodes_itself() {
+            taken_over = Some(batch);
+        }
+        if n == 0 {
+            break;
+        }
+    }
+    assert_eq!(a, b);
+    assert!(taken_over > Some(0), "taken over at batch {taken_over:?}");
+}
