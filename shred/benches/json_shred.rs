@@ -8,10 +8,12 @@
 //! target/release/shred-gen --target-records 1000000 --output-dir /tmp/c1m
 //! eval "$(bash .ci/python-env)"
 //! $SHREDKIT_PYTHON -c "import duckdb; duckdb.sql(\"COPY (FROM read_parquet('/tmp/c1m/contacts.parquet')) TO '/tmp/c1m/c.ndjson' (FORMAT json)\")"
-//! cargo bench -p shred --bench json_shred [--features sonic-rs] -- [/tmp/c1m/c.ndjson] [--runs 5] [--only NAME]
+//! cargo bench -p shred --bench json_shred [--features sonic-rs] -- [/tmp/c1m/c.ndjson] [--schema S] [--runs 5] [--only NAME]
 //! ```
 //!
-//! The records are Contacts (`shred::contact::CONTACT_SCHEMA`); one row group holds them all.
+//! The records are Contacts (`shred::contact::CONTACT_SCHEMA`), or of the message type in
+//! `--schema S` (e.g. the Document input `write_ndjson.sh` makes with `PRESET=document`); one
+//! row group holds them all.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,6 +31,8 @@ struct Args {
     /// it, and then there is nothing to measure.
     bench: bool,
     input: PathBuf,
+    /// The records' schema file; Contact's when absent.
+    schema: Option<PathBuf>,
     runs: usize,
     only: Option<String>,
 }
@@ -37,12 +41,14 @@ fn args() -> Args {
     let mut input = PathBuf::from("/tmp/c1m/c.ndjson");
     let mut runs = 5;
     let mut only = None;
+    let mut schema = None;
     let mut bench = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--runs" => runs = it.next().and_then(|n| n.parse().ok()).expect("--runs N"),
             "--only" => only = it.next(),
+            "--schema" => schema = it.next().map(PathBuf::from),
             "--bench" => bench = true,
             other if !other.starts_with('-') => input = PathBuf::from(other),
             _ => {}
@@ -51,6 +57,7 @@ fn args() -> Args {
     Args {
         bench,
         input,
+        schema,
         runs,
         only,
     }
@@ -73,7 +80,13 @@ fn main() {
         )
     });
     let records = lines(&data).count();
-    let schema = Schema::parse(shred::contact::CONTACT_SCHEMA).unwrap();
+    let schema_text = match &args.schema {
+        Some(path) => {
+            std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        }
+        None => shred::contact::CONTACT_SCHEMA.to_string(),
+    };
+    let schema = Schema::parse(&schema_text).unwrap();
     let plan = Arc::new(SchemaPlan::new(&schema));
     let name = args.input.display().to_string();
 
