@@ -57,11 +57,20 @@ impl ByteValues {
         self.data.extend_from_slice(value);
         self.offsets.push(self.data.len());
     }
-    /// Removes all values, keeping the allocations.
+    /// Removes all values, keeping the allocations, except a value buffer grown past
+    /// [`ByteValues::KEEP_AT_MOST`] (a batch of huge values, such as parquet-testing's
+    /// strings of 1 GiB), which is given back so that it does not stay resident beside the
+    /// next page.
     pub fn clear(&mut self) {
-        self.data.clear();
+        if self.data.capacity() > Self::KEEP_AT_MOST {
+            self.data = Vec::new();
+        } else {
+            self.data.clear();
+        }
         self.offsets.truncate(1);
     }
+    /// The largest value buffer [`ByteValues::clear`] keeps for reuse.
+    pub const KEEP_AT_MOST: usize = 256 << 20;
     /// Iterates the values.
     pub fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
         (0..self.len()).map(|i| self.get(i))
@@ -341,6 +350,21 @@ mod tests {
         assert_eq!(arrays[2].data(), b"xyz");
         v.clear();
         assert!(v.is_empty());
+    }
+
+    #[test]
+    fn clear_keeps_a_small_buffer_and_gives_back_a_huge_one() {
+        let mut v = ByteValues::default();
+        v.push(b"abc");
+        let small = v.data.capacity();
+        v.clear();
+        assert_eq!((v.len(), v.data.capacity()), (0, small));
+        v.data.reserve(ByteValues::KEEP_AT_MOST + 1);
+        v.push(b"abc");
+        v.clear();
+        assert_eq!((v.len(), v.data.capacity()), (0, 0));
+        v.push(b"d");
+        assert_eq!(v.get(0), b"d");
     }
 
     #[test]

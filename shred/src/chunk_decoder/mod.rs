@@ -19,7 +19,11 @@
 //! A page is decoded whole when it is reached (its levels and dictionary ids; PLAIN values
 //! and the dictionary stay in their pages, found by offset); [`ChunkDecoder::read_records`]
 //! then appends whole records (a record starts at `r = 0`, Dremel §4.1) to a stripe, the
-//! values copied once, from the page or the dictionary, into the stripe's flat storage. Anything else
+//! values copied once, from the page or the dictionary, into the stripe's flat storage.
+//! Writers fall back from dictionary to PLAIN once per chunk, when the dictionary grows too
+//! large, so the dictionary is dropped at the first PLAIN data page (a dictionary of 1 GiB
+//! is not kept beside a PLAIN page of 1 GiB); dictionary ids after that are declined.
+//! Anything else
 //! (another encoding, BIT_PACKED levels, a page that does not add up, a level above the
 //! column's maximum, a chunk that does not start with `r = 0`) is declined
 //! ([`Declined`]): the caller reads the chunk with the crate's column reader instead
@@ -54,8 +58,10 @@ pub struct ChunkDecoder {
     pages: Box<dyn PageReader>,
     max_rep: i16,
     max_def: i16,
-    /// The chunk's dictionary, once its page is read.
+    /// The chunk's dictionary, once its page is read, until the chunk falls back to PLAIN.
     dictionary: Option<PlainValues>,
+    /// Whether a PLAIN data page followed the dictionary, which was then dropped.
+    fell_back: bool,
     /// The current page, decoded.
     page: DecodedPage,
     /// Whether an entry of the chunk has been handed out (the first must have `r = 0`).
@@ -138,6 +144,7 @@ impl ChunkDecoder {
             max_rep,
             max_def,
             dictionary: None,
+            fell_back: false,
             page: DecodedPage::default(),
             started: false,
             open: false,
@@ -250,7 +257,7 @@ impl ChunkDecoder {
                     encoding,
                     ..
                 }) => {
-                    if self.dictionary.is_some() {
+                    if self.dictionary.is_some() || self.fell_back {
                         return Err(declined("a second dictionary page"));
                     }
                     if !matches!(encoding, Encoding::PLAIN | Encoding::PLAIN_DICTIONARY) {
@@ -358,10 +365,18 @@ impl ChunkDecoder {
                 "the v2 header's null count disagrees with the levels",
             ));
         }
+        if encoding == Encoding::PLAIN && self.dictionary.take().is_some() {
+            self.fell_back = true;
+        }
         let values = match encoding {
             _ if defined == 0 => PageValues::None,
             Encoding::PLAIN => PageValues::Plain(PlainValues::parse(data, defined)?),
             Encoding::PLAIN_DICTIONARY | Encoding::RLE_DICTIONARY => {
+                if self.fell_back {
+                    return Err(declined(
+                        "dictionary ids after the chunk fell back to PLAIN",
+                    ));
+                }
                 let dictionary = self
                     .dictionary
                     .as_ref()

@@ -215,3 +215,102 @@ fn stripe_reader_goes_on_with_the_crate_where_the_decoder_declines() {
     assert_eq!(a, b);
     assert!(taken_over > Some(0), "taken over at batch {taken_over:?}");
 }
+
+/// Hand-made pages of a column, in order, for cases no writer makes.
+struct Pages(std::vec::IntoIter<Page>);
+
+impl Iterator for Pages {
+    type Item = parquet::errors::Result<Page>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(Ok)
+    }
+}
+
+impl PageReader for Pages {
+    fn get_next_page(&mut self) -> parquet::errors::Result<Option<Page>> {
+        Ok(self.0.next())
+    }
+    fn peek_next_page(
+        &mut self,
+    ) -> parquet::errors::Result<Option<parquet::column::page::PageMetadata>> {
+        unimplemented!("the decoder does not peek")
+    }
+    fn skip_next_page(&mut self) -> parquet::errors::Result<()> {
+        unimplemented!("the decoder does not skip")
+    }
+}
+
+/// PLAIN byte arrays: each value's 4-byte length, then its bytes.
+fn plain(values: &[&str]) -> Bytes {
+    let mut buf = Vec::new();
+    for v in values {
+        buf.extend_from_slice(&(v.len() as u32).to_le_bytes());
+        buf.extend_from_slice(v.as_bytes());
+    }
+    Bytes::from(buf)
+}
+
+/// A v1 data page of a REQUIRED column (no levels) holding `n` values `buf` in `encoding`.
+fn data_page(buf: Bytes, n: u32, encoding: Encoding) -> Page {
+    Page::DataPage {
+        buf,
+        num_values: n,
+        encoding,
+        def_level_encoding: Encoding::RLE,
+        rep_level_encoding: Encoding::RLE,
+        statistics: None,
+    }
+}
+
+/// A data page of one dictionary id, 0: bit width 1, then an RLE run of one 0.
+fn id_0_page() -> Page {
+    data_page(Bytes::from_static(&[1, 2, 0]), 1, Encoding::RLE_DICTIONARY)
+}
+
+#[test]
+fn dictionary_is_dropped_at_the_fallback_to_plain() {
+    let pages = vec![
+        Page::DictionaryPage {
+            buf: plain(&["d"]),
+            num_values: 1,
+            encoding: Encoding::PLAIN,
+            is_sorted: false,
+        },
+        id_0_page(),
+        data_page(plain(&["p"]), 1, Encoding::PLAIN),
+    ];
+    let mut decoder = ChunkDecoder::new(Box::new(Pages(pages.into_iter())), 0, 0);
+    let mut stripe = Stripe::new(parquet::basic::Type::BYTE_ARRAY);
+    assert_eq!(decoder.read_records(1, &mut stripe, true), Ok(1));
+    assert!(decoder.dictionary.is_some());
+    assert_eq!(decoder.read_records(1, &mut stripe, true), Ok(1));
+    assert!(decoder.dictionary.is_none(), "dropped at the PLAIN page");
+    assert_eq!(decoder.read_records(1, &mut stripe, true), Ok(0));
+    let Values::ByteArray(values) = &stripe.values else {
+        unreachable!()
+    };
+    assert_eq!(values.iter().collect::<Vec<_>>(), [b"d", b"p"]);
+}
+
+#[test]
+fn dictionary_ids_after_the_fallback_are_declined() {
+    let pages = vec![
+        Page::DictionaryPage {
+            buf: plain(&["d"]),
+            num_values: 1,
+            encoding: Encoding::PLAIN,
+            is_sorted: false,
+        },
+        data_page(plain(&["p"]), 1, Encoding::PLAIN),
+        id_0_page(),
+    ];
+    let mut decoder = ChunkDecoder::new(Box::new(Pages(pages.into_iter())), 0, 0);
+    let mut stripe = Stripe::new(parquet::basic::Type::BYTE_ARRAY);
+    assert_eq!(decoder.read_records(1, &mut stripe, true), Ok(1));
+    assert_eq!(
+        decoder.read_records(1, &mut stripe, true),
+        Err(declined(
+            "dictionary ids after the chunk fell back to PLAIN"
+        ))
+    );
+}
