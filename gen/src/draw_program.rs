@@ -141,10 +141,7 @@ fn node(plan: &SchemaPlan, null: &impl Fn(NodeId) -> u64, id: NodeId, steps: &mu
                     skip: 0,
                 });
                 present(plan, null, id, steps);
-                let end = steps.len() as u32;
-                if let Step::Optional { skip, .. } = &mut steps[at] {
-                    *skip = end;
-                }
+                close(steps, at);
             }
         }
         Repetition::REPEATED => {
@@ -159,10 +156,7 @@ fn node(plan: &SchemaPlan, null: &impl Fn(NodeId) -> u64, id: NodeId, steps: &mu
             let body = steps.len() as u32;
             present(plan, null, id, steps);
             steps.push(Step::Next { rep: n.rep, body });
-            let end = steps.len() as u32;
-            if let Step::Repeat { skip, .. } = &mut steps[at] {
-                *skip = end;
-            }
+            close(steps, at);
         }
     }
 }
@@ -184,6 +178,16 @@ fn present(plan: &SchemaPlan, null: &impl Fn(NodeId) -> u64, id: NodeId, steps: 
             }
         }
         NodeShape::Transparent { child } => node(plan, null, *child, steps),
+    }
+}
+
+/// Points the `skip` of the `Optional` or `Repeat` step at `at` past the steps pushed
+/// since: its subtree's.
+fn close(steps: &mut [Step], at: usize) {
+    let end = steps.len() as u32;
+    match &mut steps[at] {
+        Step::Optional { skip, .. } | Step::Repeat { skip, .. } => *skip = end,
+        _ => unreachable!("only optional and repeated nodes skip"),
     }
 }
 

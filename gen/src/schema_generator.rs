@@ -111,6 +111,32 @@ struct Cursor {
     frames: Vec<Frame>,
 }
 
+impl Cursor {
+    /// A cursor over `columns` columns, before any record.
+    fn new(seed_key: u64, columns: usize) -> Self {
+        Cursor {
+            rng: RecordRng::new(seed_key, 0),
+            record: 0,
+            record_start: vec![0; columns],
+            key_start: vec![0; columns],
+            scratch: Vec::new(),
+            frames: Vec::new(),
+        }
+    }
+
+    /// Starts drawing `record`: its random stream, and where each column's entries start
+    /// when `track_starts` (the generator draws an entry index somewhere).
+    fn begin(&mut self, seed_key: u64, record: u64, stripes: &[Stripe], track_starts: bool) {
+        self.rng = RecordRng::new(seed_key, record);
+        self.record = record;
+        if track_starts {
+            for (first, stripe) in self.record_start.iter_mut().zip(stripes) {
+                *first = stripe.rep.len();
+            }
+        }
+    }
+}
+
 /// An open repeated node of the record being drawn.
 struct Frame {
     /// Occurrences still to draw after the current one.
@@ -183,23 +209,9 @@ impl SchemaGenerator {
 
     /// Appends the stripes of records `[start, start + count)` to `stripes`.
     pub fn append_stripes(&self, start: u64, count: usize, stripes: &mut [Stripe]) {
-        let columns = stripes.len();
-        let mut cursor = Cursor {
-            rng: RecordRng::new(self.seed_key, start),
-            record: start,
-            record_start: vec![0; columns],
-            key_start: vec![0; columns],
-            scratch: Vec::new(),
-            frames: Vec::new(),
-        };
+        let mut cursor = Cursor::new(self.seed_key, stripes.len());
         for record in start..start + count as u64 {
-            cursor.rng = RecordRng::new(self.seed_key, record);
-            cursor.record = record;
-            if self.tracks_k {
-                for (first, stripe) in cursor.record_start.iter_mut().zip(stripes.iter()) {
-                    *first = stripe.rep.len();
-                }
-            }
+            cursor.begin(self.seed_key, record, stripes, self.tracks_k);
             self.draw_record(&mut cursor, stripes);
         }
     }
@@ -686,21 +698,9 @@ mod tests {
             }
         }
         let mut stripes = g.new_stripes();
-        let columns = stripes.len();
-        let mut cursor = Cursor {
-            rng: RecordRng::new(g.seed_key, start),
-            record: start,
-            record_start: vec![0; columns],
-            key_start: vec![0; columns],
-            scratch: Vec::new(),
-            frames: Vec::new(),
-        };
+        let mut cursor = Cursor::new(g.seed_key, stripes.len());
         for record in start..start + count as u64 {
-            cursor.rng = RecordRng::new(g.seed_key, record);
-            cursor.record = record;
-            for (first, stripe) in cursor.record_start.iter_mut().zip(&stripes) {
-                *first = stripe.rep.len();
-            }
+            cursor.begin(g.seed_key, record, &stripes, true);
             present(g, g.plan.root(), 0, &mut cursor, &mut stripes);
         }
         stripes

@@ -4,7 +4,7 @@
 //! index whose threshold exceeds the draw (inverse transform sampling: Devroye,
 //! "Non-Uniform Random Variate Generation", 1986, §III.2). A guide table (Chen and Asau's
 //! indexed search, Devroye §III.2.4) keeps that search short: the draws are cut into
-//! `2^k ≥ n` equal buckets by their top bits, and each bucket knows the outcomes its
+//! `2^k ≥ 4n` equal buckets by their top bits, and each bucket knows the outcomes its
 //! smallest and largest draws pick, so a draw searches only between them (one or two
 //! thresholds for most draws) and picks exactly what a search of the whole table would.
 //! It serves every finite distribution of a spec: length histograms, Zipf lengths and
@@ -27,8 +27,6 @@ pub struct Weighted {
     /// `cumulative[i]`: draws below it pick `i` or less; then [`SCAN_STEPS`] entries of
     /// `u64::MAX`, so a window from any outcome stays in the table.
     cumulative: Box<[u64]>,
-    /// The number of outcomes.
-    outcomes: usize,
     /// The most thresholds one bucket of the guide table holds.
     widest_bucket: usize,
     /// `guide[b]`: the outcome the smallest draw of bucket `b` picks before clamping to
@@ -71,11 +69,9 @@ impl Weighted {
         }
         let (guide, shift) = guide_table(&cumulative);
         let widest_bucket = guide.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0) as usize;
-        let outcomes = cumulative.len();
         cumulative.extend([u64::MAX; SCAN_STEPS]);
         Ok(Weighted {
             cumulative: cumulative.into(),
-            outcomes,
             widest_bucket,
             guide,
             shift,
@@ -97,12 +93,12 @@ impl Weighted {
 
     /// Number of outcomes (including those of weight 0).
     pub fn len(&self) -> usize {
-        self.outcomes
+        self.cumulative.len() - SCAN_STEPS
     }
 
     /// True when there are no outcomes (never: [`Weighted::new`] refuses that).
     pub fn is_empty(&self) -> bool {
-        self.outcomes == 0
+        self.len() == 0
     }
 
     /// The outcome for 64 uniform bits.
@@ -134,7 +130,7 @@ impl Weighted {
     /// mixing, not the draw: the stream moves on as with any other table.
     #[inline(always)]
     pub fn sample(&self, rng: &mut RecordRng) -> usize {
-        if self.outcomes == 1 {
+        if self.len() == 1 {
             rng.skip();
             0
         } else {
@@ -191,7 +187,7 @@ mod tests {
 
     /// What [`Weighted::pick`] must equal: the search of the whole table.
     fn full_search(w: &Weighted, bits: u64) -> usize {
-        w.cumulative[..w.outcomes]
+        w.cumulative[..w.len()]
             .partition_point(|&c| c <= bits)
             .min(w.last)
     }
@@ -214,7 +210,7 @@ mod tests {
         for w in &tables {
             // Every threshold and its neighbours, bucket edges, and scattered draws.
             let mut draws: Vec<u64> = vec![0, 1, u64::MAX, u64::MAX - 1];
-            for &c in &w.cumulative[..w.outcomes] {
+            for &c in &w.cumulative[..w.len()] {
                 draws.extend([c.wrapping_sub(1), c, c.wrapping_add(1)]);
             }
             for b in 0..w.guide.len() as u64 - 1 {

@@ -262,6 +262,21 @@ fn data_page(buf: Bytes, n: u32, encoding: Encoding) -> Page {
     }
 }
 
+/// A PLAIN dictionary page of `values`.
+fn dictionary_page(values: &[&str]) -> Page {
+    Page::DictionaryPage {
+        buf: plain(values),
+        num_values: values.len() as u32,
+        encoding: Encoding::PLAIN,
+        is_sorted: false,
+    }
+}
+
+/// A decoder of `pages`, a REQUIRED column's (no levels).
+fn required_column(pages: Vec<Page>) -> ChunkDecoder {
+    ChunkDecoder::new(Box::new(Pages(pages.into_iter())), 0, 0)
+}
+
 /// A data page of one dictionary id, 0: bit width 1, then an RLE run of one 0.
 fn id_0_page() -> Page {
     data_page(Bytes::from_static(&[1, 2, 0]), 1, Encoding::RLE_DICTIONARY)
@@ -270,16 +285,11 @@ fn id_0_page() -> Page {
 #[test]
 fn dictionary_is_dropped_at_the_fallback_to_plain() {
     let pages = vec![
-        Page::DictionaryPage {
-            buf: plain(&["d"]),
-            num_values: 1,
-            encoding: Encoding::PLAIN,
-            is_sorted: false,
-        },
+        dictionary_page(&["d"]),
         id_0_page(),
         data_page(plain(&["p"]), 1, Encoding::PLAIN),
     ];
-    let mut decoder = ChunkDecoder::new(Box::new(Pages(pages.into_iter())), 0, 0);
+    let mut decoder = required_column(pages);
     let mut stripe = Stripe::new(parquet::basic::Type::BYTE_ARRAY);
     assert_eq!(decoder.read_records(1, &mut stripe, true), Ok(1));
     assert!(decoder.dictionary.is_some());
@@ -295,16 +305,11 @@ fn dictionary_is_dropped_at_the_fallback_to_plain() {
 #[test]
 fn dictionary_ids_after_the_fallback_are_declined() {
     let pages = vec![
-        Page::DictionaryPage {
-            buf: plain(&["d"]),
-            num_values: 1,
-            encoding: Encoding::PLAIN,
-            is_sorted: false,
-        },
+        dictionary_page(&["d"]),
         data_page(plain(&["p"]), 1, Encoding::PLAIN),
         id_0_page(),
     ];
-    let mut decoder = ChunkDecoder::new(Box::new(Pages(pages.into_iter())), 0, 0);
+    let mut decoder = required_column(pages);
     let mut stripe = Stripe::new(parquet::basic::Type::BYTE_ARRAY);
     assert_eq!(decoder.read_records(1, &mut stripe, true), Ok(1));
     assert_eq!(
