@@ -17,6 +17,7 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
+use parquet::basic::Encoding;
 use parquet::column::reader::ColumnReader;
 use parquet::file::column_crypto_metadata::ColumnCryptoMetaData;
 use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, ParquetMetaDataReader};
@@ -206,7 +207,23 @@ impl ParquetReader {
         leaf_info: &Leaf,
     ) -> Result<StripeReader> {
         let encrypted = self.chunk_decryptor(row_group, leaf)?.is_some();
-        if encrypted || leaf_info.physical() != parquet::basic::Type::BYTE_ARRAY {
+        // A chunk whose footer lists an encoding the decoder declines goes to the crate's
+        // reader from the start, not after the decoder has read the pages before it.
+        let decodable = self
+            .metadata
+            .row_group(row_group)
+            .column(leaf)
+            .encodings()
+            .all(|e| {
+                matches!(
+                    e,
+                    Encoding::PLAIN
+                        | Encoding::PLAIN_DICTIONARY
+                        | Encoding::RLE_DICTIONARY
+                        | Encoding::RLE
+                )
+            });
+        if encrypted || !decodable || leaf_info.physical() != parquet::basic::Type::BYTE_ARRAY {
             return Ok(StripeReader::new(
                 self.column_reader(row_group, leaf)?,
                 leaf_info,

@@ -9,7 +9,7 @@
 //! "Data Pages"):
 //!
 //! - levels: a v1 page's repetition then definition levels, each RLE/bit-packed hybrid
-//!   ([`runs`]) behind a 4-byte length; a v2 page's, without the length, their byte lengths
+//!   (decoded by the `parquet` crate's `RleDecoder`) behind a 4-byte length; a v2 page's, without the length, their byte lengths
 //!   in the page header; none for a column whose maximum level is 0 (then every level is
 //!   0);
 //! - values, one per entry at the maximum definition level: PLAIN (a 4-byte length, then
@@ -30,14 +30,13 @@
 //! ([`crate::column_io::StripeReader`] does, from the record where this decoder stopped),
 //! so every file reads as the crate reads it, and every error is the crate's.
 
-pub mod runs;
-
 use bytes::Bytes;
 use parquet::basic::Encoding;
 use parquet::column::page::{Page, PageReader};
+use parquet::encodings::rle::RleDecoder;
+use parquet::util::bit_util::BitPacking;
 
 use crate::stripe::{Stripe, Values};
-use runs::{RunValue, Runs};
 
 /// Why [`ChunkDecoder`] stopped: something it does not decode, or an error the crate's
 /// reader will report in its own words.
@@ -287,9 +286,10 @@ impl ChunkDecoder {
                             .get(offset..offset + 4)
                             .ok_or_else(|| declined("levels"))?;
                         let len = u32::from_le_bytes(len.try_into().expect("4")) as usize;
-                        let runs = buf
-                            .get(offset + 4..offset + 4 + len)
-                            .ok_or_else(|| declined("levels past the page"))?;
+                        if len > buf.len() - (offset + 4) {
+                            return Err(declined("levels past the page"));
+                        }
+                        let runs = buf.slice(offset + 4..offset + 4 + len);
                         offset += 4 + len;
                         read_levels(runs, max, n, out)
                     };
@@ -314,7 +314,7 @@ impl ChunkDecoder {
                         return Err(declined("a v2 page whose header does not add up"));
                     }
                     let (mut rep, mut def) = self.level_buffers();
-                    let v2_levels = |max: i16, runs: &[u8], out: &mut Vec<i16>| {
+                    let v2_levels = |max: i16, runs: Bytes, out: &mut Vec<i16>| {
                         if max == 0 {
                             out.resize(n, 0);
                             Ok(())
@@ -322,8 +322,8 @@ impl ChunkDecoder {
                             read_levels(runs, max, n, out)
                         }
                     };
-                    v2_levels(self.max_rep, &buf[..rep_len], &mut rep)?;
-                    v2_levels(self.max_def, &buf[rep_len..def_end], &mut def)?;
+                    v2_levels(self.max_rep, buf.slice(..rep_len), &mut rep)?;
+                    v2_levels(self.max_def, buf.slice(rep_len..def_end), &mut def)?;
                     let values = (num_values - num_nulls) as usize;
                     self.set_page(rep, def, encoding, buf.slice(def_end..), Some(values))?;
                 }
@@ -381,9 +381,9 @@ impl ChunkDecoder {
                     .dictionary
                     .as_ref()
                     .ok_or_else(|| declined("dictionary ids without a dictionary"))?;
-                let (&width, runs) = data.split_first().ok_or_else(|| declined("no ids"))?;
-                let mut ids = Vec::with_capacity(defined);
-                read_runs(runs, width, defined, &mut ids)?;
+                let &width = data.first().ok_or_else(|| declined("no ids"))?;
+                let mut ids = Vec::new();
+                read_runs(data.slice(1..), width, defined, &mut ids)?;
                 if ids.iter().any(|&id| id as usize >= dictionary.len()) {
                     return Err(declined("an id past the dictionary"));
                 }
@@ -403,20 +403,33 @@ impl ChunkDecoder {
 }
 
 /// Decodes `n` levels of a column whose maximum level is `max` from hybrid `runs`.
-fn read_levels(runs: &[u8], max: i16, n: usize, out: &mut Vec<i16>) -> Result<(), Declined> {
+fn read_levels(runs: Bytes, max: i16, n: usize, out: &mut Vec<i16>) -> Result<(), Declined> {
     let width = (16 - (max as u16).leading_zeros()) as u8;
     read_runs(runs, width, n, out)
 }
 
-fn read_runs<T: RunValue>(
-    runs: &[u8],
+/// Decodes `n` values of `width` bits from hybrid `runs` into `out` (emptied first), with
+/// the `parquet` crate's decoder.
+fn read_runs<T: BitPacking + Clone + Default>(
+    runs: Bytes,
     width: u8,
     n: usize,
     out: &mut Vec<T>,
 ) -> Result<(), Declined> {
-    Runs::new(runs, width)
-        .and_then(|mut r| r.read(n, out))
-        .map_err(|_| declined("runs end before the page's entries"))
+    if width > 32 {
+        return Err(declined(format!("runs of {width}-bit values")));
+    }
+    out.clear();
+    out.resize(n, T::default());
+    let mut decoder = RleDecoder::new(width);
+    let read = decoder
+        .set_data(runs)
+        .and_then(|()| decoder.get_batch(out))
+        .map_err(|e| declined(format!("runs: {e}")))?;
+    if read < n {
+        return Err(declined("runs end before the page's entries"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -238,6 +238,7 @@ impl ChunkEncoder {
     /// mini-batches start at its first entry: the chunk is the one the `parquet` crate's
     /// column writer writes when given the stripes one `write_batch` call each.
     pub fn write(&mut self, stripe: &Stripe) -> Result<()> {
+        self.check_shape(stripe)?;
         self.write_carry()?;
         self.encode(stripe, Position::START, false).map(|_| ())
     }
@@ -289,7 +290,9 @@ impl ChunkEncoder {
         if self.carry.is_empty() {
             return Ok(());
         }
-        let mut carry = std::mem::replace(&mut self.carry, Stripe::new(self.order.physical));
+        // Held out of `self` while it is encoded; the BOOLEAN stripe in its place allocates
+        // nothing.
+        let mut carry = std::mem::replace(&mut self.carry, Stripe::new(PhysicalType::BOOLEAN));
         let written = self.encode(&carry, Position::START, false);
         carry.clear();
         self.carry = carry;
@@ -312,8 +315,8 @@ impl ChunkEncoder {
     /// in the same mini-batch sequence, so it stops before a last mini-batch whose end
     /// lies beyond the stripe and returns where; otherwise it writes every entry, checks
     /// that the levels define as many values as there are, and returns the end.
+    /// The stripe's shape has been checked ([`ChunkEncoder::check_shape`]).
     fn encode(&mut self, stripe: &Stripe, from: Position, open: bool) -> Result<Position> {
-        self.check_shape(stripe)?;
         let entries = stripe.def.len();
         let (stop, values) = match (&stripe.values, self.order.physical) {
             (Values::ByteArray(values), PhysicalType::BYTE_ARRAY) => (

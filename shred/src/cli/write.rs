@@ -5,8 +5,10 @@
 //! them on in input order, a chunk's stripes at a time; [`RowGroupWriter`] encodes each
 //! piece into its row group's column chunks while the reader's threads parse the next
 //! ones, and appends the chunks to the file when the row group ends. So memory holds the
-//! encoded chunks of one row group and the chunks in flight, never a row group's stripes,
-//! and the file is byte for byte the same whatever `--threads` is. The file is written under a
+//! encoded chunks of one row group and the chunks in flight, not a row group's stripes
+//! (except for the columns the chunk encoder declines: v2 pages, other encodings, bloom
+//! filters, whose stripes are gathered for the row group and written by the `parquet`
+//! crate), and the file is byte for byte the same whatever `--threads` is. The file is written under a
 //! temporary name and renamed when complete ([`crate::output`]): a failed run leaves
 //! nothing behind. The writer's properties come from the flags of
 //! [`crate::writer_settings`] (codec, page versions and limits, dictionary, per-column
