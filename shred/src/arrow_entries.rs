@@ -275,24 +275,10 @@ mod tests {
         out
     }
 
-    /// The records written by the `parquet` crate from our stripes and read back by
-    /// arrow-rs, as one batch.
-    fn read_back(schema: &Schema, stripes: &[crate::Stripe]) -> RecordBatch {
-        let props = parquet::file::properties::WriterProperties::builder().build();
-        let file =
-            crate::column_io::write_file(Vec::new(), schema, props, [stripes.to_vec()]).unwrap();
-        let mut reader = parquet::arrow::arrow_reader::ParquetRecordBatchReader::try_new(
-            bytes::Bytes::from(file),
-            1024,
-        )
-        .unwrap();
-        reader.next().unwrap().unwrap()
-    }
-
     fn same_entries(schema_text: &str, records: &[serde_json::Value]) {
         let schema = Schema::parse(schema_text).unwrap();
         let stripes = shred_records(&schema, records).unwrap();
-        let batch = read_back(&schema, &stripes);
+        let batch = fixtures::arrow_batch(&schema, &stripes);
         assert_eq!(
             arrow_entries(&schema, &batch),
             fsm_entries(&schema, &stripes)
@@ -306,10 +292,7 @@ mod tests {
 
     #[test]
     fn contacts_in_every_state() {
-        let records: Vec<serde_json::Value> = fixtures::contacts_in_every_state()
-            .iter()
-            .map(crate::contact::Contact::to_json)
-            .collect();
+        let records = fixtures::contact_records_in_every_state();
         same_entries(crate::contact::CONTACT_SCHEMA, &records);
     }
 
@@ -322,7 +305,7 @@ mod tests {
     fn projection_walks_only_the_selected_leaves() {
         let schema = Schema::parse(fixtures::DOCUMENT_SCHEMA).unwrap();
         let stripes = shred_records(&schema, &fixtures::document_records()).unwrap();
-        let batch = read_back(&schema, &stripes);
+        let batch = fixtures::arrow_batch(&schema, &stripes);
         let mut selected = vec![false; schema.leaves().len()];
         selected[4] = true;
         let records = ArrowRecords::new(&schema, &batch, &selected).unwrap();
@@ -341,7 +324,7 @@ mod tests {
     fn walk_stops_when_the_sink_says_so() {
         let schema = Schema::parse(fixtures::DOCUMENT_SCHEMA).unwrap();
         let stripes = shred_records(&schema, &fixtures::document_records()).unwrap();
-        let batch = read_back(&schema, &stripes);
+        let batch = fixtures::arrow_batch(&schema, &stripes);
         let selected = vec![true; schema.leaves().len()];
         let records = ArrowRecords::new(&schema, &batch, &selected).unwrap();
         let mut seen = 0;

@@ -461,26 +461,12 @@ mod tests {
     use crate::shredder::shred_records;
     use serde_json::json;
 
-    /// The records written by the `parquet` crate from our stripes and read back by
-    /// arrow-rs, as one batch.
-    fn read_back(schema: &Schema, stripes: &[Stripe]) -> RecordBatch {
-        let props = parquet::file::properties::WriterProperties::builder().build();
-        let file =
-            crate::column_io::write_file(Vec::new(), schema, props, [stripes.to_vec()]).unwrap();
-        let mut reader = parquet::arrow::arrow_reader::ParquetRecordBatchReader::try_new(
-            bytes::Bytes::from(file),
-            1024,
-        )
-        .unwrap();
-        reader.next().unwrap().unwrap()
-    }
-
     /// arrow-rs's levels of every column equal the stripes they were written from, and
     /// arrow-rs's walk of each record (`crate::arrow_entries`) gives the FSM's entries.
     fn same_levels(schema_text: &str, records: &[serde_json::Value]) {
         let schema = Schema::parse(schema_text).unwrap();
         let stripes = shred_records(&schema, records).unwrap();
-        let batch = read_back(&schema, &stripes);
+        let batch = fixtures::arrow_batch(&schema, &stripes);
         let selected = vec![true; schema.leaves().len()];
         let levels = ArrowLevels::new(&schema, &batch, &selected).unwrap();
         for (l, stripe) in stripes.iter().enumerate() {
@@ -516,10 +502,7 @@ mod tests {
 
     #[test]
     fn contacts_in_every_state() {
-        let records: Vec<serde_json::Value> = fixtures::contacts_in_every_state()
-            .iter()
-            .map(crate::contact::Contact::to_json)
-            .collect();
+        let records = fixtures::contact_records_in_every_state();
         same_levels(crate::contact::CONTACT_SCHEMA, &records);
     }
 
@@ -532,7 +515,7 @@ mod tests {
     fn projection_computes_only_the_selected_leaves() {
         let schema = Schema::parse(fixtures::DOCUMENT_SCHEMA).unwrap();
         let stripes = shred_records(&schema, &fixtures::document_records()).unwrap();
-        let batch = read_back(&schema, &stripes);
+        let batch = fixtures::arrow_batch(&schema, &stripes);
         let mut selected = vec![false; schema.leaves().len()];
         selected[4] = true;
         let levels = ArrowLevels::new(&schema, &batch, &selected).unwrap();
@@ -547,7 +530,7 @@ mod tests {
     fn first_difference_names_the_entry() {
         let schema = Schema::parse(crate::contact::CONTACT_SCHEMA).unwrap();
         let theirs = [json!({"name": "a", "phones": [{"number": "1"}, {"number": "3"}]})];
-        let batch = read_back(&schema, &shred_records(&schema, &theirs).unwrap());
+        let batch = fixtures::arrow_batch(&schema, &shred_records(&schema, &theirs).unwrap());
         let selected = vec![true; schema.leaves().len()];
         let levels = ArrowLevels::new(&schema, &batch, &selected).unwrap();
         let number = schema.leaf_index("phones.list.item.number").unwrap();

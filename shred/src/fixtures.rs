@@ -6,7 +6,12 @@
 //! `crate::shredder`'s and `crate::json_shredder`'s tests and `papers/dremel` assert it
 //! entry by entry.
 
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReader;
+
+use crate::Schema;
 use crate::contact::{Contact, Phone, PhoneType};
+use crate::stripe::Stripe;
 
 /// The Document schema of Figure 2, as Parquet message-type text.
 pub const DOCUMENT_SCHEMA: &str = "message Document {
@@ -86,6 +91,27 @@ pub fn contacts_in_every_state() -> Vec<Contact> {
             ]),
         },
     ]
+}
+
+/// [`contacts_in_every_state`] as JSON records.
+pub fn contact_records_in_every_state() -> Vec<serde_json::Value> {
+    contacts_in_every_state()
+        .iter()
+        .map(Contact::to_json)
+        .collect()
+}
+
+/// The records the `parquet` crate writes from `stripes` (one row group, default
+/// properties), read back by arrow-rs as one batch (of at most 1024 records).
+pub fn arrow_batch(schema: &Schema, stripes: &[Stripe]) -> RecordBatch {
+    let props = parquet::file::properties::WriterProperties::builder().build();
+    let file = crate::column_io::write_file(Vec::new(), schema, props, [stripes.to_vec()])
+        .expect("the stripes write");
+    ParquetRecordBatchReader::try_new(bytes::Bytes::from(file), 1024)
+        .expect("arrow-rs opens the file")
+        .next()
+        .expect("a batch")
+        .expect("arrow-rs reads the batch")
 }
 
 /// Figure 3 of the paper: for each column of [`DOCUMENT_SCHEMA`], the `(value, r, d)` of

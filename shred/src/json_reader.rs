@@ -660,7 +660,7 @@ impl Cursor {
             let (entry_end, value_end) = if whole {
                 (src.len(), src.values.len())
             } else {
-                record_boundary(src, entry, value, n, plan.leaves()[column].max_def)
+                src.records_end(entry, value, n, plan.leaves()[column].max_def)
             };
             dst.append_range(src, entry..entry_end, value..value_end);
             self.entries[column] = entry_end;
@@ -668,32 +668,6 @@ impl Cursor {
         }
         self.taken += n;
     }
-}
-
-/// The entry and value index `n` records after (`entry`, `value`) in `stripe`.
-fn record_boundary(
-    stripe: &Stripe,
-    entry: usize,
-    value: usize,
-    n: usize,
-    max_def: i16,
-) -> (usize, usize) {
-    let mut starts = 0;
-    let mut end = stripe.len();
-    for (i, &r) in stripe.rep.iter().enumerate().skip(entry) {
-        if r == 0 {
-            if starts == n {
-                end = i;
-                break;
-            }
-            starts += 1;
-        }
-    }
-    let values = stripe.def[entry..end]
-        .iter()
-        .filter(|&&d| d == max_def)
-        .count();
-    (end, value + values)
 }
 
 fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> JoinHandle<()> {

@@ -36,7 +36,7 @@ use crate::column_io::{stripe_for, write_stripe};
 use crate::error::{Error, Result};
 use crate::json_reader::{JsonReader, Part, Piece};
 use crate::schema::{Leaf, Schema};
-use crate::stripe::{Stripe, Values};
+use crate::stripe::{Stripe, Values, record_end};
 
 /// Writes row groups of one file, piece by piece.
 #[derive(Debug)]
@@ -457,18 +457,13 @@ fn write_in_slices(
     if entries <= batch_size * SLICE_BATCHES {
         return write_stripe(column, leaf, stripe);
     }
-    let record_end = |from: usize| {
-        (from..entries)
-            .find(|&i| stripe.rep[i] == 0)
-            .unwrap_or(entries)
-    };
     let mut slice = stripe_for(leaf);
     let (mut start, mut value) = (0, 0);
     while start < entries {
         let mut end = start;
         for _ in 0..SLICE_BATCHES {
             if end < entries {
-                end = record_end(end + batch_size);
+                end = record_end(&stripe.rep, end + batch_size, entries);
             }
         }
         let values = (stripe.def[start..end].iter())
@@ -592,13 +587,7 @@ mod tests {
                 for ((piece, stripe), (leaf, at)) in
                     (piece.iter_mut().zip(&stripes)).zip(schema.leaves().iter().zip(&mut at))
                 {
-                    let (mut entry, mut value) = *at;
-                    let mut starts = 0;
-                    while entry < stripe.len() && (stripe.rep[entry] != 0 || starts < n) {
-                        starts += usize::from(stripe.rep[entry] == 0);
-                        value += usize::from(stripe.def[entry] == leaf.max_def);
-                        entry += 1;
-                    }
+                    let (entry, value) = stripe.records_end(at.0, at.1, n, leaf.max_def);
                     piece.clear();
                     piece.append_range(stripe, at.0..entry, at.1..value);
                     *at = (entry, value);

@@ -160,6 +160,20 @@ impl Values {
         }
     }
 
+    /// True when `self` and `other` hold the same values as [`Values::value_eq`] compares
+    /// them (floats bitwise), compared buffer by buffer.
+    pub fn bits_eq(&self, other: &Values) -> bool {
+        match (self, other) {
+            (Values::Float(a), Values::Float(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.to_bits() == b.to_bits())
+            }
+            (Values::Double(a), Values::Double(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.to_bits() == b.to_bits())
+            }
+            (a, b) => a == b,
+        }
+    }
+
     /// True when value `i` of `self` equals value `j` of `other` (floats bitwise, so NaN
     /// equals NaN and `0.0` differs from `-0.0`, as a byte-level round trip demands).
     pub fn value_eq(&self, i: usize, other: &Values, j: usize) -> bool {
@@ -308,7 +322,40 @@ impl Values {
     }
 }
 
+/// The first record start (`r = 0`) among `rep[at..end]`, or `end`.
+pub fn record_end(rep: &[i16], at: usize, end: usize) -> usize {
+    (at.min(end)..end).find(|&i| rep[i] == 0).unwrap_or(end)
+}
+
 impl Stripe {
+    /// The entry and value index after the `n` records that start at entry `entry` (value
+    /// `value`), or the stripe's end; `max_def` is the column's maximum definition level.
+    pub fn records_end(
+        &self,
+        entry: usize,
+        value: usize,
+        n: usize,
+        max_def: i16,
+    ) -> (usize, usize) {
+        let mut starts = 0;
+        let mut end = self.len();
+        for (i, &r) in self.rep.iter().enumerate().skip(entry) {
+            if r == 0 {
+                if starts == n {
+                    end = i;
+                    break;
+                }
+                starts += 1;
+            }
+        }
+        (end, value + self.values_in(entry..end, max_def))
+    }
+
+    /// The number of values of entries `entries` (those at `max_def`).
+    pub fn values_in(&self, entries: std::ops::Range<usize>, max_def: i16) -> usize {
+        self.def[entries].iter().filter(|&&d| d == max_def).count()
+    }
+
     /// Appends every entry of `other` (same physical type).
     pub fn append(&mut self, other: &Stripe) {
         self.append_range(other, 0..other.len(), 0..other.values.len());

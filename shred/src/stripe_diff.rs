@@ -32,7 +32,7 @@ use serde_json::Value as Json;
 
 use crate::record::leaf_json;
 use crate::schema::{Leaf, Schema};
-use crate::stripe::{Entry, Stripe, Values};
+use crate::stripe::{Entry, Stripe};
 
 /// One side's entry where two stripes differ.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,17 +135,7 @@ pub fn diff_stripe(leaf: &Leaf, expected: &Stripe, found: &Stripe) -> Option<Str
 /// buffer by buffer (byte values by their concatenated bytes and offsets, floats by their
 /// bits); `false` sends [`diff_stripe`] entry by entry.
 fn identical(a: &Stripe, b: &Stripe) -> bool {
-    a.rep == b.rep
-        && a.def == b.def
-        && match (&a.values, &b.values) {
-            (Values::Float(x), Values::Float(y)) => {
-                x.len() == y.len() && x.iter().zip(y).all(|(x, y)| x.to_bits() == y.to_bits())
-            }
-            (Values::Double(x), Values::Double(y)) => {
-                x.len() == y.len() && x.iter().zip(y).all(|(x, y)| x.to_bits() == y.to_bits())
-            }
-            (x, y) => x == y,
-        }
+    a.rep == b.rep && a.def == b.def && a.values.bits_eq(&b.values)
 }
 
 /// The first difference between two sets of stripes of `schema` (one stripe per leaf, in
@@ -165,6 +155,7 @@ pub fn diff_stripes(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stripe::Values;
 
     /// `phones.list.item.number` of the Contact schema: max rep 1, max def 4.
     fn number_leaf() -> Leaf {

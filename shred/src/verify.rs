@@ -910,16 +910,7 @@ mod tests {
         let schema = Schema::parse(crate::contact::CONTACT_SCHEMA).unwrap();
         let ours = crate::shredder::shred_records(&schema, ours).unwrap();
         let theirs = crate::shredder::shred_records(&schema, theirs).unwrap();
-        let props = parquet::file::properties::WriterProperties::builder().build();
-        let file = crate::column_io::write_file(Vec::new(), &schema, props, [theirs]).unwrap();
-        let batch = parquet::arrow::arrow_reader::ParquetRecordBatchReader::try_new(
-            bytes::Bytes::from(file),
-            1024,
-        )
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap();
+        let batch = crate::fixtures::arrow_batch(&schema, &theirs);
         let selected = vec![true; schema.leaves().len()];
         let records = ArrowRecords::new(&schema, &batch, &selected).unwrap();
         let all: Vec<usize> = (0..schema.leaves().len()).collect();
@@ -938,13 +929,7 @@ mod tests {
         let schema = Schema::parse(crate::contact::CONTACT_SCHEMA).unwrap();
         let ours = crate::shredder::shred_records(&schema, ours).unwrap();
         let theirs = crate::shredder::shred_records(&schema, theirs).unwrap();
-        let props = parquet::file::properties::WriterProperties::builder().build();
-        let file = crate::column_io::write_file(Vec::new(), &schema, props, [theirs]).unwrap();
-        let batch = ParquetRecordBatchReader::try_new(bytes::Bytes::from(file), 1024)
-            .unwrap()
-            .next()
-            .unwrap()
-            .unwrap();
+        let batch = crate::fixtures::arrow_batch(&schema, &theirs);
         let all: Vec<usize> = (0..schema.leaves().len()).collect();
         let selected = vec![true; all.len()];
         compare_columns("f", &schema, &all, &selected, &batch, &ours, 10)

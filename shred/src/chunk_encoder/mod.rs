@@ -264,10 +264,8 @@ impl ChunkEncoder {
                 self.carry.append(stripe);
                 return Ok(());
             }
-            let end = policy::record_end(&stripe.rep, at, entries);
-            let values = (stripe.def[..end].iter())
-                .filter(|&&d| d == self.max_def)
-                .count();
+            let end = crate::stripe::record_end(&stripe.rep, at, entries);
+            let values = stripe.values_in(0..end, self.max_def);
             if values > stripe.values.len() {
                 return Err(self.levels_error(end, "a value for every non-null entry"));
             }

@@ -22,7 +22,7 @@ use parquet::schema::types::ColumnPath;
 use super::values::PlainValues;
 use super::{ChunkEncoder, Position};
 use crate::Result;
-use crate::stripe::Stripe;
+use crate::stripe::{Stripe, record_end};
 
 /// The writer properties this encoder follows, resolved for one column.
 #[derive(Debug, Clone, Copy)]
@@ -183,11 +183,6 @@ impl ChunkEncoder {
         self.page.rows >= self.limits.data_page_row_count
             || self.values.encoded_size() >= self.limits.data_page_size
     }
-}
-
-/// The first record boundary (`r = 0`) at or after `at`, or `end`.
-pub(super) fn record_end(rep: &[i16], at: usize, end: usize) -> usize {
-    (at.min(end)..end).find(|&i| rep[i] == 0).unwrap_or(end)
 }
 
 #[cfg(test)]

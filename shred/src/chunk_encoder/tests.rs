@@ -618,23 +618,15 @@ fn rejects_a_fixed_length_value_of_another_length() {
 /// `stripe`, of `column`, cut at record starts into pieces of `records[i % records.len()]`
 /// records.
 fn pieces(stripe: &Stripe, column: &ColumnDescPtr, records: &[usize]) -> Vec<Stripe> {
-    let starts: Vec<usize> = (0..stripe.len()).filter(|&i| stripe.rep[i] == 0).collect();
     let mut out = Vec::new();
-    let (mut record, mut value) = (0, 0);
-    while record < starts.len() {
+    let (mut entry, mut value) = (0, 0);
+    while entry < stripe.len() {
         let n = records[out.len() % records.len()];
-        let end_record = (record + n).min(starts.len());
-        let (start, end) = (
-            starts[record],
-            *starts.get(end_record).unwrap_or(&stripe.len()),
-        );
-        let values = (stripe.def[start..end].iter())
-            .filter(|&&d| d == column.max_def_level())
-            .count();
+        let (end, value_end) = stripe.records_end(entry, value, n, column.max_def_level());
         let mut piece = Stripe::new(column.physical_type());
-        piece.append_range(stripe, start..end, value..value + values);
+        piece.append_range(stripe, entry..end, value..value_end);
         out.push(piece);
-        (record, value) = (end_record, value + values);
+        (entry, value) = (end, value_end);
     }
     out
 }
