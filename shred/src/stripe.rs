@@ -258,11 +258,25 @@ impl Stripe {
 
     /// Iterates the entries; `max_def` tells which entries hold a value.
     pub fn entries(&self, max_def: i16) -> impl Iterator<Item = Entry> + '_ {
-        let mut record = usize::MAX;
-        let mut next_value = 0;
-        (0..self.len()).map(move |index| {
+        self.entries_from(0..self.len(), 0, 0, max_def)
+    }
+
+    /// Iterates entries `range`, numbered as [`Stripe::entries`] numbers them, given the
+    /// records that start before the range (`records`) and the values before it
+    /// (`values`).
+    pub fn entries_from(
+        &self,
+        range: std::ops::Range<usize>,
+        records: usize,
+        values: usize,
+        max_def: i16,
+    ) -> impl Iterator<Item = Entry> + '_ {
+        let mut record = records.wrapping_sub(1);
+        let mut next_value = values;
+        range.map(move |index| {
             let (r, d) = (self.rep[index], self.def[index]);
-            if r == 0 || record == usize::MAX {
+            // A stripe's first entry always starts a record.
+            if r == 0 || index == 0 {
                 record = record.wrapping_add(1);
             }
             let value = (d == max_def).then(|| {

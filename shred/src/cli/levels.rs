@@ -115,9 +115,7 @@ fn slices(leaves: &[Leaf], stripes: &[Stripe]) -> Vec<Slice> {
                 .enumerate()
                 .filter(|&(i, &r)| r == 0 || start + i == 0)
                 .count();
-            value += (stripe.def[start..end].iter())
-                .filter(|&&d| d == leaf.max_def)
-                .count();
+            value += stripe.values_in(start..end, leaf.max_def);
         }
     }
     slices
@@ -126,20 +124,16 @@ fn slices(leaves: &[Leaf], stripes: &[Stripe]) -> Vec<Slice> {
 /// Appends the JSON lines of `slice`'s entries to `out`.
 fn format_slice(out: &mut LineBuffer, leaf: &Leaf, stripe: &Stripe, slice: &Slice, at: RowGroupAt) {
     let mut line = EntryLine::new(leaf, at.row_group, None);
-    // The record of the entry before the slice: the slice's first entry either starts the
-    // next one or goes on with it.
-    let mut record = (at.first_record + slice.record as u64).wrapping_sub(1);
-    let mut value = slice.value;
-    for i in slice.entries.clone() {
-        let (r, d) = (stripe.rep[i], stripe.def[i]);
-        if r == 0 || i == 0 {
-            record = record.wrapping_add(1);
-        }
-        let v = (d == leaf.max_def).then(|| {
-            value += 1;
-            (&stripe.values, value - 1)
-        });
-        line.write(out, record, r, d, v);
+    let entries = stripe.entries_from(
+        slice.entries.clone(),
+        slice.record,
+        slice.value,
+        leaf.max_def,
+    );
+    for entry in entries {
+        let record = at.first_record + entry.record as u64;
+        let value = entry.value.map(|v| (&stripe.values, v));
+        line.write(out, record, entry.r, entry.d, value);
     }
 }
 
