@@ -43,7 +43,7 @@ use arrow::datatypes::*;
 use parquet::basic::Repetition;
 
 use crate::arrow_entries::same_value;
-use crate::arrow_read::struct_field;
+use crate::arrow_read::{ListArray, struct_field};
 use crate::error::{Error, Result};
 use crate::schema::{Leaf, Node, NodeKind, Schema};
 use crate::stripe::{ByteValues, Stripe, Values};
@@ -240,55 +240,6 @@ impl<'b> Walk<'_, 'b> {
                 }
                 Ok(())
             }
-        }
-    }
-}
-
-/// A list-like array: its elements' array and where each list's elements are.
-struct ListArray<'b> {
-    values: &'b dyn Array,
-    offsets: Offsets<'b>,
-}
-
-enum Offsets<'b> {
-    Small(&'b [i32]),
-    Large(&'b [i64]),
-    Fixed(usize),
-}
-
-impl<'b> ListArray<'b> {
-    /// `array` as a list (a list, large list, map or fixed-size list array).
-    fn of(array: &'b dyn Array, path: &str) -> Result<Self> {
-        let (values, offsets) = if let Some(list) = array.as_list_opt::<i32>() {
-            (list.values().as_ref(), Offsets::Small(list.value_offsets()))
-        } else if let Some(list) = array.as_list_opt::<i64>() {
-            (list.values().as_ref(), Offsets::Large(list.value_offsets()))
-        } else if let Some(map) = array.as_map_opt() {
-            (
-                map.entries() as &dyn Array,
-                Offsets::Small(map.value_offsets()),
-            )
-        } else if let Some(list) = array.as_fixed_size_list_opt() {
-            let n = list.value_length() as usize;
-            (list.values().as_ref(), Offsets::Fixed(n))
-        } else {
-            return Err(Error::Input {
-                message: format!(
-                    "{path}: arrow-rs gave {}, expected a list",
-                    array.data_type()
-                ),
-            });
-        };
-        Ok(ListArray { values, offsets })
-    }
-
-    /// The element indexes of list `i`.
-    #[inline]
-    fn range(&self, i: usize) -> std::ops::Range<usize> {
-        match self.offsets {
-            Offsets::Small(o) => o[i] as usize..o[i + 1] as usize,
-            Offsets::Large(o) => o[i] as usize..o[i + 1] as usize,
-            Offsets::Fixed(n) => i * n..(i + 1) * n,
         }
     }
 }

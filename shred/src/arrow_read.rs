@@ -192,23 +192,53 @@ pub(crate) fn list_items<'b>(
     i: usize,
     path: &str,
 ) -> Result<(&'b dyn Array, std::ops::Range<usize>)> {
-    if let Some(list) = array.as_list_opt::<i32>() {
-        let o = list.value_offsets();
-        return Ok((list.values().as_ref(), o[i] as usize..o[i + 1] as usize));
+    let list = ListArray::of(array, path)?;
+    Ok((list.values, list.range(i)))
+}
+
+/// A list-like array: its elements' array and where each list's elements are.
+pub(crate) struct ListArray<'b> {
+    /// The elements of every list.
+    pub(crate) values: &'b dyn Array,
+    offsets: Offsets<'b>,
+}
+
+enum Offsets<'b> {
+    Small(&'b [i32]),
+    Large(&'b [i64]),
+    Fixed(usize),
+}
+
+impl<'b> ListArray<'b> {
+    /// `array` as a list (a list, large list, map or fixed-size list array).
+    pub(crate) fn of(array: &'b dyn Array, path: &str) -> Result<Self> {
+        let (values, offsets) = if let Some(list) = array.as_list_opt::<i32>() {
+            (list.values().as_ref(), Offsets::Small(list.value_offsets()))
+        } else if let Some(list) = array.as_list_opt::<i64>() {
+            (list.values().as_ref(), Offsets::Large(list.value_offsets()))
+        } else if let Some(map) = array.as_map_opt() {
+            (
+                map.entries() as &dyn Array,
+                Offsets::Small(map.value_offsets()),
+            )
+        } else if let Some(list) = array.as_fixed_size_list_opt() {
+            let n = list.value_length() as usize;
+            (list.values().as_ref(), Offsets::Fixed(n))
+        } else {
+            return Err(unsupported(path, array.data_type(), "a list"));
+        };
+        Ok(ListArray { values, offsets })
     }
-    if let Some(list) = array.as_list_opt::<i64>() {
-        let o = list.value_offsets();
-        return Ok((list.values().as_ref(), o[i] as usize..o[i + 1] as usize));
+
+    /// The element indexes of list `i`.
+    #[inline]
+    pub(crate) fn range(&self, i: usize) -> std::ops::Range<usize> {
+        match self.offsets {
+            Offsets::Small(o) => o[i] as usize..o[i + 1] as usize,
+            Offsets::Large(o) => o[i] as usize..o[i + 1] as usize,
+            Offsets::Fixed(n) => i * n..(i + 1) * n,
+        }
     }
-    if let Some(map) = array.as_map_opt() {
-        let o = map.value_offsets();
-        return Ok((map.entries(), o[i] as usize..o[i + 1] as usize));
-    }
-    if let Some(list) = array.as_fixed_size_list_opt() {
-        let n = list.value_length() as usize;
-        return Ok((list.values().as_ref(), i * n..(i + 1) * n));
-    }
-    Err(unsupported(path, array.data_type(), "a list"))
 }
 
 fn unsupported(path: &str, data_type: &DataType, expected: &str) -> Error {
