@@ -175,10 +175,7 @@ impl ParquetReader {
     /// is encrypted. Errors name the row group and column, not the file.
     pub fn column_reader(&self, row_group: usize, leaf: usize) -> Result<ColumnReader> {
         let rg = self.metadata.row_group(row_group);
-        let place = format!(
-            "row group {row_group}, column {}",
-            rg.column(leaf).column_path().string()
-        );
+        let place = place(&self.metadata, row_group, leaf);
         let total_rows = usize::try_from(rg.num_rows()).map_err(|_| Error::Input {
             message: format!("{place}: a row group of {} rows", rg.num_rows()),
         })?;
@@ -191,9 +188,7 @@ impl ParquetReader {
                 &place,
             );
         }
-        plain_chunk(&self.source, &self.metadata, row_group)
-            .and_then(|reader| reader.get_column_reader(leaf))
-            .map_err(|e| Error::parquet(place, e))
+        plain_column_reader(&self.source, &self.metadata, row_group, leaf, place)
     }
 
     /// A stripe reader of column `leaf` (`leaf_info`) of row group `row_group`: a
@@ -229,22 +224,34 @@ impl ParquetReader {
                 leaf_info,
             ));
         }
-        let rg = self.metadata.row_group(row_group);
-        let place = format!(
-            "row group {row_group}, column {}",
-            rg.column(leaf).column_path().string()
-        );
+        let place = place(&self.metadata, row_group, leaf);
         let pages = plain_chunk(&self.source, &self.metadata, row_group)
             .and_then(|reader| reader.get_column_page_reader(leaf))
             .map_err(|e| Error::parquet(place.clone(), e))?;
         let (source, metadata) = (Arc::clone(&self.source), Arc::clone(&self.metadata));
-        let reopen = move || {
-            plain_chunk(&source, &metadata, row_group)
-                .and_then(|reader| reader.get_column_reader(leaf))
-                .map_err(|e| Error::parquet(place, e))
-        };
+        let reopen = move || plain_column_reader(&source, &metadata, row_group, leaf, place);
         StripeReader::decoding(pages, leaf_info, reopen)
     }
+}
+
+/// "row group N, column PATH", for messages.
+fn place(metadata: &ParquetMetaData, row_group: usize, leaf: usize) -> String {
+    let path = metadata.row_group(row_group).column(leaf).column_path();
+    format!("row group {row_group}, column {}", path.string())
+}
+
+/// The `parquet` crate's column reader of plaintext column `leaf` of row group
+/// `row_group`; errors name `place`.
+fn plain_column_reader(
+    source: &Arc<ParquetSource>,
+    metadata: &ParquetMetaData,
+    row_group: usize,
+    leaf: usize,
+    place: String,
+) -> Result<ColumnReader> {
+    plain_chunk(source, metadata, row_group)
+        .and_then(|reader| reader.get_column_reader(leaf))
+        .map_err(|e| Error::parquet(place, e))
 }
 
 /// Row group `row_group` of a plaintext file for the `parquet` crate's readers.

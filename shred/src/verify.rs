@@ -325,10 +325,15 @@ struct ArrowBatch<'a> {
     walk: Option<ArrowRecords<'a>>,
     /// The rows with their VARIANT groups unshredded, when the file has any.
     unshredded: Vec<serde_json::Value>,
-    /// The row handed out last.
-    row: usize,
     /// Rows handed out (the next row to hand out).
     taken: usize,
+}
+
+impl ArrowBatch<'_> {
+    /// The row handed out last, by [`ArrowRows::advance`].
+    fn row(&self) -> usize {
+        self.taken - 1
+    }
 }
 
 /// The next row of arrow-rs, or why there is none.
@@ -372,7 +377,6 @@ impl<'a> ArrowRows<'a> {
                             batch,
                             walk: None,
                             unshredded,
-                            row: 0,
                             taken: 0,
                         });
                         return Next::Row;
@@ -428,7 +432,6 @@ impl<'a> ArrowRows<'a> {
                 &check.selected,
             )?);
         }
-        current.row = current.taken;
         current.taken += 1;
         Ok(Next::Row)
     }
@@ -592,7 +595,7 @@ impl FileCheck<'_> {
                     match rows.advance(self)? {
                         Next::Row => {
                             let current = rows.current.as_ref().expect("a current batch");
-                            let (batch, row) = (&current.batch, current.row);
+                            let (batch, row) = (&current.batch, current.row());
                             let walk = current.walk.as_ref().expect("walked rows");
                             if let Some(at) =
                                 first_unequal(schema, &stripes, &fields, &reads, walk, row)?
