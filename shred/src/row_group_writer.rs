@@ -604,24 +604,41 @@ mod tests {
     #[test]
     fn file_is_the_column_writers_file_whatever_the_threads() {
         let schema = Schema::parse(SCHEMA).unwrap();
-        for (compression, version) in [
-            (Compression::UNCOMPRESSED, WriterVersion::PARQUET_1_0),
-            (Compression::SNAPPY, WriterVersion::PARQUET_2_0),
+        for (compression, version, row_limit, batch_size) in [
+            // Several slices per column chunk (SLICE_BATCHES mini-batches each).
+            (
+                Compression::UNCOMPRESSED,
+                WriterVersion::PARQUET_1_0,
+                500,
+                3,
+            ),
+            (Compression::SNAPPY, WriterVersion::PARQUET_2_0, 500, 3),
+            (
+                Compression::UNCOMPRESSED,
+                WriterVersion::PARQUET_1_0,
+                300,
+                7,
+            ),
         ] {
             let props = || {
                 WriterProperties::builder()
                     .set_compression(compression)
                     .set_writer_version(version)
-                    .set_data_page_row_count_limit(500)
-                    // Several slices per column chunk (SLICE_BATCHES mini-batches each).
-                    .set_write_batch_size(3)
+                    .set_data_page_row_count_limit(row_limit)
+                    .set_write_batch_size(batch_size)
                     .build()
             };
             let expected = write_file(Vec::new(), &schema, props(), row_groups(&schema)).unwrap();
+            let case = format!("{compression:?}, {version:?}, batch size {batch_size}");
+            // One thread appends in turn; more take the columns on lanes.
             for threads in [1, 2, 3, 8] {
                 assert!(
                     write_with(threads, &schema, props()) == expected,
-                    "{threads} threads, {compression:?}, {version:?}"
+                    "stripes, {threads} threads, {case}"
+                );
+                assert!(
+                    write_all_from_json(threads, &schema, props()) == expected,
+                    "JSON records, {threads} threads, {case}"
                 );
             }
         }
@@ -765,25 +782,6 @@ mod tests {
     fn write_all_from_json(threads: usize, schema: &Schema, props: WriterProperties) -> Vec<u8> {
         let ndjson: String = (records().iter()).map(|r| format!("{r}\n")).collect();
         write_json(&ndjson, schema, schema, threads, props).unwrap()
-    }
-
-    #[test]
-    fn file_of_json_records_is_the_column_writers_file_whatever_the_threads() {
-        let schema = Schema::parse(SCHEMA).unwrap();
-        let props = || {
-            WriterProperties::builder()
-                .set_data_page_row_count_limit(300)
-                .set_write_batch_size(7)
-                .build()
-        };
-        let expected = write_file(Vec::new(), &schema, props(), row_groups(&schema)).unwrap();
-        // One thread appends in turn; more take the columns on lanes.
-        for threads in [1, 2, 3, 8] {
-            assert!(
-                write_all_from_json(threads, &schema, props()) == expected,
-                "{threads} threads"
-            );
-        }
     }
 
     #[test]
