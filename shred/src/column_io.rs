@@ -22,7 +22,7 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::file::writer::SerializedFileWriter;
 
-use crate::chunk_decoder::ChunkDecoder;
+use crate::chunk_decoder::{ChunkDecoder, StoredPages};
 use crate::error::{Error, Result};
 use crate::schema::{Leaf, Schema};
 use crate::stripe::{Stripe, Values};
@@ -179,7 +179,7 @@ impl StripeReader {
     /// record the decoder stopped at. Another column of `leaf` is read with `reopen`'s
     /// reader from the start.
     pub fn decoding(
-        pages: Box<dyn PageReader>,
+        pages: StoredPages,
         leaf: &Leaf,
         reopen: impl FnOnce() -> Result<ColumnReader> + Send + 'static,
     ) -> Result<Self> {

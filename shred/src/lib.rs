@@ -41,6 +41,7 @@ pub mod input;
 pub mod json_reader;
 pub mod json_shredder;
 pub mod output;
+pub mod page_decompressor;
 pub mod parquet_reader;
 pub mod quantity;
 pub mod record;

@@ -17,19 +17,22 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use parquet::basic::Encoding;
+use parquet::basic::{Compression, Encoding};
 use parquet::column::reader::ColumnReader;
 use parquet::file::column_crypto_metadata::ColumnCryptoMetaData;
 use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, ParquetMetaDataReader};
-use parquet::file::reader::RowGroupReader;
-use parquet::file::serialized_reader::SerializedRowGroupReader;
+use parquet::file::properties::ReaderProperties;
+use parquet::file::reader::{ChunkReader, RowGroupReader};
+use parquet::file::serialized_reader::{SerializedPageReader, SerializedRowGroupReader};
 
+use crate::chunk_decoder::StoredPages;
 use crate::column_io::StripeReader;
 use crate::decrypted_chunk;
 use crate::decryption::ChunkDecryptor;
 use crate::decryption_keys::DecryptionKeys;
 use crate::error::{Error, Result};
 use crate::footer::{EncryptedChunk, ParquetSource};
+use crate::page_decompressor::PageDecompressor;
 use crate::schema::Leaf;
 
 /// An opened Parquet file.
@@ -225,13 +228,52 @@ impl ParquetReader {
             ));
         }
         let place = place(&self.metadata, row_group, leaf);
-        let pages = plain_chunk(&self.source, &self.metadata, row_group)
-            .and_then(|reader| reader.get_column_page_reader(leaf))
+        let pages = stored_pages(&self.source, &self.metadata, row_group, leaf)
             .map_err(|e| Error::parquet(place.clone(), e))?;
         let (source, metadata) = (Arc::clone(&self.source), Arc::clone(&self.metadata));
         let reopen = move || plain_column_reader(&source, &metadata, row_group, leaf, place);
         StripeReader::decoding(pages, leaf_info, reopen)
     }
+}
+
+/// The pages of plaintext column `leaf` of row group `row_group` for
+/// [`crate::chunk_decoder`]: as stored, with their [`PageDecompressor`], so that the
+/// decoder sees a page's header before its values take memory; decompressed by the
+/// crate's page reader when the codec needs the page size.
+pub(crate) fn stored_pages<R: ChunkReader + 'static>(
+    source: &Arc<R>,
+    metadata: &ParquetMetaData,
+    row_group: usize,
+    leaf: usize,
+) -> parquet::errors::Result<StoredPages> {
+    let chunk = metadata.row_group(row_group).column(leaf);
+    let Some(decompressor) = PageDecompressor::for_chunk(chunk.compression())? else {
+        let pages = plain_chunk(source, metadata, row_group)?.get_column_page_reader(leaf)?;
+        return Ok(pages.into());
+    };
+    // The crate's page reader decompresses by the chunk's codec: told there is none, it
+    // hands the pages out as stored.
+    let stored = chunk
+        .clone()
+        .into_builder()
+        .set_compression(Compression::UNCOMPRESSED)
+        .build()?;
+    let locations = metadata
+        .page_index_for_row_group(row_group)
+        .page_locations(leaf)
+        .cloned();
+    let rows = usize::try_from(metadata.row_group(row_group).num_rows())?;
+    let pages = SerializedPageReader::new_with_properties(
+        Arc::clone(source),
+        &stored,
+        rows,
+        locations,
+        Arc::new(ReaderProperties::builder().build()),
+    )?;
+    Ok(StoredPages {
+        pages: Box::new(pages),
+        decompressor: Some(decompressor),
+    })
 }
 
 /// "row group N, column PATH", for messages.
@@ -255,12 +297,12 @@ fn plain_column_reader(
 }
 
 /// Row group `row_group` of a plaintext file for the `parquet` crate's readers.
-fn plain_chunk<'m>(
-    source: &Arc<ParquetSource>,
+fn plain_chunk<'m, R: ChunkReader>(
+    source: &Arc<R>,
     metadata: &'m ParquetMetaData,
     row_group: usize,
-) -> parquet::errors::Result<SerializedRowGroupReader<'m, ParquetSource>> {
-    let props = Arc::new(parquet::file::properties::ReaderProperties::builder().build());
+) -> parquet::errors::Result<SerializedRowGroupReader<'m, R>> {
+    let props = Arc::new(ReaderProperties::builder().build());
     let page_index = metadata.page_index_for_row_group(row_group);
     SerializedRowGroupReader::new(
         Arc::clone(source),

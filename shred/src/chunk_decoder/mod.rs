@@ -16,15 +16,17 @@
 //!   the bytes) or dictionary ids (`PLAIN_DICTIONARY`/`RLE_DICTIONARY`: a bit width byte,
 //!   then hybrid runs) into the chunk's dictionary page (PLAIN values).
 //!
+//! Pages come as stored, with the codec that decompresses them ([`StoredPages`]), or
+//! decompressed by the crate's page reader. Writers fall back from dictionary to PLAIN
+//! once per chunk, when the dictionary grows too large, so the dictionary is dropped at the
+//! first PLAIN data page, before that page is decompressed: a dictionary of 1 GiB is not
+//! kept beside a PLAIN page of 1 GiB; dictionary ids after that are declined.
+//!
 //! A page is decoded whole when it is reached (its levels and dictionary ids; PLAIN values
 //! and the dictionary stay in their pages, found by offset); [`ChunkDecoder::read_records`]
 //! then appends whole records (a record starts at `r = 0`, Dremel §4.1) to a stripe, the
 //! values copied once, from the page or the dictionary, into the stripe's flat storage.
-//! Writers fall back from dictionary to PLAIN once per chunk, when the dictionary grows too
-//! large, so the dictionary is dropped at the first PLAIN data page (a dictionary of 1 GiB
-//! is not kept beside a PLAIN page of 1 GiB); dictionary ids after that are declined.
-//! Anything else
-//! (another encoding, BIT_PACKED levels, a page that does not add up, a level above the
+//! Anything else (another encoding, BIT_PACKED levels, a page that does not add up, a level above the
 //! column's maximum, a chunk that does not start with `r = 0`) is declined
 //! ([`Declined`]): the caller reads the chunk with the crate's column reader instead
 //! ([`crate::column_io::StripeReader`] does, from the record where this decoder stopped),
@@ -36,6 +38,7 @@ use parquet::column::page::{Page, PageReader};
 use parquet::encodings::rle::RleDecoder;
 use parquet::util::bit_util::BitPacking;
 
+use crate::page_decompressor::PageDecompressor;
 use crate::stripe::{Stripe, Values};
 
 /// Why [`ChunkDecoder`] stopped: something it does not decode, or an error the crate's
@@ -52,9 +55,28 @@ fn declined(reason: impl Into<String>) -> Declined {
     }
 }
 
+/// A column chunk's pages.
+pub struct StoredPages {
+    /// The pages in order.
+    pub pages: Box<dyn PageReader>,
+    /// What decompresses their data (a v2 page's past its levels, when the page says it
+    /// is compressed); `None` when the pages come decompressed.
+    pub decompressor: Option<PageDecompressor>,
+}
+
+impl From<Box<dyn PageReader>> for StoredPages {
+    /// Pages the reader hands out decompressed.
+    fn from(pages: Box<dyn PageReader>) -> Self {
+        StoredPages {
+            pages,
+            decompressor: None,
+        }
+    }
+}
+
 /// A BYTE_ARRAY column chunk being decoded into stripes.
 pub struct ChunkDecoder {
-    pages: Box<dyn PageReader>,
+    pages: StoredPages,
     max_rep: i16,
     max_def: i16,
     /// The chunk's dictionary, once its page is read, until the chunk falls back to PLAIN.
@@ -137,7 +159,7 @@ impl PlainValues {
 impl ChunkDecoder {
     /// A decoder of the pages of a BYTE_ARRAY column chunk whose maximum levels are
     /// `max_rep` and `max_def`.
-    pub fn new(pages: Box<dyn PageReader>, max_rep: i16, max_def: i16) -> Self {
+    pub fn new(pages: StoredPages, max_rep: i16, max_def: i16) -> Self {
         ChunkDecoder {
             pages,
             max_rep,
@@ -246,6 +268,7 @@ impl ChunkDecoder {
         loop {
             let page = self
                 .pages
+                .pages
                 .get_next_page()
                 .map_err(|e| declined(e.to_string()))?;
             match page {
@@ -262,6 +285,7 @@ impl ChunkDecoder {
                     if !matches!(encoding, Encoding::PLAIN | Encoding::PLAIN_DICTIONARY) {
                         return Err(declined(format!("a {encoding} dictionary page")));
                     }
+                    let buf = self.decompress(buf)?;
                     self.dictionary = Some(PlainValues::parse(buf, num_values as usize)?);
                 }
                 Some(Page::DataPage {
@@ -272,6 +296,8 @@ impl ChunkDecoder {
                     rep_level_encoding,
                     ..
                 }) => {
+                    self.fall_back_at(encoding);
+                    let buf = self.decompress(buf)?;
                     let n = num_values as usize;
                     let mut offset = 0;
                     let mut v1_levels = |max: i16, encoding: Encoding, out: &mut Vec<i16>| {
@@ -305,6 +331,7 @@ impl ChunkDecoder {
                     num_nulls,
                     def_levels_byte_len,
                     rep_levels_byte_len,
+                    is_compressed,
                     ..
                 }) => {
                     let n = num_values as usize;
@@ -325,13 +352,37 @@ impl ChunkDecoder {
                     v2_levels(self.max_rep, buf.slice(..rep_len), &mut rep)?;
                     v2_levels(self.max_def, buf.slice(rep_len..def_end), &mut def)?;
                     let values = (num_values - num_nulls) as usize;
-                    self.set_page(rep, def, encoding, buf.slice(def_end..), Some(values))?;
+                    self.fall_back_at(encoding);
+                    let mut data = buf.slice(def_end..);
+                    if is_compressed {
+                        data = self.decompress(data)?;
+                    }
+                    self.set_page(rep, def, encoding, data, Some(values))?;
                 }
             }
             if !self.page.rep.is_empty() {
                 return Ok(true);
             }
         }
+    }
+
+    /// Drops the dictionary at a PLAIN data page (of `encoding`), before the page's
+    /// values are decompressed.
+    fn fall_back_at(&mut self, encoding: Encoding) {
+        if encoding == Encoding::PLAIN && self.dictionary.take().is_some() {
+            self.fell_back = true;
+        }
+    }
+
+    /// `stored` decompressed (as is when the pages come decompressed).
+    fn decompress(&mut self, stored: Bytes) -> Result<Bytes, Declined> {
+        let Some(decompressor) = self.pages.decompressor.as_mut() else {
+            return Ok(stored);
+        };
+        decompressor
+            .decompress(&stored)
+            .map(Bytes::from)
+            .map_err(|e| declined(format!("decompressing a page: {e}")))
     }
 
     /// The current page's level buffers, emptied, to decode the next page into.
@@ -364,9 +415,6 @@ impl ChunkDecoder {
             return Err(declined(
                 "the v2 header's null count disagrees with the levels",
             ));
-        }
-        if encoding == Encoding::PLAIN && self.dictionary.take().is_some() {
-            self.fell_back = true;
         }
         let values = match encoding {
             _ if defined == 0 => PageValues::None,

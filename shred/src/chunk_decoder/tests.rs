@@ -34,39 +34,39 @@ fn documents(n: usize, seed: u64) -> Vec<Json> {
         .collect()
 }
 
+/// A file the `parquet` crate wrote: its bytes, and the crate's reader of them.
+struct Written {
+    bytes: std::sync::Arc<Bytes>,
+    file: SerializedFileReader<Bytes>,
+}
+
 /// The file the `parquet` crate writes from `records` with `props`, two row groups.
-fn file(records: &[Json], props: WriterProperties) -> (Schema, SerializedFileReader<bytes::Bytes>) {
+fn file(records: &[Json], props: WriterProperties) -> (Schema, Written) {
     let schema = Schema::parse(crate::fixtures::DOCUMENT_SCHEMA).unwrap();
     let half = records.len() / 2;
     let groups = [&records[..half], &records[half..]]
         .map(|r| crate::shredder::shred_records(&schema, r).unwrap());
-    let bytes = write_file(Vec::new(), &schema, props, groups).unwrap();
-    (
-        schema,
-        SerializedFileReader::new(bytes::Bytes::from(bytes)).unwrap(),
-    )
+    let bytes = Bytes::from(write_file(Vec::new(), &schema, props, groups).unwrap());
+    let file = SerializedFileReader::new(bytes.clone()).unwrap();
+    let bytes = std::sync::Arc::new(bytes);
+    (schema, Written { bytes, file })
 }
 
-/// Every BYTE_ARRAY chunk of `file` read `batch` records at a time by [`ChunkDecoder`]
-/// and by the crate's reader: the same records, batch by batch; what the decoder
-/// declined, if anything.
-fn same_as_the_crate(
-    schema: &Schema,
-    file: &SerializedFileReader<bytes::Bytes>,
-    batch: usize,
-) -> Vec<String> {
+/// Every BYTE_ARRAY chunk of `written` read `batch` records at a time by [`ChunkDecoder`]
+/// (its pages as [`ParquetReader`](crate::parquet_reader::ParquetReader) hands them out,
+/// stored or decompressed by codec) and by the crate's reader: the same records, batch by
+/// batch; what the decoder declined, if anything.
+fn same_as_the_crate(schema: &Schema, written: &Written, batch: usize) -> Vec<String> {
+    let file = &written.file;
     let mut declines = Vec::new();
     for rg in 0..file.num_row_groups() {
         for (l, leaf) in schema.leaves().iter().enumerate() {
             if leaf.physical() != parquet::basic::Type::BYTE_ARRAY {
                 continue;
             }
-            let row_group = file.get_row_group(rg).unwrap();
-            let mut decoder = ChunkDecoder::new(
-                row_group.get_column_page_reader(l).unwrap(),
-                leaf.max_rep,
-                leaf.max_def,
-            );
+            let pages = crate::parquet_reader::stored_pages(&written.bytes, file.metadata(), rg, l)
+                .unwrap();
+            let mut decoder = ChunkDecoder::new(pages, leaf.max_rep, leaf.max_def);
             let mut reference = StripeReader::open(file, schema, rg, l).unwrap();
             let (mut ours, mut theirs) = (stripe_for(leaf), stripe_for(leaf));
             loop {
@@ -135,20 +135,32 @@ fn dictionary_and_plain_pages_decode_as_the_crate_decodes_them() {
 
 #[test]
 fn small_pages_and_a_dictionary_that_falls_back_to_plain() {
+    use parquet::basic::{BrotliLevel, Compression, GzipLevel, ZstdLevel};
     let records = documents(3000, 2);
     for version in [WriterVersion::PARQUET_1_0, WriterVersion::PARQUET_2_0] {
-        let props = props()
-            .set_writer_version(version)
-            .set_data_page_row_count_limit(5)
-            .set_write_batch_size(3)
-            .set_dictionary_page_size_limit(64)
-            .build();
-        let (schema, file) = file(&records, props);
-        for batch in [1, 4, 100] {
-            assert_eq!(
-                same_as_the_crate(&schema, &file, batch),
-                Vec::<String>::new()
-            );
+        for compression in [
+            Compression::UNCOMPRESSED,
+            Compression::SNAPPY,
+            Compression::GZIP(GzipLevel::default()),
+            Compression::BROTLI(BrotliLevel::default()),
+            Compression::ZSTD(ZstdLevel::default()),
+            Compression::LZ4_RAW,
+        ] {
+            let props = props()
+                .set_writer_version(version)
+                .set_compression(compression)
+                .set_data_page_row_count_limit(5)
+                .set_write_batch_size(3)
+                .set_dictionary_page_size_limit(64)
+                .build();
+            let (schema, file) = file(&records, props);
+            for batch in [1, 4, 100] {
+                assert_eq!(
+                    same_as_the_crate(&schema, &file, batch),
+                    Vec::<String>::new(),
+                    "{version:?} {compression} batch {batch}"
+                );
+            }
         }
     }
 }
@@ -180,8 +192,8 @@ fn stripe_reader_goes_on_with_the_crate_where_the_decoder_declines() {
         .set_data_page_row_count_limit(50)
         .set_write_batch_size(10);
     let props = byte_arrays_in(props, Encoding::DELTA_BYTE_ARRAY).build();
-    let (schema, file) = file(&records, props);
-    let file = std::sync::Arc::new(file);
+    let (schema, written) = file(&records, props);
+    let file = std::sync::Arc::new(written.file);
     let url = schema.leaf_index("Name.Url").unwrap();
     let leaf = &schema.leaves()[url];
     let pages = file
@@ -197,7 +209,7 @@ fn stripe_reader_goes_on_with_the_crate_where_the_decoder_declines() {
             .get_column_reader(url)
             .unwrap())
     };
-    let mut ours = StripeReader::decoding(pages, leaf, reopen).unwrap();
+    let mut ours = StripeReader::decoding(pages.into(), leaf, reopen).unwrap();
     let mut reference = StripeReader::open(&*file, &schema, 0, url).unwrap();
     let (mut a, mut b) = (stripe_for(leaf), stripe_for(leaf));
     let mut taken_over = None;
@@ -274,7 +286,8 @@ fn dictionary_page(values: &[&str]) -> Page {
 
 /// A decoder of `pages`, a REQUIRED column's (no levels).
 fn required_column(pages: Vec<Page>) -> ChunkDecoder {
-    ChunkDecoder::new(Box::new(Pages(pages.into_iter())), 0, 0)
+    let pages: Box<dyn PageReader> = Box::new(Pages(pages.into_iter()));
+    ChunkDecoder::new(pages.into(), 0, 0)
 }
 
 /// A data page of one dictionary id, 0: bit width 1, then an RLE run of one 0.
