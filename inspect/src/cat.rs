@@ -175,6 +175,13 @@ struct Flushing<'a> {
 
 impl Write for Flushing<'_> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if bytes.len() >= FLUSH_BYTES {
+            // A piece of a huge string: written as it is, not copied.
+            self.out.write_all(self.buffer)?;
+            self.buffer.clear();
+            self.out.write_all(bytes)?;
+            return Ok(bytes.len());
+        }
         self.buffer.extend_from_slice(bytes);
         if self.buffer.len() >= FLUSH_BYTES {
             self.out.write_all(self.buffer)?;
@@ -201,6 +208,8 @@ pub(crate) fn read_batch(
 ) -> Result<usize> {
     let mut counts = Vec::with_capacity(chunks.len());
     for (chunk, &leaf) in chunks.iter_mut().zip(leaves) {
+        // The last batch is done with: a huge one is given back before the next is read.
+        stripes[leaf].clear();
         let records = chunk.next_batch(want)?.map_or(0, |b| b.records);
         counts.push(records);
         std::mem::swap(&mut chunk.stripe, &mut stripes[leaf]);

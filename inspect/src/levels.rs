@@ -19,6 +19,7 @@ use std::ops::Range;
 use shred::cli::level_table::LevelTable;
 use shred::entry_json::EntryLine;
 use shred::line_buffer::LineBuffer;
+use shred::stripe::Values;
 
 use crate::column_chunk::{BATCH_RECORDS, ChunkStripes};
 use crate::error::Result;
@@ -40,6 +41,15 @@ pub struct Selection {
 
 /// Bytes of JSON buffered before they are written out.
 const FLUSH_BYTES: usize = 1 << 20;
+
+/// Whether value `i` of `values` is a byte array longer than [`FLUSH_BYTES`], whose line
+/// is written out as it is rather than buffered.
+fn long((values, i): (&Values, usize)) -> bool {
+    match values {
+        Values::ByteArray(v) | Values::FixedLenByteArray(v) => v.get(i).len() > FLUSH_BYTES,
+        _ => false,
+    }
+}
 
 /// Prints the selected entries of `file`.
 pub fn levels(
@@ -97,6 +107,15 @@ pub fn levels(
                     let value = e.value.map(|i| (&stripe.values, i));
                     match &mut table {
                         None => {
+                            if let Some(value) = value
+                                && long(value)
+                            {
+                                out.write_all(json.as_bytes())?;
+                                json.clear();
+                                if line.write_long(out, record, e.r, e.d, value)? {
+                                    continue;
+                                }
+                            }
                             line.write(&mut json, record, e.r, e.d, value);
                             if json.len() >= FLUSH_BYTES {
                                 out.write_all(json.as_bytes())?;

@@ -13,7 +13,7 @@
 
 use std::io::Write;
 
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 use shred::Stripe;
 use shred::assembler::Assembler;
 use shred::cli::table;
@@ -39,8 +39,10 @@ pub struct TracedEntry {
     pub r: i16,
     /// Definition level.
     pub d: i16,
-    /// The value's canonical JSON, or null.
-    pub value: Json,
+    /// The value's canonical JSON (null for an entry without a value); `None` unless
+    /// asked for (a table shows values shortened, so a value of a gigabyte is not
+    /// copied to be traced).
+    pub value: Option<Json>,
     /// The value as tables show it.
     pub shown: String,
 }
@@ -60,8 +62,8 @@ pub struct Trace {
     pub unshredded: Option<Json>,
 }
 
-/// Traces record `record` of `file`.
-pub fn trace(file: &ParquetFile, record: u64) -> Result<Trace> {
+/// Traces record `record` of `file`; with `canonical`, each entry's canonical value too.
+pub fn trace(file: &ParquetFile, record: u64, canonical: bool) -> Result<Trace> {
     let starts = file.row_group_starts();
     let total = *starts
         .last()
@@ -101,10 +103,10 @@ pub fn trace(file: &ParquetFile, record: u64) -> Result<Trace> {
                     .map(|(page, _)| *page);
                 let (value, shown) = match e.value {
                     Some(i) => (
-                        leaf_json(l, &stripe.values, i),
+                        canonical.then(|| leaf_json(l, &stripe.values, i)),
                         display.format(&stripe.values, i),
                     ),
-                    None => (Json::Null, "null".to_string()),
+                    None => (canonical.then_some(Json::Null), "null".to_string()),
                 };
                 TracedEntry {
                     entry,
@@ -174,7 +176,7 @@ fn data_page_ends(list: &ChunkPageList) -> Vec<(usize, u64)> {
 
 /// Prints the trace of record `record` of `file`.
 pub fn record(file: &ParquetFile, record: u64, output: &Output, out: &mut dyn Write) -> Result<()> {
-    let t = trace(file, record)?;
+    let t = trace(file, record, output.format == Format::Json)?;
     let leaves = file.schema.leaves();
     match output.format {
         Format::Table => {
@@ -214,25 +216,48 @@ pub fn record(file: &ParquetFile, record: u64, output: &Output, out: &mut dyn Wr
             }
         }
         Format::Json => {
+            // Values are moved into the line, not copied (`json!` copies what it is
+            // given): a traced value can be a gigabyte.
+            let object = |fields: Vec<(&str, Json)>| {
+                Json::Object(
+                    fields
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v))
+                        .collect(),
+                )
+            };
             let columns: Vec<Json> = leaves
                 .iter()
-                .zip(&t.columns)
+                .zip(t.columns)
                 .map(|(leaf, entries)| {
                     let entries: Vec<Json> = entries
-                        .iter()
-                        .map(|e| json!({"entry": e.entry, "page": e.page, "r": e.r, "d": e.d, "value": e.value}))
+                        .into_iter()
+                        .map(|e| {
+                            object(vec![
+                                ("entry", e.entry.into()),
+                                ("page", e.page.into()),
+                                ("r", e.r.into()),
+                                ("d", e.d.into()),
+                                ("value", e.value.unwrap_or_default()),
+                            ])
+                        })
                         .collect();
-                    json!({"column": leaf.path, "entries": entries})
+                    object(vec![
+                        ("column", leaf.path.as_str().into()),
+                        ("entries", entries.into()),
+                    ])
                 })
                 .collect();
-            let mut fields = json!({
-                "record": t.record, "row_group": t.row_group, "columns": columns,
-                "assembled": t.assembled,
-            });
-            if let Some(unshredded) = &t.unshredded {
-                fields["unshredded"] = unshredded.clone();
+            let mut fields = vec![
+                ("record", t.record.into()),
+                ("row_group", t.row_group.into()),
+                ("columns", columns.into()),
+                ("assembled", t.assembled),
+            ];
+            if let Some(unshredded) = t.unshredded {
+                fields.push(("unshredded", unshredded));
             }
-            output.json_line(out, &file.name, fields)?;
+            output.json_line(out, &file.name, object(fields))?;
         }
     }
     Ok(())

@@ -203,6 +203,37 @@ impl<'a> EntryLine<'a> {
         }
     }
 
+    /// Writes the line of an entry whose value is a plain ASCII string straight to `out`,
+    /// for a value too long to be copied into a buffer (a string of a gigabyte); `false`,
+    /// with nothing written, for any other entry ([`EntryLine::write`] takes those).
+    pub fn write_long(
+        &mut self,
+        out: &mut dyn std::io::Write,
+        record: u64,
+        r: i16,
+        d: i16,
+        value: (&Values, usize),
+    ) -> std::io::Result<bool> {
+        let (Values::ByteArray(v) | Values::FixedLenByteArray(v)) = value.0 else {
+            return Ok(false);
+        };
+        let bytes = v.get(value.1);
+        let (max_rep, max_def) = (self.leaf.max_rep, self.leaf.max_def);
+        if self.kind != ValueKind::Bytes
+            || !(0..=max_rep).contains(&r)
+            || !(0..=max_def).contains(&d)
+            || !needs_no_escape(bytes)
+        {
+            return Ok(false);
+        }
+        self.set_record(record);
+        out.write_all(&self.head)?;
+        out.write_all(&self.levels[r as usize * (max_def as usize + 1) + d as usize].quote)?;
+        out.write_all(bytes)?;
+        out.write_all(b"\"}\n")?;
+        Ok(true)
+    }
+
     /// Writes a value that is not a plain ASCII string.
     #[inline]
     fn write_value(&self, out: &mut LineBuffer, values: &Values, i: usize) {
@@ -462,6 +493,39 @@ mod tests {
                 expected
             );
         }
+    }
+
+    #[test]
+    fn long_plain_string_is_written_as_the_buffered_line() {
+        let schema = Schema::parse("message m { optional binary s (STRING); }").unwrap();
+        let leaf = &schema.leaves()[0];
+        let values = Values::ByteArray(bytes(&[b"plain text", b"a \"quote\"", "é".as_bytes()]));
+        let mut line = EntryLine::new(leaf, 3, None);
+        let mut written = Vec::new();
+        assert!(
+            line.write_long(&mut written, 9, 0, 1, (&values, 0))
+                .unwrap()
+        );
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            reference(leaf, 9, 0, 1, Some((&values, 0)))
+        );
+        for escaped in [1, 2] {
+            let mut written = Vec::new();
+            assert!(
+                !line
+                    .write_long(&mut written, 9, 0, 1, (&values, escaped))
+                    .unwrap()
+            );
+            assert!(written.is_empty());
+        }
+        let mut written = Vec::new();
+        assert!(
+            !line
+                .write_long(&mut written, 9, 0, 2, (&values, 0))
+                .unwrap(),
+            "d past the column's maximum"
+        );
     }
 
     #[test]
