@@ -3,13 +3,18 @@
 //!
 //! [`crate::chunk_decoder`] takes pages as stored (the `parquet` crate's page reader told
 //! the chunk is uncompressed) so that it sees a page's header before the page's values
-//! take memory. Its page size then is not at hand, which the crate's codecs want for
-//! BROTLI and GZIP: their `read_to_end` into a buffer without that size grows it by
-//! doubling and zero-fills the spare capacity it reads into, so a page of 1 GiB would take
-//! 2 GiB. [`PageDecompressor`] reads those streams in pieces and appends them, so only the
-//! bytes written are resident (a buffer grown past the allocator's mmap threshold is
-//! moved, not copied). SNAPPY and ZSTD give their size in the stream
-//! (parquet-format `Compression.md`): the crate's codec decompresses them.
+//! take memory. Its page size then is not at hand, which the crate's codecs want:
+//! - BROTLI and GZIP through `read_to_end` into a buffer without that size grow it by
+//!   doubling and zero-fill the spare capacity they read into, so a page of 1 GiB would
+//!   take 2 GiB;
+//! - ZSTD without it sizes its output from the first frame's optional content size (or
+//!   four times the input) and fails past that.
+//!
+//! [`PageDecompressor`] reads those streams in pieces and appends them, so only the bytes
+//! written are resident (a buffer grown past the allocator's mmap threshold is moved, not
+//! copied), and a ZSTD page of several frames or without a content size decompresses
+//! whole. A raw SNAPPY block starts with its length (parquet-format `Compression.md`): the
+//! crate's codec decompresses it. An empty stored page (a v2 page of nulls only) is empty.
 
 use std::io::Read;
 
@@ -21,12 +26,14 @@ const PIECE: usize = 256 << 10;
 
 /// The decompressor of one chunk's stored pages.
 pub enum PageDecompressor {
-    /// The crate's codec, for codecs whose stream gives the decompressed size.
+    /// The crate's codec, for SNAPPY, whose block gives the decompressed size.
     Sized(Box<dyn Codec>),
     /// BROTLI, read piece by piece.
     Brotli,
     /// GZIP (one or more members), read piece by piece.
     Gzip,
+    /// ZSTD (one or more frames), read piece by piece.
+    Zstd,
 }
 
 impl PageDecompressor {
@@ -36,7 +43,8 @@ impl PageDecompressor {
         Ok(match compression {
             Compression::BROTLI(_) => Some(PageDecompressor::Brotli),
             Compression::GZIP(_) => Some(PageDecompressor::Gzip),
-            Compression::SNAPPY | Compression::ZSTD(_) => {
+            Compression::ZSTD(_) => Some(PageDecompressor::Zstd),
+            Compression::SNAPPY => {
                 create_codec(compression, &CodecOptionsBuilder::default().build())?
                     .map(PageDecompressor::Sized)
             }
@@ -47,6 +55,9 @@ impl PageDecompressor {
     /// `stored`, decompressed.
     pub fn decompress(&mut self, stored: &[u8]) -> std::io::Result<Vec<u8>> {
         let mut out = Vec::new();
+        if stored.is_empty() {
+            return Ok(out);
+        }
         match self {
             PageDecompressor::Sized(codec) => {
                 codec
@@ -58,6 +69,9 @@ impl PageDecompressor {
             }
             PageDecompressor::Gzip => {
                 read_in_pieces(flate2::read::MultiGzDecoder::new(stored), &mut out)?
+            }
+            PageDecompressor::Zstd => {
+                read_in_pieces(zstd::stream::read::Decoder::new(stored)?, &mut out)?
             }
         }
         Ok(out)
@@ -106,6 +120,46 @@ mod tests {
             assert_eq!(
                 decompressor.decompress(&stored).unwrap(),
                 text,
+                "{compression}"
+            );
+        }
+    }
+
+    #[test]
+    fn zstd_without_a_content_size_and_of_two_frames() {
+        let text = text();
+        let half = text.len() / 2;
+        let mut stored = Vec::new();
+        for part in [&text[..half], &text[half..]] {
+            // A streaming encoder does not write the frame's content size.
+            let mut encoder = zstd::stream::write::Encoder::new(&mut stored, 3).unwrap();
+            encoder.include_contentsize(false).unwrap();
+            std::io::Write::write_all(&mut encoder, part).unwrap();
+            encoder.finish().unwrap();
+        }
+        assert!(
+            zstd::zstd_safe::get_frame_content_size(&stored)
+                .unwrap()
+                .is_none()
+        );
+        let mut decompressor = PageDecompressor::for_chunk(Compression::ZSTD(ZstdLevel::default()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(decompressor.decompress(&stored).unwrap(), text);
+    }
+
+    #[test]
+    fn empty_page_is_empty() {
+        for compression in [
+            Compression::SNAPPY,
+            Compression::GZIP(GzipLevel::default()),
+            Compression::BROTLI(BrotliLevel::default()),
+            Compression::ZSTD(ZstdLevel::default()),
+        ] {
+            let mut decompressor = PageDecompressor::for_chunk(compression).unwrap().unwrap();
+            assert_eq!(
+                decompressor.decompress(&[]).unwrap(),
+                Vec::<u8>::new(),
                 "{compression}"
             );
         }

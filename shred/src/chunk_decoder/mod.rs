@@ -265,6 +265,8 @@ impl ChunkDecoder {
     /// Reads pages up to the next data page with entries and decodes it; `false` at the
     /// end of the chunk.
     fn next_page(&mut self) -> Result<bool, Declined> {
+        // The current page is handed out: its values go before the next page takes memory.
+        self.page.values = PageValues::None;
         loop {
             let page = self
                 .pages

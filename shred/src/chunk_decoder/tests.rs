@@ -316,6 +316,32 @@ fn dictionary_is_dropped_at_the_fallback_to_plain() {
 }
 
 #[test]
+fn compressed_v2_page_of_nulls_has_no_values_to_decompress() {
+    // An OPTIONAL column's v2 page of three nulls: definition levels 0 (an RLE run of 3),
+    // marked compressed, with no value bytes at all (parquet-java writes such pages).
+    let page = Page::DataPageV2 {
+        buf: Bytes::from_static(&[6, 0]),
+        num_values: 3,
+        encoding: Encoding::PLAIN,
+        num_nulls: 3,
+        num_rows: 3,
+        def_levels_byte_len: 2,
+        rep_levels_byte_len: 0,
+        is_compressed: true,
+        statistics: None,
+    };
+    let pages = StoredPages {
+        pages: Box::new(Pages(vec![page].into_iter())),
+        decompressor: PageDecompressor::for_chunk(parquet::basic::Compression::SNAPPY).unwrap(),
+    };
+    let mut decoder = ChunkDecoder::new(pages, 0, 1);
+    let mut stripe = Stripe::new(parquet::basic::Type::BYTE_ARRAY);
+    assert_eq!(decoder.read_records(10, &mut stripe, true), Ok(3));
+    assert_eq!(stripe.def, [0, 0, 0]);
+    assert!(stripe.values.is_empty());
+}
+
+#[test]
 fn dictionary_ids_after_the_fallback_are_declined() {
     let pages = vec![
         dictionary_page(&["d"]),
