@@ -8,7 +8,12 @@ Each writer runs in a fresh child process, in turn (shred, DuckDB, pyarrow, shre
 the host's load falls on all of them alike. Per run: the wall time of the work and the
 child's peak RSS (`ru_maxrss` from wait4). For `shred` the wall time is the whole process;
 the Python writers time their own work (after the interpreter and the library have loaded,
-which favours them by that start-up time) and their RSS includes the interpreter. After
+which favours them by that start-up time) and their RSS includes the interpreter. Every
+run writes a new file: the previous run's output is removed first, for every writer.
+Replacing an existing file differs between writers and is not the work measured: `shred
+write` renames its finished file over the old one, and ext4 then starts writing the new
+file back inside the rename (its replace-via-rename safeguard, `auto_da_alloc`), about
+40 ms at 1M Documents; DuckDB and pyarrow truncate the old file in place. After
 the runs, pyarrow reads `shred write`'s file back and it must equal, record for record, what
 DuckDB reads from the NDJSON. Called by write_ndjson.sh, which makes the inputs.
 """
@@ -108,9 +113,12 @@ def main():
                 "pyarrow read_json + write_table": [sys.executable, "-c", PYARROW, ndjson, out["pyarrow"],
                                                     args.parquet],
             }
+            writes = dict(zip(commands, (out["shred"], out["duckdb"], out["pyarrow"])))
             results = {name: [] for name in commands}
             for _ in range(args.runs):
                 for name, argv in commands.items():
+                    if os.path.exists(writes[name]):
+                        os.remove(writes[name])
                     r = run(argv)
                     own = r.own if r.own is not None and name != "shred write" else r.wall
                     results[name].append((own, r.rss))
