@@ -162,13 +162,7 @@ impl<'a> EntryLine<'a> {
     ) {
         self.set_record(record);
         out.put(&self.head);
-        let (max_rep, max_def) = (self.leaf.max_rep, self.leaf.max_def);
-        let parts = if (0..=max_rep).contains(&r) && (0..=max_def).contains(&d) {
-            Some(&self.levels[r as usize * (max_def as usize + 1) + d as usize])
-        } else {
-            None
-        };
-        match (parts, value) {
+        match (self.parts(r, d), value) {
             (Some(parts), None) => out.put(&parts.null),
             (Some(parts), Some((values, i))) => {
                 if let (ValueKind::Bytes, Values::ByteArray(v) | Values::FixedLenByteArray(v)) =
@@ -218,20 +212,24 @@ impl<'a> EntryLine<'a> {
             return Ok(false);
         };
         let bytes = v.get(value.1);
-        let (max_rep, max_def) = (self.leaf.max_rep, self.leaf.max_def);
-        if self.kind != ValueKind::Bytes
-            || !(0..=max_rep).contains(&r)
-            || !(0..=max_def).contains(&d)
-            || !needs_no_escape(bytes)
-        {
+        if self.kind != ValueKind::Bytes || self.parts(r, d).is_none() || !needs_no_escape(bytes) {
             return Ok(false);
         }
         self.set_record(record);
         out.write_all(&self.head)?;
-        out.write_all(&self.levels[r as usize * (max_def as usize + 1) + d as usize].quote)?;
+        let parts = self.parts(r, d).expect("checked above");
+        out.write_all(&parts.quote)?;
         out.write_all(bytes)?;
         out.write_all(b"\"}\n")?;
         Ok(true)
+    }
+
+    /// The pre-rendered middle for (`r`, `d`); `None` for levels outside the column's range.
+    #[inline]
+    fn parts(&self, r: i16, d: i16) -> Option<&LevelParts> {
+        let (max_rep, max_def) = (self.leaf.max_rep, self.leaf.max_def);
+        ((0..=max_rep).contains(&r) && (0..=max_def).contains(&d))
+            .then(|| &self.levels[r as usize * (max_def as usize + 1) + d as usize])
     }
 
     /// Writes a value that is not a plain ASCII string.

@@ -21,11 +21,21 @@ use std::io::Read;
 use parquet::basic::Compression;
 use parquet::compression::{Codec, CodecOptionsBuilder, create_codec};
 
-/// Bytes decompressed at a time from a BROTLI or GZIP stream.
+/// Bytes decompressed at a time from a BROTLI, GZIP or ZSTD stream.
 const PIECE: usize = 256 << 10;
 
 /// The decompressor of one chunk's stored pages.
-pub enum PageDecompressor {
+pub struct PageDecompressor {
+    codec: PageCodec,
+    /// What a stream is read into, piece by piece, kept from page to page.
+    piece: Vec<u8>,
+    /// The last page's decompressed length: the next page's buffer starts with that
+    /// capacity (a chunk's pages are alike in size), so it seldom grows.
+    last_len: usize,
+}
+
+/// How a chunk's pages are decompressed.
+enum PageCodec {
     /// The crate's codec, for SNAPPY, whose block gives the decompressed size.
     Sized(Box<dyn Codec>),
     /// BROTLI, read piece by piece.
@@ -40,49 +50,62 @@ impl PageDecompressor {
     /// The decompressor for `compression`; `None` for UNCOMPRESSED and for codecs left to
     /// the crate's page reader (LZ4, LZ4_RAW and LZO need the page size).
     pub fn for_chunk(compression: Compression) -> parquet::errors::Result<Option<Self>> {
-        Ok(match compression {
-            Compression::BROTLI(_) => Some(PageDecompressor::Brotli),
-            Compression::GZIP(_) => Some(PageDecompressor::Gzip),
-            Compression::ZSTD(_) => Some(PageDecompressor::Zstd),
+        let codec = match compression {
+            Compression::BROTLI(_) => PageCodec::Brotli,
+            Compression::GZIP(_) => PageCodec::Gzip,
+            Compression::ZSTD(_) => PageCodec::Zstd,
             Compression::SNAPPY => {
-                create_codec(compression, &CodecOptionsBuilder::default().build())?
-                    .map(PageDecompressor::Sized)
+                match create_codec(compression, &CodecOptionsBuilder::default().build())? {
+                    Some(codec) => PageCodec::Sized(codec),
+                    None => return Ok(None),
+                }
             }
-            _ => None,
-        })
+            _ => return Ok(None),
+        };
+        Ok(Some(PageDecompressor {
+            codec,
+            piece: Vec::new(),
+            last_len: 0,
+        }))
     }
 
     /// `stored`, decompressed.
     pub fn decompress(&mut self, stored: &[u8]) -> std::io::Result<Vec<u8>> {
-        let mut out = Vec::new();
         if stored.is_empty() {
-            return Ok(out);
+            return Ok(Vec::new());
         }
-        match self {
-            PageDecompressor::Sized(codec) => {
+        let mut out = Vec::with_capacity(self.last_len);
+        let piece = &mut self.piece;
+        match &mut self.codec {
+            PageCodec::Sized(codec) => {
                 codec
                     .decompress(stored, &mut out, None)
                     .map_err(std::io::Error::other)?;
             }
-            PageDecompressor::Brotli => {
-                read_in_pieces(brotli::Decompressor::new(stored, 4096), &mut out)?
+            PageCodec::Brotli => {
+                read_in_pieces(brotli::Decompressor::new(stored, 4096), piece, &mut out)?
             }
-            PageDecompressor::Gzip => {
-                read_in_pieces(flate2::read::MultiGzDecoder::new(stored), &mut out)?
+            PageCodec::Gzip => {
+                read_in_pieces(flate2::read::MultiGzDecoder::new(stored), piece, &mut out)?
             }
-            PageDecompressor::Zstd => {
-                read_in_pieces(zstd::stream::read::Decoder::new(stored)?, &mut out)?
+            PageCodec::Zstd => {
+                read_in_pieces(zstd::stream::read::Decoder::new(stored)?, piece, &mut out)?
             }
         }
+        self.last_len = out.len();
         Ok(out)
     }
 }
 
-/// Appends all of `reader` to `out`, [`PIECE`] bytes at a time.
-fn read_in_pieces(mut reader: impl Read, out: &mut Vec<u8>) -> std::io::Result<()> {
-    let mut piece = vec![0; PIECE];
+/// Appends all of `reader` to `out`, read into `piece` ([`PIECE`] bytes) at a time.
+fn read_in_pieces(
+    mut reader: impl Read,
+    piece: &mut Vec<u8>,
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    piece.resize(PIECE, 0);
     loop {
-        match reader.read(&mut piece) {
+        match reader.read(piece) {
             Ok(0) => return Ok(()),
             Ok(n) => out.extend_from_slice(&piece[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -114,14 +137,18 @@ mod tests {
             Compression::ZSTD(ZstdLevel::default()),
         ] {
             let mut codec = create_codec(compression, &options).unwrap().unwrap();
-            let mut stored = Vec::new();
-            codec.compress(&text, &mut stored).unwrap();
+            // One decompressor for pages of a chunk: a long page, then a short one.
             let mut decompressor = PageDecompressor::for_chunk(compression).unwrap().unwrap();
-            assert_eq!(
-                decompressor.decompress(&stored).unwrap(),
-                text,
-                "{compression}"
-            );
+            for page in [&text[..], &text[..1000]] {
+                let mut stored = Vec::new();
+                codec.compress(page, &mut stored).unwrap();
+                assert_eq!(
+                    decompressor.decompress(&stored).unwrap(),
+                    page,
+                    "{compression}, {} bytes",
+                    page.len()
+                );
+            }
         }
     }
 
@@ -178,7 +205,8 @@ mod tests {
 
     #[test]
     fn corrupt_brotli_is_an_error() {
-        let mut decompressor = PageDecompressor::Brotli;
+        let brotli = Compression::BROTLI(BrotliLevel::default());
+        let mut decompressor = PageDecompressor::for_chunk(brotli).unwrap().unwrap();
         assert!(decompressor.decompress(&[0xff; 64]).is_err());
     }
 }

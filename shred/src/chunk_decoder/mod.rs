@@ -26,8 +26,8 @@
 //! and the dictionary stay in their pages, found by offset); [`ChunkDecoder::read_records`]
 //! then appends whole records (a record starts at `r = 0`, Dremel §4.1) to a stripe, the
 //! values copied once, from the page or the dictionary, into the stripe's flat storage.
-//! Anything else (another encoding, BIT_PACKED levels, a page that does not add up, a level above the
-//! column's maximum, a chunk that does not start with `r = 0`) is declined
+//! Anything else (another encoding, BIT_PACKED levels, a page that does not add up, a
+//! level above the column's maximum, a chunk that does not start with `r = 0`) is declined
 //! ([`Declined`]): the caller reads the chunk with the crate's column reader instead
 //! ([`crate::column_io::StripeReader`] does, from the record where this decoder stopped),
 //! so every file reads as the crate reads it, and every error is the crate's.
