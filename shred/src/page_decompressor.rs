@@ -85,19 +85,25 @@ impl PageDecompressor {
             PageCodec::Brotli => {
                 read_in_pieces(brotli::Decompressor::new(stored, 4096), piece, &mut out)?
             }
-            PageCodec::Gzip => {
-                read_in_pieces(flate2::read::MultiGzDecoder::new(stored), piece, &mut out)?
-            }
-            PageCodec::Zstd => {
-                read_in_pieces(zstd::stream::read::Decoder::new(stored)?, piece, &mut out)?
-            }
+            PageCodec::Gzip => read_in_pieces(
+                flate2::bufread::MultiGzDecoder::new(stored),
+                piece,
+                &mut out,
+            )?,
+            PageCodec::Zstd => read_in_pieces(
+                zstd::stream::read::Decoder::with_buffer(stored)?,
+                piece,
+                &mut out,
+            )?,
         }
         self.last_len = out.len();
         Ok(out)
     }
 }
 
-/// Appends all of `reader` to `out`, read into `piece` ([`PIECE`] bytes) at a time.
+/// Appends all of `reader` to `out`, read into `piece` ([`PIECE`] bytes) at a time. The
+/// GZIP and ZSTD readers read the stored page in place (`bufread`), without a buffer of
+/// their own.
 fn read_in_pieces(
     mut reader: impl Read,
     piece: &mut Vec<u8>,
