@@ -13,12 +13,9 @@
 //!   odometer), and re-rendered with `itoa` otherwise;
 //! - the middle `,"r":R,"d":D,"value":` is rendered once per (R, D) pair, also ending in
 //!   `null}` + newline (entries without a value) or in the opening quote of a string;
-//! - ASCII strings with nothing to escape (checked 8 bytes at a time) are copied as they
-//!   are, integers go through `itoa`.
-//!
-//! Everything else (escaped or non-ASCII strings, non-UTF-8 bytes, floats, INT96) goes
-//! through `serde_json` on [`crate::record::leaf_json`], so every value is byte-identical
-//! to what `serde_json` prints for the canonical value.
+//! - values are written by [`LeafJsonWriter`], byte-identical to what `serde_json` prints
+//!   for the canonical value; a plain ASCII string is copied after the pre-rendered
+//!   opening quote.
 //!
 //! ```
 //! use shred::{Schema, stripe::Values};
@@ -30,21 +27,11 @@
 //! assert_eq!(out.as_bytes(), b"{\"column\":\"x\",\"row_group\":0,\"record\":7,\"r\":0,\"d\":1,\"value\":-3}\n");
 //! ```
 
+use crate::leaf_json_writer::LeafJsonWriter;
+use crate::line_buffer::{BufferedOut, LineBuffer};
 use crate::record::leaf_json;
 use crate::schema::Leaf;
 use crate::stripe::Values;
-
-use crate::line_buffer::LineBuffer;
-
-/// How a column's values are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ValueKind {
-    Bytes,
-    Signed,
-    Unsigned,
-    Boolean,
-    Other,
-}
 
 /// The pre-rendered middle of a line for one (r, d) pair.
 #[derive(Debug, Clone)]
@@ -79,7 +66,7 @@ pub struct EntryLine<'a> {
     record: u64,
     /// Per valid (r, d), at `r * (max_def + 1) + d`.
     levels: Vec<LevelParts>,
-    kind: ValueKind,
+    value: LeafJsonWriter<'a>,
 }
 
 impl<'a> EntryLine<'a> {
@@ -99,18 +86,6 @@ impl<'a> EntryLine<'a> {
         head.extend_from_slice(itoa::Buffer::new().format(row_group).as_bytes());
         head.extend_from_slice(b",\"record\":");
         let prefix_len = head.len();
-        let unsigned = leaf.is_unsigned();
-        let kind = match leaf.physical() {
-            parquet::basic::Type::BYTE_ARRAY | parquet::basic::Type::FIXED_LEN_BYTE_ARRAY => {
-                ValueKind::Bytes
-            }
-            parquet::basic::Type::INT32 | parquet::basic::Type::INT64 if unsigned => {
-                ValueKind::Unsigned
-            }
-            parquet::basic::Type::INT32 | parquet::basic::Type::INT64 => ValueKind::Signed,
-            parquet::basic::Type::BOOLEAN => ValueKind::Boolean,
-            _ => ValueKind::Other,
-        };
         let levels = (0..=leaf.max_rep.max(0))
             .flat_map(|r| (0..=leaf.max_def.max(0)).map(move |d| LevelParts::new(r, d)))
             .collect();
@@ -120,7 +95,7 @@ impl<'a> EntryLine<'a> {
             prefix_len,
             record: u64::MAX,
             levels,
-            kind,
+            value: LeafJsonWriter::new(leaf),
         }
     }
 
@@ -164,64 +139,54 @@ impl<'a> EntryLine<'a> {
         out.put(&self.head);
         match (self.parts(r, d), value) {
             (Some(parts), None) => out.put(&parts.null),
-            (Some(parts), Some((values, i))) => {
-                if let (ValueKind::Bytes, Values::ByteArray(v) | Values::FixedLenByteArray(v)) =
-                    (self.kind, values)
-                {
-                    let bytes = v.get(i);
-                    if needs_no_escape(bytes) {
-                        out.put(&parts.quote);
-                        out.put(bytes);
-                        out.put(b"\"}\n");
-                        return;
-                    }
+            (Some(parts), Some((values, i))) => match self.value.plain_string(values, i) {
+                Some(bytes) => {
+                    out.put(&parts.quote);
+                    out.put(bytes);
+                    out.put(b"\"}\n");
                 }
-                out.put(&parts.plain);
-                self.write_value(out, values, i);
-                out.put(b"}\n");
-            }
+                None => {
+                    out.put(&parts.plain);
+                    self.value.write_not_plain(out, values, i);
+                    out.put(b"}\n");
+                }
+            },
             (None, value) => {
                 // Levels outside the column's range (a corrupt file): printed as they are.
-                let mut ints = itoa::Buffer::new();
-                out.put(b",\"r\":");
-                out.put(ints.format(r).as_bytes());
-                out.put(b",\"d\":");
-                out.put(ints.format(d).as_bytes());
-                out.put(b",\"value\":");
+                put_levels(out, r, d);
                 match value {
                     None => out.put(b"null"),
-                    Some((values, i)) => self.write_value(out, values, i),
+                    Some((values, i)) => self.value.write(out, values, i),
                 }
                 out.put(b"}\n");
             }
         }
     }
 
-    /// Writes the line of an entry whose value is a plain ASCII string straight to `out`,
-    /// for a value too long to be copied into a buffer (a string of a gigabyte); `false`,
-    /// with nothing written, for any other entry ([`EntryLine::write`] takes those).
-    pub fn write_long(
+    /// Appends one entry's line to `out` as [`EntryLine::write`] does, except that a
+    /// value of [`crate::line_buffer::FLUSH_BYTES`] or more goes to the output directly
+    /// (a string of a gigabyte is not copied into the buffer).
+    pub fn write_out(
         &mut self,
-        out: &mut dyn std::io::Write,
+        out: &mut BufferedOut<'_>,
         record: u64,
         r: i16,
         d: i16,
-        value: (&Values, usize),
-    ) -> std::io::Result<bool> {
-        let (Values::ByteArray(v) | Values::FixedLenByteArray(v)) = value.0 else {
-            return Ok(false);
-        };
-        let bytes = v.get(value.1);
-        if self.kind != ValueKind::Bytes || self.parts(r, d).is_none() || !needs_no_escape(bytes) {
-            return Ok(false);
+        value: Option<(&Values, usize)>,
+    ) {
+        match value {
+            Some((values, i)) if LeafJsonWriter::is_long(values, i) => {
+                self.set_record(record);
+                out.buffer().put(&self.head);
+                match self.parts(r, d) {
+                    Some(parts) => out.buffer().put(&parts.plain),
+                    None => put_levels(out.buffer(), r, d),
+                }
+                self.value.write_out(out, values, i);
+                out.buffer().put(b"}\n");
+            }
+            _ => self.write(out.buffer(), record, r, d, value),
         }
-        self.set_record(record);
-        out.write_all(&self.head)?;
-        let parts = self.parts(r, d).expect("checked above");
-        out.write_all(&parts.quote)?;
-        out.write_all(bytes)?;
-        out.write_all(b"\"}\n")?;
-        Ok(true)
     }
 
     /// The pre-rendered middle for (`r`, `d`); `None` for levels outside the column's range.
@@ -230,28 +195,6 @@ impl<'a> EntryLine<'a> {
         let (max_rep, max_def) = (self.leaf.max_rep, self.leaf.max_def);
         ((0..=max_rep).contains(&r) && (0..=max_def).contains(&d))
             .then(|| &self.levels[r as usize * (max_def as usize + 1) + d as usize])
-    }
-
-    /// Writes a value that is not a plain ASCII string.
-    #[inline]
-    fn write_value(&self, out: &mut LineBuffer, values: &Values, i: usize) {
-        let mut ints = itoa::Buffer::new();
-        match (self.kind, values) {
-            (ValueKind::Signed, Values::Int32(v)) => out.put(ints.format(v[i]).as_bytes()),
-            (ValueKind::Signed, Values::Int64(v)) => out.put(ints.format(v[i]).as_bytes()),
-            (ValueKind::Unsigned, Values::Int32(v)) => out.put(ints.format(v[i] as u32).as_bytes()),
-            (ValueKind::Unsigned, Values::Int64(v)) => out.put(ints.format(v[i] as u64).as_bytes()),
-            (ValueKind::Boolean, Values::Boolean(v)) => {
-                out.put(if v[i] { b"true" } else { b"false" })
-            }
-            _ => self.write_canonical(out, values, i),
-        }
-    }
-
-    /// The general path: the canonical JSON value, printed by `serde_json`.
-    fn write_canonical(&self, out: &mut LineBuffer, values: &Values, i: usize) {
-        serde_json::to_writer(&mut *out, &leaf_json(self.leaf, values, i))
-            .expect("writing JSON to memory cannot fail");
     }
 }
 
@@ -272,41 +215,15 @@ pub fn reference_line(
     format!("{line}\n")
 }
 
-/// True when `bytes` is ASCII with no control character, quote or backslash: a JSON
-/// string as it is. Eight bytes at a time ("SWAR": the zero-byte test of Hacker's
-/// Delight §6-1 on `x ^ pattern`, and `x - 0x20` per byte for controls), the tail as an
-/// overlapping last word; strings shorter than a word through a table.
-#[inline]
-fn needs_no_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    #[inline]
-    fn word_ok(chunk: &[u8]) -> bool {
-        let x = u64::from_le_bytes(chunk.try_into().expect("a word is 8 bytes"));
-        let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-        (x & HIGH)
-            | control
-            | has_zero(x ^ (ONES * b'"' as u64))
-            | has_zero(x ^ (ONES * b'\\' as u64))
-            == 0
-    }
-    if bytes.len() < 8 {
-        return bytes.iter().all(|&b| PLAIN[b as usize]);
-    }
-    bytes.chunks_exact(8).all(word_ok) && word_ok(&bytes[bytes.len() - 8..])
+/// Appends `,"r":R,"d":D,"value":` for levels without pre-rendered parts.
+fn put_levels(out: &mut LineBuffer, r: i16, d: i16) {
+    let mut ints = itoa::Buffer::new();
+    out.put(b",\"r\":");
+    out.put(ints.format(r).as_bytes());
+    out.put(b",\"d\":");
+    out.put(ints.format(d).as_bytes());
+    out.put(b",\"value\":");
 }
-
-/// Bytes that need no escaping in a JSON string: printable ASCII but `"` and `\\`.
-static PLAIN: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0x20;
-    while b < 0x80 {
-        table[b] = b != b'"' as usize && b != b'\\' as usize;
-        b += 1;
-    }
-    table
-};
 
 /// Appends `s` as a JSON string.
 fn write_str(out: &mut Vec<u8>, s: &str) {
@@ -428,35 +345,6 @@ mod tests {
     }
 
     #[test]
-    fn escape_check_matches_the_byte_rule() {
-        let plain = |b: &[u8]| {
-            b.iter()
-                .all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\')
-        };
-        let mut state = 7u64;
-        for len in 0..40 {
-            for _ in 0..200 {
-                let bytes: Vec<u8> = (0..len)
-                    .map(|_| {
-                        state = state
-                            .wrapping_mul(6364136223846793005)
-                            .wrapping_add(1442695040888963407);
-                        // mostly plain ASCII, sometimes a byte that needs escaping
-                        let b = (state >> 33) as u8;
-                        if b < 230 { b' ' + b % 95 } else { b }
-                    })
-                    .collect();
-                assert_eq!(needs_no_escape(&bytes), plain(&bytes), "{bytes:?}");
-            }
-        }
-        for b in 0..=255u8 {
-            let mut word = [b'a'; 8];
-            word[3] = b;
-            assert_eq!(needs_no_escape(&word), plain(&word), "byte {b}");
-        }
-    }
-
-    #[test]
     fn record_digits_roll_over_like_an_odometer() {
         let schema = Schema::parse("message m { required boolean b; }").unwrap();
         let mut line = EntryLine::new(&schema.leaves()[0], 0, None);
@@ -494,36 +382,33 @@ mod tests {
     }
 
     #[test]
-    fn long_plain_string_is_written_as_the_buffered_line() {
+    fn long_value_goes_out_directly_as_the_reference_line() {
+        use crate::line_buffer::FLUSH_BYTES;
         let schema = Schema::parse("message m { optional binary s (STRING); }").unwrap();
         let leaf = &schema.leaves()[0];
-        let values = Values::ByteArray(bytes(&[b"plain text", b"a \"quote\"", "é".as_bytes()]));
+        let plain = "a".repeat(FLUSH_BYTES);
+        let escaped = format!("\"{}", "é".repeat(FLUSH_BYTES / 2));
+        let short = "short";
+        let values = Values::ByteArray(bytes(&[
+            plain.as_bytes(),
+            escaped.as_bytes(),
+            short.as_bytes(),
+        ]));
         let mut line = EntryLine::new(leaf, 3, None);
-        let mut written = Vec::new();
-        assert!(
-            line.write_long(&mut written, 9, 0, 1, (&values, 0))
-                .unwrap()
-        );
-        assert_eq!(
-            String::from_utf8(written).unwrap(),
-            reference(leaf, 9, 0, 1, Some((&values, 0)))
-        );
-        for escaped in [1, 2] {
+        // (r, d): in range, and past the column's maximum (printed as they are).
+        for (i, r, d) in [(0, 0, 1), (1, 0, 1), (2, 0, 1), (0, 0, 2)] {
             let mut written = Vec::new();
+            let mut out = BufferedOut::new(&mut written);
+            line.write_out(&mut out, 9, r, d, Some((&values, i)));
+            let long = i < 2;
+            // A long value left only the line's end in the buffer.
+            assert_eq!(out.buffer().as_bytes() == b"}\n", long, "value {i}");
+            out.finish().unwrap();
             assert!(
-                !line
-                    .write_long(&mut written, 9, 0, 1, (&values, escaped))
-                    .unwrap()
+                String::from_utf8(written).unwrap() == reference(leaf, 9, r, d, Some((&values, i))),
+                "value {i}, d {d}"
             );
-            assert!(written.is_empty());
         }
-        let mut written = Vec::new();
-        assert!(
-            !line
-                .write_long(&mut written, 9, 0, 2, (&values, 0))
-                .unwrap(),
-            "d past the column's maximum"
-        );
     }
 
     #[test]
