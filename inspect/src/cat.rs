@@ -9,7 +9,9 @@
 //!
 //! JSON is one record per line in the canonical form of [`shred::record`], the physical
 //! values `shred levels --format json` prints, so `shred-inspect cat f.parquet | shred
-//! write --schema s - -o g.parquet` writes the same records again. The table shows one row
+//! write --schema s - -o g.parquet` writes the same records again. It is printed as the
+//! FSM reads the entries ([`Assembler::write_record`]): no record is built, and a value
+//! goes from its stripe to the output once. The table shows one row
 //! per record and one column per top-level field, values by their logical type
 //! ([`shred::value_display`]), nested values in a compact brace-and-bracket form; it is
 //! printed in blocks ([`BlockTable`]) so it streams too.
@@ -17,7 +19,8 @@
 //! A VARIANT column is printed as its value, unshredded ([`shred::variant`]), as JSON in
 //! both forms. JSON has fewer types than a variant: an int8 and an int64, a date and a
 //! string, a binary and its base64 text print alike, so `cat` of a VARIANT file does not
-//! give back the variant types.
+//! give back the variant types. Records with VARIANT columns, and the table's, are built
+//! as `serde_json` values first.
 
 use std::io::Write;
 use std::ops::Range;
@@ -27,6 +30,7 @@ use shred::Stripe;
 use shred::assembler::Assembler;
 use shred::cli::progress::ProgressBar;
 use shred::cli::table::BlockTable;
+use shred::line_buffer::BufferedOut;
 use shred::schema::{Leaf, Node};
 use shred::stripe::Values;
 use shred::value_display::display;
@@ -46,8 +50,16 @@ pub struct Selection {
     pub records: Option<Range<u64>>,
 }
 
-/// Bytes of JSON buffered before they are written out.
-const FLUSH_BYTES: usize = 1 << 20;
+/// Where `cat` prints records.
+enum Printer<'w> {
+    /// JSON lines.
+    Json(BufferedOut<'w>),
+    /// The table form, printed in blocks.
+    Table {
+        rows: TableRows,
+        out: &'w mut dyn Write,
+    },
+}
 
 /// Prints the selected records of `file`; `progress` advances by one per record.
 pub fn cat(
@@ -66,14 +78,14 @@ pub fn cat(
         .iter()
         .map(shred::column_io::stripe_for)
         .collect();
-    let mut json = Vec::with_capacity(FLUSH_BYTES + 4096);
-    let mut rows = TableRows::new(schema.root(), &leaves);
     let variants = RecordVariants::new(schema, &leaves);
-    let variant_leaves: Vec<usize> = variants
-        .columns()
-        .iter()
-        .flat_map(|c| c.leaves.clone())
-        .collect();
+    let mut printer = match output.format {
+        Format::Json => Printer::Json(BufferedOut::new(out)),
+        Format::Table => Printer::Table {
+            rows: TableRows::new(schema.root(), &leaves),
+            out,
+        },
+    };
     for rg in 0..file.metadata().num_row_groups() {
         let (rg_start, rg_end) = (starts[rg], starts[rg + 1]);
         if rg_end <= records.start || rg_start >= records.end {
@@ -97,59 +109,16 @@ pub fn cat(
             if n == 0 {
                 break;
             }
-            let assembler = Assembler::new(schema, &stripes, &leaves);
-            let assembler = match output.format {
-                Format::Json => assembler,
-                Format::Table => assembler.with_leaf_value(shown),
+            let batch = Batch {
+                file,
+                row_group: rg,
+                first_record,
+                stripes: &stripes,
+                leaves: &leaves,
             };
-            // The table's records hold shown values; the variants come from a second
-            // assembly of their columns with canonical values.
-            let mut canonical = (output.format == Format::Table && !variants.is_empty())
-                .then(|| Assembler::new(schema, &stripes, &variant_leaves));
-            for (i, record) in assembler.enumerate() {
-                let assembling =
-                    |e| Error::input(&file.name, format!("row group {rg}: assembling: {e}"));
-                let mut record = record.map_err(assembling)?;
-                let index = (first_record + i as u64) as usize;
-                let unshredding = |e| Error::input(&file.name, e);
-                if let Some(canonical) = &mut canonical {
-                    let mut raw = canonical
-                        .next()
-                        .unwrap_or_else(|| Ok(Json::Null))
-                        .map_err(assembling)?;
-                    variants
-                        .replace_with_json(&mut raw, index)
-                        .map_err(unshredding)?;
-                    let mut shown = Vec::new();
-                    variants
-                        .each_slot(&mut raw, &mut |_, _, value| {
-                            shown.push(value.to_string());
-                            Ok(())
-                        })
-                        .map_err(unshredding)?;
-                    let mut shown = shown.into_iter();
-                    variants
-                        .each_slot(&mut record, &mut |_, _, value| {
-                            *value = Json::String(shown.next().unwrap_or_default());
-                            Ok(())
-                        })
-                        .map_err(unshredding)?;
-                } else {
-                    variants
-                        .replace_with_json(&mut record, index)
-                        .map_err(unshredding)?;
-                }
-                match output.format {
-                    Format::Json => {
-                        let mut lines = Flushing {
-                            buffer: &mut json,
-                            out: &mut *out,
-                        };
-                        serde_json::to_writer(&mut lines, &record).map_err(std::io::Error::from)?;
-                        lines.write_all(b"\n")?;
-                    }
-                    Format::Table => rows.push(first_record + i as u64, &record, out)?,
-                }
+            match &mut printer {
+                Printer::Json(text) if variants.is_empty() => batch.print_json(text)?,
+                printer => batch.print_values(&variants, printer)?,
             }
             progress.inc(n as u64);
         }
@@ -159,38 +128,105 @@ pub fn cat(
             }
         }
     }
-    out.write_all(&json)?;
-    rows.table.flush(out)?;
+    match printer {
+        Printer::Json(text) => text.finish()?,
+        Printer::Table { mut rows, out } => rows.table.flush(out)?,
+    }
     Ok(())
 }
 
-/// JSON lines collected in `buffer` and written to `out` whenever it holds
-/// [`FLUSH_BYTES`]: output goes out in large writes, and a record of a gigabyte streams
-/// through instead of being held whole. What is left in `buffer` at the end the caller
-/// writes out.
-struct Flushing<'a> {
-    buffer: &'a mut Vec<u8>,
-    out: &'a mut dyn Write,
+/// The records of one batch of a row group, assembled from their stripes.
+struct Batch<'a> {
+    file: &'a ParquetFile,
+    row_group: usize,
+    /// File-wide index of the batch's first record.
+    first_record: u64,
+    stripes: &'a [Stripe],
+    leaves: &'a [usize],
 }
 
-impl Write for Flushing<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if bytes.len() >= FLUSH_BYTES {
-            // A piece of a huge string: written as it is, not copied.
-            self.out.write_all(self.buffer)?;
-            self.buffer.clear();
-            self.out.write_all(bytes)?;
-            return Ok(bytes.len());
-        }
-        self.buffer.extend_from_slice(bytes);
-        if self.buffer.len() >= FLUSH_BYTES {
-            self.out.write_all(self.buffer)?;
-            self.buffer.clear();
-        }
-        Ok(bytes.len())
+impl Batch<'_> {
+    fn assembling(&self, e: shred::Error) -> Error {
+        Error::input(
+            &self.file.name,
+            format!("row group {}: assembling: {e}", self.row_group),
+        )
     }
 
-    fn flush(&mut self) -> std::io::Result<()> {
+    /// Prints the records as JSON lines as the FSM reads their entries, without
+    /// building them ([`Assembler::write_record`]).
+    fn print_json(&self, text: &mut BufferedOut<'_>) -> Result<()> {
+        let mut assembler = Assembler::new(&self.file.schema, self.stripes, self.leaves);
+        while assembler
+            .write_record(text)
+            .map_err(|e| self.assembling(e))?
+        {
+            text.buffer().put(b"\n");
+            text.flush_full()?;
+        }
+        Ok(())
+    }
+
+    /// Prints the records built as values: the table form, and JSON with VARIANT
+    /// columns (each variant unshredded into the record).
+    fn print_values(&self, variants: &RecordVariants, printer: &mut Printer<'_>) -> Result<()> {
+        let schema = &self.file.schema;
+        let assembler = Assembler::new(schema, self.stripes, self.leaves);
+        let table = matches!(printer, Printer::Table { .. });
+        let assembler = if table {
+            assembler.with_leaf_value(shown)
+        } else {
+            assembler
+        };
+        // The table's records hold shown values; the variants come from a second
+        // assembly of their columns with canonical values.
+        let variant_leaves: Vec<usize> = variants
+            .columns()
+            .iter()
+            .flat_map(|c| c.leaves.clone())
+            .collect();
+        let mut canonical = (table && !variants.is_empty())
+            .then(|| Assembler::new(schema, self.stripes, &variant_leaves));
+        let unshredding = |e| Error::input(&self.file.name, e);
+        for (i, record) in assembler.enumerate() {
+            let mut record = record.map_err(|e| self.assembling(e))?;
+            let index = self.first_record + i as u64;
+            if let Some(canonical) = &mut canonical {
+                let mut raw = canonical
+                    .next()
+                    .unwrap_or_else(|| Ok(Json::Null))
+                    .map_err(|e| self.assembling(e))?;
+                variants
+                    .replace_with_json(&mut raw, index as usize)
+                    .map_err(unshredding)?;
+                let mut shown = Vec::new();
+                variants
+                    .each_slot(&mut raw, &mut |_, _, value| {
+                        shown.push(value.to_string());
+                        Ok(())
+                    })
+                    .map_err(unshredding)?;
+                let mut shown = shown.into_iter();
+                variants
+                    .each_slot(&mut record, &mut |_, _, value| {
+                        *value = Json::String(shown.next().unwrap_or_default());
+                        Ok(())
+                    })
+                    .map_err(unshredding)?;
+            } else {
+                variants
+                    .replace_with_json(&mut record, index as usize)
+                    .map_err(unshredding)?;
+            }
+            match printer {
+                Printer::Json(text) => {
+                    serde_json::to_writer(&mut *text, &record).map_err(std::io::Error::from)?;
+                    text.buffer().put(b"\n");
+                    text.flush_full()?;
+                }
+                Printer::Table { rows, out } => rows.push(index, &record, &mut **out)?,
+            }
+        }
         Ok(())
     }
 }

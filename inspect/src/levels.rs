@@ -18,8 +18,7 @@ use std::ops::Range;
 
 use shred::cli::level_table::LevelTable;
 use shred::entry_json::EntryLine;
-use shred::line_buffer::LineBuffer;
-use shred::stripe::Values;
+use shred::line_buffer::BufferedOut;
 
 use crate::column_chunk::{BATCH_RECORDS, ChunkStripes};
 use crate::error::Result;
@@ -39,18 +38,6 @@ pub struct Selection {
     pub limit: Option<u64>,
 }
 
-/// Bytes of JSON buffered before they are written out.
-const FLUSH_BYTES: usize = 1 << 20;
-
-/// Whether value `i` of `values` is a byte array longer than [`FLUSH_BYTES`], whose line
-/// is written out as it is rather than buffered.
-fn long((values, i): (&Values, usize)) -> bool {
-    match values {
-        Values::ByteArray(v) | Values::FixedLenByteArray(v) => v.get(i).len() > FLUSH_BYTES,
-        _ => false,
-    }
-}
-
 /// Prints the selected entries of `file`.
 pub fn levels(
     file: &ParquetFile,
@@ -65,7 +52,7 @@ pub fn levels(
     let starts = file.row_group_starts();
     let records = selection.records.clone().unwrap_or(0..u64::MAX);
     let mut left: Vec<u64> = vec![selection.limit.unwrap_or(u64::MAX); columns.len()];
-    let mut json = LineBuffer::with_capacity(FLUSH_BYTES + 4096);
+    let mut text = BufferedOut::new(out);
     let file_key = output.multi.then_some(file.name.as_str());
     for rg in 0..file.metadata().num_row_groups() {
         if selection.row_group.is_some_and(|g| g != rg) {
@@ -82,7 +69,7 @@ pub fn levels(
             let mut chunk = ChunkStripes::open(file, rg, leaf)?;
             chunk.skip_to(records.start)?;
             let mut table = match output.format {
-                Format::Table => Some(LevelTable::start(out, rg, chunk.leaf)?),
+                Format::Table => Some(LevelTable::start(&mut text, rg, chunk.leaf)?),
                 Format::Json => None,
             };
             let mut line = EntryLine::new(chunk.leaf, rg, file_key);
@@ -107,22 +94,10 @@ pub fn levels(
                     let value = e.value.map(|i| (&stripe.values, i));
                     match &mut table {
                         None => {
-                            if let Some(value) = value
-                                && long(value)
-                            {
-                                out.write_all(json.as_bytes())?;
-                                json.clear();
-                                if line.write_long(out, record, e.r, e.d, value)? {
-                                    continue;
-                                }
-                            }
-                            line.write(&mut json, record, e.r, e.d, value);
-                            if json.len() >= FLUSH_BYTES {
-                                out.write_all(json.as_bytes())?;
-                                json.clear();
-                            }
+                            line.write_out(&mut text, record, e.r, e.d, value);
+                            text.flush_full()?;
                         }
-                        Some(table) => table.push(out, record, e.r, e.d, value)?,
+                        Some(table) => table.push(&mut text, record, e.r, e.d, value)?,
                     }
                 }
                 if stopped {
@@ -133,10 +108,10 @@ pub fn levels(
                 chunk.check_complete()?;
             }
             if let Some(table) = table {
-                table.finish(out)?;
+                table.finish(&mut text)?;
             }
         }
     }
-    out.write_all(json.as_bytes())?;
+    text.finish()?;
     Ok(())
 }

@@ -10,6 +10,10 @@
 //! §4.3), which must give back exactly one record, printed as JSON. When the file has
 //! VARIANT columns, the record is printed a second time with each variant unshredded and
 //! shown as JSON ([`shred::variant`]; `"unshredded"` in the JSON form).
+//!
+//! The JSON form is printed from the stripes ([`shred::leaf_json_writer`],
+//! [`Assembler::write_record`]): a value of a gigabyte goes to the output from its
+//! stripe, twice (its entry and the record), and is never copied in memory.
 
 use std::io::Write;
 
@@ -18,7 +22,8 @@ use shred::Stripe;
 use shred::assembler::Assembler;
 use shred::cli::table;
 use shred::column_io::stripe_for;
-use shred::record::leaf_json;
+use shred::leaf_json_writer::LeafJsonWriter;
+use shred::line_buffer::BufferedOut;
 use shred::value_display::Display;
 use shred::variant::RecordVariants;
 
@@ -39,16 +44,14 @@ pub struct TracedEntry {
     pub r: i16,
     /// Definition level.
     pub d: i16,
-    /// The value's canonical JSON (null for an entry without a value); `None` unless
-    /// asked for (a table shows values shortened, so a value of a gigabyte is not
-    /// copied to be traced).
-    pub value: Option<Json>,
+    /// Index of its value in its column's stripe; `None` for an entry without a value.
+    pub value: Option<usize>,
     /// The value as tables show it.
     pub shown: String,
 }
 
-/// A traced record: its entries per column and the record reassembled.
-#[derive(Debug, Clone, PartialEq)]
+/// A traced record: its entries per column, read into stripes that assemble into it.
+#[derive(Debug, Clone)]
 pub struct Trace {
     /// File-wide record index.
     pub record: u64,
@@ -56,14 +59,13 @@ pub struct Trace {
     pub row_group: usize,
     /// Per leaf column (schema order): its entries.
     pub columns: Vec<Vec<TracedEntry>>,
-    /// The record assembled from those entries.
-    pub assembled: Json,
-    /// The record with its VARIANT values unshredded, as JSON, when the file has any.
-    pub unshredded: Option<Json>,
+    /// Per leaf column: the record's entries and values.
+    pub stripes: Vec<Stripe>,
 }
 
-/// Traces record `record` of `file`; with `canonical`, each entry's canonical value too.
-pub fn trace(file: &ParquetFile, record: u64, canonical: bool) -> Result<Trace> {
+/// Traces record `record` of `file`: reads its entries and checks that they assemble
+/// into one record.
+pub fn trace(file: &ParquetFile, record: u64) -> Result<Trace> {
     let starts = file.row_group_starts();
     let total = *starts
         .last()
@@ -101,64 +103,145 @@ pub fn trace(file: &ParquetFile, record: u64, canonical: bool) -> Result<Trace> 
                     .iter()
                     .find(|(_, end)| entry < *end)
                     .map(|(page, _)| *page);
-                let (value, shown) = match e.value {
-                    Some(i) => (
-                        canonical.then(|| leaf_json(l, &stripe.values, i)),
-                        display.format(&stripe.values, i),
-                    ),
-                    None => (canonical.then_some(Json::Null), "null".to_string()),
+                let shown = match e.value {
+                    Some(i) => display.format(&stripe.values, i),
+                    None => "null".to_string(),
                 };
                 TracedEntry {
                     entry,
                     page,
                     r: e.r,
                     d: e.d,
-                    value,
+                    value: e.value,
                     shown,
                 }
             })
             .collect();
         columns.push(entries);
     }
-    let mut assembler = Assembler::all(&file.schema, &stripes);
-    let assemble_error = |e: shred::Error| {
-        Error::input(
-            &file.name,
-            format!("record {record}: the levels do not assemble into a record: {e}"),
-        )
+    let trace = Trace {
+        record,
+        row_group: rg,
+        columns,
+        stripes,
     };
-    let assembled = assembler
-        .next_record()
-        .map_err(assemble_error)?
-        .ok_or_else(|| {
-            Error::input(
-                &file.name,
-                format!("record {record}: no entries to assemble"),
-            )
-        })?;
-    if assembler.next_record().map_err(assemble_error)?.is_some() {
+    // The FSM's pass over the entries: exactly one record (where the values land is
+    // checked as the record is built or printed).
+    let mut assembler = Assembler::all(&file.schema, &trace.stripes);
+    let mut reads = Vec::new();
+    if !assembler
+        .next_record_entries(&mut reads)
+        .map_err(|e| trace.assemble_error(file, e))?
+    {
+        return Err(Error::input(
+            &file.name,
+            format!("record {record}: no entries to assemble"),
+        ));
+    }
+    if assembler
+        .next_record_entries(&mut reads)
+        .map_err(|e| trace.assemble_error(file, e))?
+    {
         return Err(Error::input(
             &file.name,
             format!("record {record}: the entries assemble into more than one record"),
         ));
     }
-    let variants = RecordVariants::all(&file.schema);
-    let unshredded = if variants.is_empty() {
-        None
-    } else {
-        let mut unshredded = assembled.clone();
+    Ok(trace)
+}
+
+impl Trace {
+    fn assemble_error(&self, file: &ParquetFile, e: shred::Error) -> Error {
+        Error::input(
+            &file.name,
+            format!(
+                "record {}: the levels do not assemble into a record: {e}",
+                self.record
+            ),
+        )
+    }
+
+    /// The record assembled from the traced entries.
+    pub fn assembled(&self, file: &ParquetFile) -> Result<Json> {
+        Assembler::all(&file.schema, &self.stripes)
+            .next_record()
+            .map_err(|e| self.assemble_error(file, e))
+            .map(|record| record.expect("trace checked that the entries hold one record"))
+    }
+
+    /// The record with its VARIANT values unshredded, as JSON, when the file has any.
+    pub fn unshredded(&self, file: &ParquetFile) -> Result<Option<Json>> {
+        let variants = RecordVariants::all(&file.schema);
+        if variants.is_empty() {
+            return Ok(None);
+        }
+        let mut unshredded = self.assembled(file)?;
         variants
-            .replace_with_json(&mut unshredded, record as usize)
+            .replace_with_json(&mut unshredded, self.record as usize)
             .map_err(|e| Error::input(&file.name, e))?;
-        Some(unshredded)
-    };
-    Ok(Trace {
-        record,
-        row_group: rg,
-        columns,
-        assembled,
-        unshredded,
-    })
+        Ok(Some(unshredded))
+    }
+
+    /// Prints the trace as one JSON line, `{"record", "row_group", "columns":
+    /// [{"column", "entries": [{"entry", "page", "r", "d", "value"}]}], "assembled"}`
+    /// (and `"unshredded"` when given), after a `"file"` key when `file_key`.
+    fn write_json(
+        &self,
+        file: &ParquetFile,
+        file_key: bool,
+        unshredded: Option<&Json>,
+        text: &mut BufferedOut<'_>,
+    ) -> Result<()> {
+        let json_str = |text: &mut BufferedOut<'_>, s: &str| {
+            serde_json::to_writer(&mut *text, s).map_err(std::io::Error::from)
+        };
+        text.buffer().put(b"{");
+        if file_key {
+            text.buffer().put(b"\"file\":");
+            json_str(text, &file.name)?;
+            text.buffer().put(b",");
+        }
+        write!(
+            text,
+            "\"record\":{},\"row_group\":{},\"columns\":[",
+            self.record, self.row_group
+        )?;
+        let leaves = file.schema.leaves();
+        for (c, (leaf, entries)) in leaves.iter().zip(&self.columns).enumerate() {
+            text.buffer().put(if c == 0 { b"{" } else { b",{" });
+            text.buffer().put(b"\"column\":");
+            json_str(text, &leaf.path)?;
+            text.buffer().put(b",\"entries\":[");
+            let value = LeafJsonWriter::new(leaf);
+            for (i, e) in entries.iter().enumerate() {
+                text.buffer().put(if i == 0 { b"{" } else { b",{" });
+                let page = e.page.map_or("null".to_string(), |p| p.to_string());
+                write!(
+                    text,
+                    "\"entry\":{},\"page\":{page},\"r\":{},\"d\":{},\"value\":",
+                    e.entry, e.r, e.d
+                )?;
+                match e.value {
+                    Some(v) => value.write_out(text, &self.stripes[c].values, v),
+                    None => text.buffer().put(b"null"),
+                }
+                text.buffer().put(b"}");
+                text.flush_full()?;
+            }
+            text.buffer().put(b"]}");
+        }
+        text.buffer().put(b"],\"assembled\":");
+        Assembler::all(&file.schema, &self.stripes)
+            .write_record(text)
+            .map_err(|e| self.assemble_error(file, e))?;
+        if let Some(unshredded) = unshredded {
+            text.buffer().put(b",\"unshredded\":");
+            serde_json::to_writer(&mut *text, &unshredded).map_err(std::io::Error::from)?;
+        }
+        text.buffer().put(b"}\n");
+        text.flush_full()?;
+        Ok(())
+    }
 }
 
 /// Per data page of a chunk: its page index and the chunk entry index it ends at.
@@ -176,10 +259,13 @@ fn data_page_ends(list: &ChunkPageList) -> Vec<(usize, u64)> {
 
 /// Prints the trace of record `record` of `file`.
 pub fn record(file: &ParquetFile, record: u64, output: &Output, out: &mut dyn Write) -> Result<()> {
-    let t = trace(file, record, output.format == Format::Json)?;
+    let t = trace(file, record)?;
     let leaves = file.schema.leaves();
+    // What can fail is done before anything is printed.
+    let unshredded = t.unshredded(file)?;
     match output.format {
         Format::Table => {
+            let assembled = t.assembled(file)?;
             writeln!(out, "record {} (row group {})", t.record, t.row_group)?;
             writeln!(out)?;
             for (leaf, entries) in leaves.iter().zip(&t.columns) {
@@ -208,56 +294,17 @@ pub fn record(file: &ParquetFile, record: u64, output: &Output, out: &mut dyn Wr
                 writeln!(out)?;
             }
             writeln!(out, "assembled by the Dremel FSM:")?;
-            writeln!(out, "{}", t.assembled)?;
-            if let Some(unshredded) = &t.unshredded {
+            writeln!(out, "{assembled}")?;
+            if let Some(unshredded) = unshredded {
                 writeln!(out)?;
                 writeln!(out, "with VARIANT values unshredded:")?;
                 writeln!(out, "{unshredded}")?;
             }
         }
         Format::Json => {
-            // Values are moved into the line, not copied (`json!` copies what it is
-            // given): a traced value can be a gigabyte.
-            let object = |fields: Vec<(&str, Json)>| {
-                Json::Object(
-                    fields
-                        .into_iter()
-                        .map(|(k, v)| (k.to_string(), v))
-                        .collect(),
-                )
-            };
-            let columns: Vec<Json> = leaves
-                .iter()
-                .zip(t.columns)
-                .map(|(leaf, entries)| {
-                    let entries: Vec<Json> = entries
-                        .into_iter()
-                        .map(|e| {
-                            object(vec![
-                                ("entry", e.entry.into()),
-                                ("page", e.page.into()),
-                                ("r", e.r.into()),
-                                ("d", e.d.into()),
-                                ("value", e.value.unwrap_or_default()),
-                            ])
-                        })
-                        .collect();
-                    object(vec![
-                        ("column", leaf.path.as_str().into()),
-                        ("entries", entries.into()),
-                    ])
-                })
-                .collect();
-            let mut fields = vec![
-                ("record", t.record.into()),
-                ("row_group", t.row_group.into()),
-                ("columns", columns.into()),
-                ("assembled", t.assembled),
-            ];
-            if let Some(unshredded) = t.unshredded {
-                fields.push(("unshredded", unshredded));
-            }
-            output.json_line(out, &file.name, object(fields))?;
+            let mut text = BufferedOut::new(out);
+            t.write_json(file, output.multi, unshredded.as_ref(), &mut text)?;
+            text.finish()?;
         }
     }
     Ok(())

@@ -13,7 +13,9 @@
 //! a new occurrence of the field's repeated ancestor at level `r` and stays in the current
 //! occurrence of every ancestor above it; its definition level `d` says how far down the
 //! path exists. A node whose level is above `d` is null (optional) or has no occurrences
-//! (repeated). Records come out in the canonical JSON form of [`crate::record`].
+//! (repeated). Records come out in the canonical JSON form of [`crate::record`], as
+//! `serde_json` values ([`Assembler::next_record`]) or printed as JSON text as the entries
+//! are read ([`Assembler::write_record`], [`crate::record_json`]).
 //!
 //! ```
 //! use shred::{Schema, assembler::Fsm, fixtures::DOCUMENT_SCHEMA};
@@ -28,7 +30,9 @@ use parquet::basic::Repetition;
 use serde_json::{Map, Value as Json};
 
 use crate::error::{Error, Result};
+use crate::line_buffer::BufferedOut;
 use crate::record::leaf_json;
+use crate::record_json::RecordJson;
 use crate::schema::{Leaf, Node, NodeKind, Schema};
 use crate::stripe::{Stripe, Values};
 
@@ -201,6 +205,8 @@ pub struct Assembler<'a> {
     first_of_record: Vec<bool>,
     /// Per field: its column's maximum repetition and definition levels.
     max_levels: Vec<(i16, i16)>,
+    /// The JSON printer of [`Assembler::write_record`], made on its first call.
+    json: Option<RecordJson<'a>>,
 }
 
 impl<'a> Assembler<'a> {
@@ -232,6 +238,7 @@ impl<'a> Assembler<'a> {
             occurrence,
             first_of_record,
             max_levels,
+            json: None,
         }
     }
 
@@ -274,7 +281,7 @@ impl<'a> Assembler<'a> {
                 d,
                 value,
             ) {
-                return Err(self.levels_error(field, message));
+                return Err(self.entry_error(field, read.entry, message));
             }
             match next {
                 State::Field(next) => field = next,
@@ -282,6 +289,40 @@ impl<'a> Assembler<'a> {
             }
         }
         Ok(Some(record))
+    }
+
+    /// Prints the next record to `out` as one JSON object (no newline): byte for byte
+    /// what `serde_json` prints for [`Assembler::next_record`]'s record, without building
+    /// it ([`crate::record_json`]). Values are canonical ([`Assembler::with_leaf_value`]
+    /// does not apply). Returns `false` when the stripes are exhausted. On an error the
+    /// record is left half printed.
+    pub fn write_record(&mut self, out: &mut BufferedOut<'_>) -> Result<bool> {
+        if !self.begin_record()? {
+            return Ok(false);
+        }
+        let mut json = self
+            .json
+            .take()
+            .unwrap_or_else(|| RecordJson::new(self.schema, &self.fsm.fields));
+        json.begin(out);
+        let mut field = 0;
+        let result = loop {
+            let (read, d, next) = match self.step(field, true) {
+                Ok(step) => step,
+                Err(e) => break Err(e),
+            };
+            let value = read.value.map(|i| (&self.stripes[field].values, i));
+            if let Err(message) = json.place(out, field, &self.occurrence[field], d, value) {
+                break Err(self.entry_error(field, read.entry, message));
+            }
+            match next {
+                State::Field(next) => field = next,
+                State::End => break Ok(true),
+            }
+        };
+        json.end(out);
+        self.json = Some(json);
+        result
     }
 
     /// Runs the FSM over the next record without building it: `out` is cleared and
@@ -378,10 +419,16 @@ impl<'a> Assembler<'a> {
         Ok((read, d, self.fsm.transitions[field][next_r]))
     }
 
+    /// An error at the entry of `field` to be read next.
     fn levels_error(&self, field: usize, message: &str) -> Error {
+        self.entry_error(field, self.cursor[field].entry, message)
+    }
+
+    /// An error at entry `entry` of `field`.
+    fn entry_error(&self, field: usize, entry: usize, message: &str) -> Error {
         Error::Levels {
             column: self.fsm.paths[field].clone(),
-            entry: self.cursor[field].entry,
+            entry,
             message: message.to_string(),
         }
     }

@@ -11,11 +11,12 @@ use serde_json::{Map, Value as Json, json};
 
 use std::sync::Arc;
 
-use shred::assembler::assemble_all;
+use shred::assembler::{Assembler, assemble_all};
 use shred::contact::{CONTACT_SCHEMA, Contact, ContactStripes, Phone, PhoneType};
 use shred::crosscheck::arrow_stripes;
 use shred::json_reader::{JsonReader, ReadOptions};
 use shred::json_shredder::{JsonShredder, RecordAt};
+use shred::line_buffer::BufferedOut;
 use shred::record::normalize;
 use shred::row_group_writer::RowGroupWriter;
 use shred::schema_plan::SchemaPlan;
@@ -262,6 +263,32 @@ proptest! {
             prop_assert_eq!(stripe.num_records(), records.len(), "column {}", leaf.path);
         }
         prop_assert_eq!(assemble_all(&schema, &stripes).unwrap(), expected);
+    }
+
+    /// The records printed as the FSM reads them are the assembled records as
+    /// `serde_json` prints them, for all columns and for a random projection.
+    #[test]
+    fn printed_records_are_the_assembled_records(
+        (text, records) in schema_and_records(),
+        keep in prop::collection::vec(any::<bool>(), 64),
+    ) {
+        let schema = Schema::parse(&text).unwrap();
+        let stripes = shred_records(&schema, &records).unwrap();
+        let all: Vec<usize> = (0..schema.leaves().len()).collect();
+        let some: Vec<usize> = all.iter().copied().filter(|&l| keep[l % keep.len()]).collect();
+        for leaves in [all, some] {
+            let expected: String = Assembler::new(&schema, &stripes, &leaves)
+                .map(|record| format!("{}\n", record.unwrap()))
+                .collect();
+            let mut printed = Vec::new();
+            let mut out = BufferedOut::new(&mut printed);
+            let mut assembler = Assembler::new(&schema, &stripes, &leaves);
+            while assembler.write_record(&mut out).unwrap() {
+                out.buffer().put(b"\n");
+            }
+            out.finish().unwrap();
+            prop_assert_eq!(String::from_utf8(printed).unwrap(), expected, "leaves {:?}", leaves);
+        }
     }
 }
 
