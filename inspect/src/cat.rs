@@ -28,9 +28,9 @@ use std::ops::Range;
 use serde_json::Value as Json;
 use shred::Stripe;
 use shred::assembler::Assembler;
+use shred::buffered_out::BufferedOut;
 use shred::cli::progress::ProgressBar;
 use shred::cli::table::BlockTable;
-use shred::line_buffer::BufferedOut;
 use shred::schema::{Leaf, Node};
 use shred::stripe::Values;
 use shred::value_display::display;
@@ -61,7 +61,8 @@ enum Printer<'w> {
     },
 }
 
-/// Prints the selected records of `file`; `progress` advances by one per record.
+/// Prints the selected records of `file`; `progress` advances by one per record. On an
+/// error, the records before it are printed, then the error returned.
 pub fn cat(
     file: &ParquetFile,
     selection: &Selection,
@@ -69,8 +70,33 @@ pub fn cat(
     progress: &ProgressBar,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let schema = &file.schema;
     let leaves = file.select_columns(&selection.columns)?;
+    let mut printer = match output.format {
+        Format::Json => Printer::Json(BufferedOut::new(out)),
+        Format::Table => Printer::Table {
+            rows: TableRows::new(file.schema.root(), &leaves),
+            out,
+        },
+    };
+    let printed = print_records(file, selection, &leaves, progress, &mut printer);
+    let flushed = match printer {
+        Printer::Json(text) => text.finish(),
+        Printer::Table { mut rows, out } => rows.table.flush(out),
+    };
+    printed?;
+    flushed?;
+    Ok(())
+}
+
+/// The body of [`cat`]: reads the selected records batch by batch and prints them.
+fn print_records(
+    file: &ParquetFile,
+    selection: &Selection,
+    leaves: &[usize],
+    progress: &ProgressBar,
+    printer: &mut Printer<'_>,
+) -> Result<()> {
+    let schema = &file.schema;
     let starts = file.row_group_starts();
     let records = selection.records.clone().unwrap_or(0..u64::MAX);
     let mut stripes: Vec<Stripe> = schema
@@ -78,14 +104,12 @@ pub fn cat(
         .iter()
         .map(shred::column_io::stripe_for)
         .collect();
-    let variants = RecordVariants::new(schema, &leaves);
-    let mut printer = match output.format {
-        Format::Json => Printer::Json(BufferedOut::new(out)),
-        Format::Table => Printer::Table {
-            rows: TableRows::new(schema.root(), &leaves),
-            out,
-        },
-    };
+    let variants = RecordVariants::new(schema, leaves);
+    let variant_leaves: Vec<usize> = variants
+        .columns()
+        .iter()
+        .flat_map(|c| c.leaves.clone())
+        .collect();
     for rg in 0..file.metadata().num_row_groups() {
         let (rg_start, rg_end) = (starts[rg], starts[rg + 1]);
         if rg_end <= records.start || rg_start >= records.end {
@@ -105,7 +129,7 @@ pub fn cat(
                 .saturating_sub(chunks[0].next_record())
                 .min(BATCH_RECORDS as u64) as usize;
             let first_record = chunks[0].next_record();
-            let n = read_batch(file, &mut chunks, &leaves, &mut stripes, want)?;
+            let n = read_batch(file, &mut chunks, leaves, &mut stripes, want)?;
             if n == 0 {
                 break;
             }
@@ -114,11 +138,11 @@ pub fn cat(
                 row_group: rg,
                 first_record,
                 stripes: &stripes,
-                leaves: &leaves,
+                leaves,
             };
-            match &mut printer {
+            match &mut *printer {
                 Printer::Json(text) if variants.is_empty() => batch.print_json(text)?,
-                printer => batch.print_values(&variants, printer)?,
+                printer => batch.print_values(&variants, &variant_leaves, printer)?,
             }
             progress.inc(n as u64);
         }
@@ -127,10 +151,6 @@ pub fn cat(
                 chunk.check_complete()?;
             }
         }
-    }
-    match printer {
-        Printer::Json(text) => text.finish()?,
-        Printer::Table { mut rows, out } => rows.table.flush(out)?,
     }
     Ok(())
 }
@@ -169,7 +189,12 @@ impl Batch<'_> {
 
     /// Prints the records built as values: the table form, and JSON with VARIANT
     /// columns (each variant unshredded into the record).
-    fn print_values(&self, variants: &RecordVariants, printer: &mut Printer<'_>) -> Result<()> {
+    fn print_values(
+        &self,
+        variants: &RecordVariants,
+        variant_leaves: &[usize],
+        printer: &mut Printer<'_>,
+    ) -> Result<()> {
         let schema = &self.file.schema;
         let assembler = Assembler::new(schema, self.stripes, self.leaves);
         let table = matches!(printer, Printer::Table { .. });
@@ -180,13 +205,8 @@ impl Batch<'_> {
         };
         // The table's records hold shown values; the variants come from a second
         // assembly of their columns with canonical values.
-        let variant_leaves: Vec<usize> = variants
-            .columns()
-            .iter()
-            .flat_map(|c| c.leaves.clone())
-            .collect();
         let mut canonical = (table && !variants.is_empty())
-            .then(|| Assembler::new(schema, self.stripes, &variant_leaves));
+            .then(|| Assembler::new(schema, self.stripes, variant_leaves));
         let unshredding = |e| Error::input(&self.file.name, e);
         for (i, record) in assembler.enumerate() {
             let mut record = record.map_err(|e| self.assembling(e))?;

@@ -16,9 +16,9 @@
 use std::io::Write;
 use std::ops::Range;
 
+use shred::buffered_out::BufferedOut;
 use shred::cli::level_table::LevelTable;
 use shred::entry_json::EntryLine;
-use shred::line_buffer::BufferedOut;
 
 use crate::column_chunk::{BATCH_RECORDS, ChunkStripes};
 use crate::error::Result;
@@ -38,7 +38,8 @@ pub struct Selection {
     pub limit: Option<u64>,
 }
 
-/// Prints the selected entries of `file`.
+/// Prints the selected entries of `file`. On an error, the entries before it are
+/// printed, then the error returned.
 pub fn levels(
     file: &ParquetFile,
     selection: &Selection,
@@ -49,10 +50,26 @@ pub fn levels(
     if let Some(rg) = selection.row_group {
         file.check_row_group(rg)?;
     }
+    let mut text = BufferedOut::new(out);
+    let printed = print_entries(file, selection, output, &columns, &mut text);
+    let flushed = text.finish();
+    printed?;
+    flushed?;
+    Ok(())
+}
+
+/// The body of [`levels`]: reads the selected column chunks batch by batch and prints
+/// their entries.
+fn print_entries(
+    file: &ParquetFile,
+    selection: &Selection,
+    output: &Output,
+    columns: &[usize],
+    text: &mut BufferedOut<'_>,
+) -> Result<()> {
     let starts = file.row_group_starts();
     let records = selection.records.clone().unwrap_or(0..u64::MAX);
     let mut left: Vec<u64> = vec![selection.limit.unwrap_or(u64::MAX); columns.len()];
-    let mut text = BufferedOut::new(out);
     let file_key = output.multi.then_some(file.name.as_str());
     for rg in 0..file.metadata().num_row_groups() {
         if selection.row_group.is_some_and(|g| g != rg) {
@@ -69,7 +86,7 @@ pub fn levels(
             let mut chunk = ChunkStripes::open(file, rg, leaf)?;
             chunk.skip_to(records.start)?;
             let mut table = match output.format {
-                Format::Table => Some(LevelTable::start(&mut text, rg, chunk.leaf)?),
+                Format::Table => Some(LevelTable::start(&mut *text, rg, chunk.leaf)?),
                 Format::Json => None,
             };
             let mut line = EntryLine::new(chunk.leaf, rg, file_key);
@@ -94,10 +111,10 @@ pub fn levels(
                     let value = e.value.map(|i| (&stripe.values, i));
                     match &mut table {
                         None => {
-                            line.write_out(&mut text, record, e.r, e.d, value);
+                            line.write_out(text, record, e.r, e.d, value);
                             text.flush_full()?;
                         }
-                        Some(table) => table.push(&mut text, record, e.r, e.d, value)?,
+                        Some(table) => table.push(&mut *text, record, e.r, e.d, value)?,
                     }
                 }
                 if stopped {
@@ -108,10 +125,9 @@ pub fn levels(
                 chunk.check_complete()?;
             }
             if let Some(table) = table {
-                table.finish(&mut text)?;
+                table.finish(&mut *text)?;
             }
         }
     }
-    text.finish()?;
     Ok(())
 }

@@ -20,10 +20,10 @@ use std::io::Write;
 use serde_json::Value as Json;
 use shred::Stripe;
 use shred::assembler::Assembler;
+use shred::buffered_out::BufferedOut;
 use shred::cli::table;
 use shred::column_io::stripe_for;
 use shred::leaf_json_writer::LeafJsonWriter;
-use shred::line_buffer::BufferedOut;
 use shred::value_display::Display;
 use shred::variant::RecordVariants;
 
@@ -169,17 +169,28 @@ impl Trace {
             .map(|record| record.expect("trace checked that the entries hold one record"))
     }
 
-    /// The record with its VARIANT values unshredded, as JSON, when the file has any.
-    pub fn unshredded(&self, file: &ParquetFile) -> Result<Option<Json>> {
+    /// `assembled` (this trace's record) with its VARIANT values unshredded, as JSON,
+    /// when the file has any.
+    pub fn unshredded(&self, file: &ParquetFile, assembled: &Json) -> Result<Option<Json>> {
         let variants = RecordVariants::all(&file.schema);
         if variants.is_empty() {
             return Ok(None);
         }
-        let mut unshredded = self.assembled(file)?;
+        let mut unshredded = assembled.clone();
         variants
             .replace_with_json(&mut unshredded, self.record as usize)
             .map_err(|e| Error::input(&file.name, e))?;
         Ok(Some(unshredded))
+    }
+
+    /// Prints the record to nowhere: the errors [`Trace::write_json`] would meet in the
+    /// middle of its line, found before anything is printed.
+    fn check_printable(&self, file: &ParquetFile) -> Result<()> {
+        let mut sink = std::io::sink();
+        Assembler::all(&file.schema, &self.stripes)
+            .write_record(&mut BufferedOut::new(&mut sink))
+            .map_err(|e| self.assemble_error(file, e))?;
+        Ok(())
     }
 
     /// Prints the trace as one JSON line, `{"record", "row_group", "columns":
@@ -261,11 +272,22 @@ fn data_page_ends(list: &ChunkPageList) -> Vec<(usize, u64)> {
 pub fn record(file: &ParquetFile, record: u64, output: &Output, out: &mut dyn Write) -> Result<()> {
     let t = trace(file, record)?;
     let leaves = file.schema.leaves();
-    // What can fail is done before anything is printed.
-    let unshredded = t.unshredded(file)?;
+    // What can fail is done before anything is printed: the record is built (the table,
+    // files with VARIANT columns) or printed to nowhere.
+    let has_variants = !RecordVariants::all(&file.schema).is_empty();
+    let assembled = if output.format == Format::Table || has_variants {
+        Some(t.assembled(file)?)
+    } else {
+        t.check_printable(file)?;
+        None
+    };
+    let unshredded = match &assembled {
+        Some(assembled) => t.unshredded(file, assembled)?,
+        None => None,
+    };
     match output.format {
         Format::Table => {
-            let assembled = t.assembled(file)?;
+            let assembled = assembled.expect("built for the table");
             writeln!(out, "record {} (row group {})", t.record, t.row_group)?;
             writeln!(out)?;
             for (leaf, entries) in leaves.iter().zip(&t.columns) {

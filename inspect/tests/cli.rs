@@ -354,18 +354,50 @@ fn closed_output_pipe_ends_quietly() {
         &[20_000],
         WriterProperties::builder().build(),
     );
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shred-inspect"))
-        .args(["levels", f.path_str(), "--format", "json"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
-    assert!(first.starts_with("{\"column\":\"x\""), "{first}");
-    drop(stdout);
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    assert_eq!(String::from_utf8(output.stderr).unwrap(), "");
+    for (args, first_line) in [
+        (&["levels", "--format", "json"][..], "{\"column\":\"x\""),
+        (&["cat", "--format", "json"][..], "{\"x\":0}"),
+        (&["cat"][..], "┌"),
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shred-inspect"))
+            .args(&args[..1])
+            .arg(f.path_str())
+            .args(&args[1..])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
+        assert!(first.starts_with(first_line), "{args:?}: {first}");
+        drop(stdout);
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert_eq!(String::from_utf8(output.stderr).unwrap(), "", "{args:?}");
+    }
+}
+
+#[test]
+fn record_json_line_is_exact() {
+    let f = write_with_shred(
+        "message m { optional int64 x; repeated binary s (STRING); }",
+        &[json!({"x": 1, "s": ["a", "b\""]})],
+        &[1],
+        WriterProperties::builder()
+            .set_dictionary_enabled(false)
+            .build(),
+    );
+    let out = common::run_ok(&["record", f.path_str(), "0", "--format", "json"]);
+    assert_eq!(
+        out,
+        concat!(
+            r#"{"record":0,"row_group":0,"columns":["#,
+            r#"{"column":"x","entries":[{"entry":0,"page":0,"r":0,"d":1,"value":1}]},"#,
+            r#"{"column":"s","entries":[{"entry":0,"page":0,"r":0,"d":1,"value":"a"},"#,
+            r#"{"entry":1,"page":0,"r":1,"d":1,"value":"b\""}]}],"#,
+            r#""assembled":{"x":1,"s":["a","b\""]}}"#,
+            "\n"
+        )
+    );
 }

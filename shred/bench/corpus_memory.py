@@ -28,6 +28,7 @@ def commands(bin_dir):
         "levels (table)": [inspect, "levels"],
         "histogram": [inspect, "histogram"],
         "record 0": [inspect, "record", "0"],
+        "record --format json 0": [inspect, "record", "0", "--format", "json"],
         "cat --format json": [inspect, "cat", "-q", "--format", "json"],
         "cat (table)": [inspect, "cat", "-q"],
         "verify": [shred, "verify", "-q"],
@@ -55,7 +56,7 @@ def main():
                 if is_large and args.skip_large:
                     continue
                 # record takes the record index after the file.
-                line = argv + [path] if name != "record 0" else argv[:2] + [path, argv[2]]
+                line = argv + [path] if argv[1] != "record" else argv[:2] + [path] + argv[2:]
                 r = run(line, stdout=null, check=False)
                 if is_large:
                     large = r

@@ -29,8 +29,8 @@ use std::fmt;
 use parquet::basic::Repetition;
 use serde_json::{Map, Value as Json};
 
+use crate::buffered_out::BufferedOut;
 use crate::error::{Error, Result};
-use crate::line_buffer::BufferedOut;
 use crate::record::leaf_json;
 use crate::record_json::RecordJson;
 use crate::schema::{Leaf, Node, NodeKind, Schema};
@@ -294,35 +294,77 @@ impl<'a> Assembler<'a> {
     /// Prints the next record to `out` as one JSON object (no newline): byte for byte
     /// what `serde_json` prints for [`Assembler::next_record`]'s record, without building
     /// it ([`crate::record_json`]). Values are canonical ([`Assembler::with_leaf_value`]
-    /// does not apply). Returns `false` when the stripes are exhausted. On an error the
-    /// record is left half printed.
+    /// does not apply). Returns `false` when the stripes are exhausted. On an error,
+    /// nothing of the record stays in `out`, unless a long value of it was written out
+    /// already.
+    ///
+    /// ```
+    /// use shred::{Schema, assembler::Assembler, fixtures, shredder::shred_records};
+    /// use shred::buffered_out::BufferedOut;
+    /// let schema = Schema::parse(fixtures::DOCUMENT_SCHEMA).unwrap();
+    /// let stripes = shred_records(&schema, &fixtures::document_records()).unwrap();
+    /// let mut text = Vec::new();
+    /// let mut out = BufferedOut::new(&mut text);
+    /// Assembler::new(&schema, &stripes, &[0, 4]).write_record(&mut out).unwrap();
+    /// out.finish().unwrap();
+    /// assert_eq!(
+    ///     String::from_utf8(text).unwrap(),
+    ///     r#"{"DocId":10,"Name":[{"Language":[{"Country":"us"},{"Country":null}]},{"Language":[]},{"Language":[{"Country":"gb"}]}]}"#
+    /// );
+    /// ```
     pub fn write_record(&mut self, out: &mut BufferedOut<'_>) -> Result<bool> {
-        if !self.begin_record()? {
-            return Ok(false);
-        }
         let mut json = self
             .json
             .take()
             .unwrap_or_else(|| RecordJson::new(self.schema, &self.fsm.fields));
+        let mark = out.mark();
+        let result = if json.by_value() {
+            self.write_by_value(out)
+        } else {
+            self.write_entries(&mut json, out)
+        };
+        self.json = Some(json);
+        if result.is_err() {
+            out.rewind(mark);
+        }
+        result
+    }
+
+    /// [`Assembler::write_record`] through [`RecordJson`], entry by entry.
+    fn write_entries(
+        &mut self,
+        json: &mut RecordJson<'a>,
+        out: &mut BufferedOut<'_>,
+    ) -> Result<bool> {
+        if !self.begin_record()? {
+            return Ok(false);
+        }
         json.begin(out);
         let mut field = 0;
-        let result = loop {
-            let (read, d, next) = match self.step(field, true) {
-                Ok(step) => step,
-                Err(e) => break Err(e),
-            };
+        loop {
+            let (read, d, next) = self.step(field, true)?;
             let value = read.value.map(|i| (&self.stripes[field].values, i));
             if let Err(message) = json.place(out, field, &self.occurrence[field], d, value) {
-                break Err(self.entry_error(field, read.entry, message));
+                return Err(self.entry_error(field, read.entry, message));
             }
             match next {
                 State::Field(next) => field = next,
-                State::End => break Ok(true),
+                State::End => break,
             }
-        };
+        }
         json.end(out);
-        self.json = Some(json);
-        result
+        Ok(true)
+    }
+
+    /// [`Assembler::write_record`] for fields [`RecordJson`] cannot print by themselves
+    /// (siblings of one name): the record built, then printed.
+    fn write_by_value(&mut self, out: &mut BufferedOut<'_>) -> Result<bool> {
+        let Some(record) = self.next_record()? else {
+            return Ok(false);
+        };
+        // A write error is kept by `out` for its caller.
+        let _ = serde_json::to_writer(&mut *out, &record);
+        Ok(true)
     }
 
     /// Runs the FSM over the next record without building it: `out` is cleared and

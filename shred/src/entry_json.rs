@@ -27,8 +27,9 @@
 //! assert_eq!(out.as_bytes(), b"{\"column\":\"x\",\"row_group\":0,\"record\":7,\"r\":0,\"d\":1,\"value\":-3}\n");
 //! ```
 
+use crate::buffered_out::BufferedOut;
 use crate::leaf_json_writer::LeafJsonWriter;
-use crate::line_buffer::{BufferedOut, LineBuffer};
+use crate::line_buffer::LineBuffer;
 use crate::record::leaf_json;
 use crate::schema::Leaf;
 use crate::stripe::Values;
@@ -164,7 +165,7 @@ impl<'a> EntryLine<'a> {
     }
 
     /// Appends one entry's line to `out` as [`EntryLine::write`] does, except that a
-    /// value of [`crate::line_buffer::FLUSH_BYTES`] or more goes to the output directly
+    /// value of [`crate::buffered_out::FLUSH_BYTES`] or more goes to the output directly
     /// (a string of a gigabyte is not copied into the buffer).
     pub fn write_out(
         &mut self,
@@ -276,71 +277,22 @@ mod tests {
         b
     }
 
+    /// Each way a line ends (a plain string after the pre-rendered quote, any other value
+    /// after the pre-rendered middle, no value): the values themselves are checked in
+    /// `leaf_json_writer`.
     #[test]
-    fn strings_match_serde_json() {
-        let every_byte: Vec<u8> = (0u8..=127).collect();
+    fn lines_match_serde_json() {
         check(
             "message m { optional binary s (STRING); }",
-            Values::ByteArray(bytes(&[
-                b"+91-0000000042",
-                b"",
-                b"quote\" backslash\\ tab\t newline\n",
-                "héllo ✓".as_bytes(),
-                &[0xff, 0xfe],
-                &every_byte,
-                b"\x7f\x1f",
-            ])),
-        );
-    }
-
-    #[test]
-    fn integers_match_serde_json() {
-        check(
-            "message m { optional int32 x; }",
-            Values::Int32(vec![0, -1, i32::MIN, i32::MAX]),
-        );
-        check(
-            "message m { optional int64 x; }",
-            Values::Int64(vec![0, -1, i64::MIN, i64::MAX]),
-        );
-        check(
-            "message m { optional int32 x (INTEGER(32,false)); }",
-            Values::Int32(vec![0, -1, i32::MIN]),
+            Values::ByteArray(bytes(&[b"+91-0000000042", b"", b"quote\" tab\t", &[0xff]])),
         );
         check(
             "message m { optional int64 x (INTEGER(64,false)); }",
-            Values::Int64(vec![0, -1, i64::MIN]),
-        );
-    }
-
-    #[test]
-    fn other_types_match_serde_json() {
-        check(
-            "message m { optional boolean b; }",
-            Values::Boolean(vec![true, false]),
+            Values::Int64(vec![0, -1]),
         );
         check(
             "message m { optional double x; }",
-            Values::Double(vec![
-                0.1,
-                -0.0,
-                1e300,
-                f64::NAN,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-            ]),
-        );
-        check(
-            "message m { optional float x; }",
-            Values::Float(vec![0.1, 3.0, f32::NAN]),
-        );
-        check(
-            "message m { optional int96 t; }",
-            Values::Int96(vec![crate::record::int96_from_nanos(-1)]),
-        );
-        check(
-            "message m { optional fixed_len_byte_array(2) f; }",
-            Values::FixedLenByteArray(bytes(&[b"ab", &[0, 200]])),
+            Values::Double(vec![0.1, f64::NAN]),
         );
     }
 
@@ -383,7 +335,7 @@ mod tests {
 
     #[test]
     fn long_value_goes_out_directly_as_the_reference_line() {
-        use crate::line_buffer::FLUSH_BYTES;
+        use crate::buffered_out::FLUSH_BYTES;
         let schema = Schema::parse("message m { optional binary s (STRING); }").unwrap();
         let leaf = &schema.leaves()[0];
         let plain = "a".repeat(FLUSH_BYTES);
@@ -401,8 +353,8 @@ mod tests {
             let mut out = BufferedOut::new(&mut written);
             line.write_out(&mut out, 9, r, d, Some((&values, i)));
             let long = i < 2;
-            // A long value left only the line's end in the buffer.
-            assert_eq!(out.buffer().as_bytes() == b"}\n", long, "value {i}");
+            // A long value left only its closing quote and the line's end in the buffer.
+            assert_eq!(out.buffer().as_bytes() == b"\"}\n", long, "value {i}");
             out.finish().unwrap();
             assert!(
                 String::from_utf8(written).unwrap() == reference(leaf, 9, r, d, Some((&values, i))),

@@ -5,8 +5,8 @@
 //! bytes at a time) are copied between quotes as they are, integers go through `itoa`,
 //! booleans are literals, other UTF-8 strings go through `serde_json`'s string escaping
 //! from the stripe's bytes. The rest (non-UTF-8 bytes, floats, INT96) goes through
-//! `serde_json` on [`crate::record::leaf_json`]. Into a [`BufferedOut`], a byte array of
-//! [`FLUSH_BYTES`] or more goes to the output directly, never copied into the buffer.
+//! `serde_json` on [`crate::record::leaf_json`]. Into a [`BufferedOut`], a string of
+//! [`FLUSH_BYTES`] or more goes to the output directly, not copied into the buffer.
 //! Entry lines ([`crate::entry_json`]) and assembled records ([`crate::record_json`])
 //! write their values through it.
 //!
@@ -19,9 +19,10 @@
 //! assert_eq!(out.as_bytes(), b"4294967295");
 //! ```
 
-use std::io;
+use std::io::{self, Write};
 
-use crate::line_buffer::{BufferedOut, FLUSH_BYTES, LineBuffer};
+use crate::buffered_out::{BufferedOut, FLUSH_BYTES};
+use crate::line_buffer::LineBuffer;
 use crate::record::leaf_json;
 use crate::schema::Leaf;
 use crate::stripe::Values;
@@ -116,21 +117,22 @@ impl<'a> LeafJsonWriter<'a> {
     }
 
     /// Appends value `i` of `values` to `out`; a byte array of [`FLUSH_BYTES`] or more
-    /// goes to the output directly instead of through the buffer.
+    /// goes through `out`'s `io::Write`, which writes its long pieces out directly. A
+    /// write error is kept by `out`.
     #[inline]
     pub fn write_out(&self, out: &mut BufferedOut<'_>, values: &Values, i: usize) {
         if !Self::is_long(values, i) {
             self.write(out.buffer(), values, i);
             return;
         }
-        out.direct(|w| match self.plain_string(values, i) {
-            Some(bytes) => {
-                w.write_all(b"\"")?;
-                w.write_all(bytes)?;
-                w.write_all(b"\"")
-            }
-            None => self.write_serde(w, values, i),
-        });
+        // `out` keeps the error for its caller.
+        let _ = match self.plain_string(values, i) {
+            Some(bytes) => out
+                .write_all(b"\"")
+                .and_then(|()| out.write_all(bytes))
+                .and_then(|()| out.write_all(b"\"")),
+            None => self.write_serde(out, values, i),
+        };
     }
 
     /// Writes value `i` of `values` to `out` through `serde_json`: the path for values

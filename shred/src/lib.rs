@@ -45,7 +45,7 @@ pub mod page_decompressor;
 pub mod parquet_reader;
 pub mod quantity;
 pub mod record;
-pub mod record_json;
+mod record_json;
 pub mod rle_hybrid;
 pub mod row_group_writer;
 pub mod schema;
@@ -59,6 +59,7 @@ pub mod verify;
 pub mod writer_settings;
 
 // How levels, values and codecs are spelled for people and programs, and the command line.
+pub mod buffered_out;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod codec;

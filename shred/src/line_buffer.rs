@@ -8,8 +8,7 @@
 //! inline; longer pieces use `copy_from_slice`. The buffer's bytes are always
 //! initialised (it grows with `resize`), so this needs no `unsafe`.
 //!
-//! [`BufferedOut`] puts such a buffer in front of a writer: written out in large writes,
-//! with long pieces (a string of a gigabyte) going to the writer directly.
+//! [`crate::buffered_out::BufferedOut`] puts such a buffer in front of a writer.
 //!
 //! ```
 //! use shred::line_buffer::LineBuffer;
@@ -123,6 +122,11 @@ impl LineBuffer {
     pub fn clear(&mut self) {
         self.len = 0;
     }
+
+    /// Forgets the contents after the first `len` bytes.
+    pub fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
 }
 
 impl io::Write for LineBuffer {
@@ -130,94 +134,6 @@ impl io::Write for LineBuffer {
         self.put(piece);
         Ok(piece.len())
     }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Bytes a [`BufferedOut`] collects before writing them out; a piece at least this long
-/// goes out directly.
-pub const FLUSH_BYTES: usize = 1 << 20;
-
-/// Text on its way to a writer: pieces collect in a [`LineBuffer`] that is written out in
-/// writes of about [`FLUSH_BYTES`], and a long piece goes out directly instead of being
-/// copied into the buffer (a JSON string of a gigabyte streams through). Code that
-/// appends to the buffer has nothing to handle: the first write error is kept and
-/// returned by [`BufferedOut::flush_full`] and [`BufferedOut::finish`].
-pub struct BufferedOut<'w> {
-    buffer: LineBuffer,
-    out: &'w mut dyn io::Write,
-    error: Option<io::Error>,
-}
-
-impl<'w> BufferedOut<'w> {
-    /// Text for `out`.
-    pub fn new(out: &'w mut dyn io::Write) -> Self {
-        BufferedOut {
-            buffer: LineBuffer::with_capacity(FLUSH_BYTES + 4096),
-            out,
-            error: None,
-        }
-    }
-
-    /// The buffer to append short pieces to.
-    #[inline]
-    pub fn buffer(&mut self) -> &mut LineBuffer {
-        &mut self.buffer
-    }
-
-    /// Writes the buffer out, then lets `write` write to the output directly.
-    pub fn direct(&mut self, write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) {
-        if self.error.is_none() {
-            let result = self.write_buffer().and_then(|()| write(&mut *self.out));
-            self.error = result.err();
-        }
-    }
-
-    /// Writes the buffer out when it holds [`FLUSH_BYTES`] or more; returns the first
-    /// write error so far.
-    pub fn flush_full(&mut self) -> io::Result<()> {
-        if let Some(error) = self.error.take() {
-            return Err(error);
-        }
-        if self.buffer.len() >= FLUSH_BYTES {
-            self.write_buffer()?;
-        }
-        Ok(())
-    }
-
-    /// Writes out what is left; returns the first write error.
-    pub fn finish(mut self) -> io::Result<()> {
-        if let Some(error) = self.error.take() {
-            return Err(error);
-        }
-        self.write_buffer()
-    }
-
-    fn write_buffer(&mut self) -> io::Result<()> {
-        self.out.write_all(self.buffer.as_bytes())?;
-        self.buffer.clear();
-        Ok(())
-    }
-}
-
-impl io::Write for BufferedOut<'_> {
-    /// Appends `piece`, or writes it out directly when it is [`FLUSH_BYTES`] or longer
-    /// (`serde_json` prints a long string in the pieces between its escapes).
-    fn write(&mut self, piece: &[u8]) -> io::Result<usize> {
-        if let Some(error) = self.error.take() {
-            return Err(error);
-        }
-        if piece.len() >= FLUSH_BYTES {
-            self.write_buffer()?;
-            self.out.write_all(piece)?;
-        } else {
-            self.buffer.put(piece);
-            self.flush_full()?;
-        }
-        Ok(piece.len())
-    }
-
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
@@ -239,72 +155,5 @@ mod tests {
         assert_eq!(b.as_bytes(), expected.as_slice());
         b.clear();
         assert!(b.is_empty());
-    }
-
-    /// A writer that records each write it is given, or fails every write.
-    struct Writes {
-        writes: Vec<Vec<u8>>,
-        fail: bool,
-    }
-
-    impl io::Write for Writes {
-        fn write(&mut self, piece: &[u8]) -> io::Result<usize> {
-            if self.fail {
-                return Err(io::Error::other("disk full"));
-            }
-            self.writes.push(piece.to_vec());
-            Ok(piece.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
-    #[test]
-    fn long_piece_goes_out_directly_after_the_buffer() {
-        let mut writes = Writes {
-            writes: Vec::new(),
-            fail: false,
-        };
-        let long = vec![b'x'; FLUSH_BYTES];
-        let mut out = BufferedOut::new(&mut writes);
-        out.buffer().put(b"{\"s\":\"");
-        out.direct(|w| w.write_all(&long));
-        io::Write::write_all(&mut out, b"\"}").unwrap();
-        io::Write::write_all(&mut out, &long).unwrap();
-        out.finish().unwrap();
-        let expected: Vec<Vec<u8>> =
-            vec![b"{\"s\":\"".to_vec(), long.clone(), b"\"}".to_vec(), long];
-        assert_eq!(writes.writes, expected);
-    }
-
-    #[test]
-    fn full_buffer_is_written_out() {
-        let mut writes = Writes {
-            writes: Vec::new(),
-            fail: false,
-        };
-        let mut out = BufferedOut::new(&mut writes);
-        out.buffer().put(&vec![b'a'; FLUSH_BYTES - 1]);
-        out.flush_full().unwrap();
-        assert_eq!(out.buffer().len(), FLUSH_BYTES - 1);
-        out.buffer().put(b"b");
-        out.flush_full().unwrap();
-        assert!(out.buffer().is_empty());
-        out.finish().unwrap();
-        assert_eq!(writes.writes.len(), 1);
-        assert_eq!(writes.writes[0].len(), FLUSH_BYTES);
-    }
-
-    #[test]
-    fn write_error_is_kept_until_asked_for() {
-        let mut writes = Writes {
-            writes: Vec::new(),
-            fail: true,
-        };
-        let mut out = BufferedOut::new(&mut writes);
-        out.direct(|w| w.write_all(b"long"));
-        out.buffer().put(b"more");
-        assert_eq!(out.flush_full().unwrap_err().to_string(), "disk full");
     }
 }

@@ -21,29 +21,17 @@
 //! In a valid file the columns under a group agree on the group's presence and
 //! occurrences. Where they disagree (a corrupt file), `insert` merges what they say, but
 //! this writer has already printed the first column's answer: it stops with an error.
-//!
-//! ```
-//! use shred::{Schema, assembler::Assembler, fixtures, shredder::shred_records};
-//! use shred::line_buffer::BufferedOut;
-//! let schema = Schema::parse(fixtures::DOCUMENT_SCHEMA).unwrap();
-//! let stripes = shred_records(&schema, &fixtures::document_records()).unwrap();
-//! let mut text = Vec::new();
-//! let mut out = BufferedOut::new(&mut text);
-//! Assembler::new(&schema, &stripes, &[0, 4]).write_record(&mut out).unwrap();
-//! out.finish().unwrap();
-//! assert_eq!(
-//!     String::from_utf8(text).unwrap(),
-//!     r#"{"DocId":10,"Name":[{"Language":[{"Country":"us"},{"Country":null}]},{"Language":[]},{"Language":[{"Country":"gb"}]}]}"#
-//! );
-//! ```
+//! Sibling fields of one name (which Parquet does not forbid) are one JSON key that
+//! `insert` fills from both; the writer leaves such records to `insert`
+//! ([`RecordJson::by_value`]).
 //!
 //! [`Assembler::next_record`]: crate::assembler::Assembler::next_record
 //! [`Assembler::write_record`]: crate::assembler::Assembler::write_record
 
 use parquet::basic::Repetition;
 
+use crate::buffered_out::BufferedOut;
 use crate::leaf_json_writer::LeafJsonWriter;
-use crate::line_buffer::BufferedOut;
 use crate::schema::{Node, NodeKind, Schema};
 use crate::stripe::Values;
 
@@ -103,12 +91,14 @@ pub(crate) struct RecordJson<'a> {
     fields: Vec<FieldPath<'a>>,
     /// The containers on the path to the last entry, the record's object first.
     open: Vec<Open<'a>>,
+    /// See [`RecordJson::by_value`].
+    by_value: bool,
 }
 
 impl<'a> RecordJson<'a> {
     /// The writer for the FSM fields `leaves` (leaf column indexes, in FSM order).
     pub(crate) fn new(schema: &'a Schema, leaves: &[usize]) -> Self {
-        let fields = leaves
+        let fields: Vec<FieldPath<'a>> = leaves
             .iter()
             .map(|&leaf| {
                 let chain = schema.leaf_chain(leaf);
@@ -134,11 +124,30 @@ impl<'a> RecordJson<'a> {
                 }
             })
             .collect();
+        let by_value = fields.iter().any(|field| {
+            let mut parent = schema.root();
+            field.steps.iter().any(|step| {
+                let shared = step.key.is_some()
+                    && (parent.children().iter())
+                        .filter(|child| child.name == step.node.name)
+                        .count()
+                        > 1;
+                parent = step.node;
+                shared
+            })
+        });
         RecordJson {
             root: schema.root(),
             fields,
             open: Vec::new(),
+            by_value,
         }
+    }
+
+    /// Whether some field shares its name with a sibling: such records are built as
+    /// values and printed whole.
+    pub(crate) fn by_value(&self) -> bool {
+        self.by_value
     }
 
     /// Starts a record: opens its object.
@@ -398,7 +407,7 @@ mod tests {
 
     #[test]
     fn long_string_goes_out_directly() {
-        use crate::line_buffer::FLUSH_BYTES;
+        use crate::buffered_out::FLUSH_BYTES;
         let schema = Schema::parse("message m { required binary s (STRING); }").unwrap();
         let long = "a".repeat(FLUSH_BYTES);
         let escaped = format!("\"{}", "é".repeat(FLUSH_BYTES / 2));
@@ -407,12 +416,11 @@ mod tests {
         let mut text = Vec::new();
         let mut out = BufferedOut::new(&mut text);
         let mut assembler = Assembler::all(&schema, &stripes);
-        for record in &records {
+        for _ in &records {
             assert!(assembler.write_record(&mut out).unwrap());
-            // Only the closing brace is left in the buffer: the value went out.
-            assert_eq!(out.buffer().as_bytes(), b"}");
+            // Only the closing quote and brace are left in the buffer: the value went out.
+            assert_eq!(out.buffer().as_bytes(), b"\"}");
             out.buffer().put(b"\n");
-            let _ = record;
         }
         out.finish().unwrap();
         let expected: String = records.iter().map(|r| format!("{r}\n")).collect();
@@ -463,6 +471,32 @@ mod tests {
         );
         assert!(err.contains("Name.Language.Country"), "{err}");
         assert!(err.contains("columns disagree"), "{err}");
+    }
+
+    #[test]
+    fn error_leaves_nothing_of_the_record() {
+        let schema = Schema::parse(fixtures::DOCUMENT_SCHEMA).unwrap();
+        let mut stripes = shred_records(&schema, &fixtures::document_records()).unwrap();
+        // Record 2's only Country entry says Name[0] has a Language, Code says not.
+        let country = &mut stripes[4];
+        let last = country.len() - 1;
+        assert_eq!((country.rep[last], country.def[last]), (0, 1));
+        country.def[last] = 2;
+        let mut text = Vec::new();
+        let mut out = BufferedOut::new(&mut text);
+        let mut assembler = Assembler::all(&schema, &stripes);
+        assert!(assembler.write_record(&mut out).unwrap());
+        let first = out.buffer().as_bytes().to_vec();
+        assert!(assembler.write_record(&mut out).is_err());
+        assert_eq!(out.buffer().as_bytes(), first.as_slice());
+    }
+
+    #[test]
+    fn siblings_of_one_name_print_as_the_built_record() {
+        check(
+            "message m { optional int32 a; optional group g { optional int32 a; } optional int32 a; }",
+            &[json!({"a": 1, "g": {"a": 2}}), json!({})],
+        );
     }
 
     #[test]

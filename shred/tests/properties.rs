@@ -12,11 +12,11 @@ use serde_json::{Map, Value as Json, json};
 use std::sync::Arc;
 
 use shred::assembler::{Assembler, assemble_all};
+use shred::buffered_out::BufferedOut;
 use shred::contact::{CONTACT_SCHEMA, Contact, ContactStripes, Phone, PhoneType};
 use shred::crosscheck::arrow_stripes;
 use shred::json_reader::{JsonReader, ReadOptions};
 use shred::json_shredder::{JsonShredder, RecordAt};
-use shred::line_buffer::BufferedOut;
 use shred::record::normalize;
 use shred::row_group_writer::RowGroupWriter;
 use shred::schema_plan::SchemaPlan;
