@@ -129,13 +129,27 @@ pub struct Schema {
 
 impl Schema {
     /// Parses Parquet message-type text (`message m { required int64 id; }`), with the
-    /// VARIANT annotation of groups ([`crate::variant::annotation`]).
+    /// VARIANT annotation of groups ([`crate::variant::annotation`]). Two fields of one
+    /// group with the same name are an error: a JSON record could not tell them apart.
     pub fn parse(text: &str) -> Result<Self> {
         let message =
             crate::variant::annotation::parse_message_type(text).map_err(|e| Error::Schema {
                 message: e.to_string(),
             })?;
-        Self::from_descriptor(Arc::new(SchemaDescriptor::new(Arc::new(message))))
+        let schema = Self::from_descriptor(Arc::new(SchemaDescriptor::new(Arc::new(message))))?;
+        if let Some((group, name)) = first_repeated_name(schema.root()) {
+            let group = if group.is_empty() {
+                "the message"
+            } else {
+                group
+            };
+            return Err(Error::Schema {
+                message: format!(
+                    "two fields named `{name}` in {group}: a JSON record could not tell them apart"
+                ),
+            });
+        }
+        Ok(schema)
     }
 
     /// Reads and parses a schema file.
@@ -406,6 +420,17 @@ impl Builder<'_> {
     }
 }
 
+/// The first group (its path) holding two fields of one name, and the name.
+fn first_repeated_name(node: &Node) -> Option<(&str, &str)> {
+    let children = node.children();
+    for (i, child) in children.iter().enumerate() {
+        if children[..i].iter().any(|c| c.name == child.name) {
+            return Some((node.path.as_str(), child.name.as_str()));
+        }
+    }
+    children.iter().find_map(first_repeated_name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -491,6 +516,22 @@ mod tests {
         let text = schema.message_text();
         assert!(text.starts_with("message Document {"), "{text}");
         assert_eq!(levels(&Schema::parse(&text).unwrap()), levels(&schema));
+    }
+
+    #[test]
+    fn two_fields_of_one_name_are_an_error() {
+        let err = Schema::parse(
+            "message m { optional group g { optional int32 a; required binary a; } }",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err,
+            "invalid schema: two fields named `a` in g: a JSON record could not tell them apart"
+        );
+        // The same name in different groups is fine.
+        Schema::parse("message m { optional int32 a; optional group g { optional int32 a; } }")
+            .unwrap();
     }
 
     #[test]
