@@ -50,6 +50,7 @@ pub mod rle_hybrid;
 pub mod row_group_writer;
 pub mod schema;
 pub mod schema_plan;
+pub mod short_bytes;
 pub mod shredder;
 pub mod stripe;
 pub mod stripe_diff;

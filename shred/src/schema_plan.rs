@@ -230,12 +230,13 @@ impl FieldLookup {
     /// (the position after the previous field), checked first.
     #[inline]
     pub fn find(&self, name: &str, hint: usize) -> Option<usize> {
-        if self.names.get(hint).is_some_and(|n| **n == *name) {
+        let same = |n: &str| crate::short_bytes::eq(n.as_bytes(), name.as_bytes());
+        if self.names.get(hint).is_some_and(|n| same(n)) {
             return Some(hint);
         }
         match &self.index {
             Some(index) => index.get(name).copied(),
-            None => self.names.iter().position(|n| **n == *name),
+            None => self.names.iter().position(|n| same(n)),
         }
     }
 

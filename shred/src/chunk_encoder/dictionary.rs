@@ -8,14 +8,12 @@
 //! `dictionary_page_size_limit` the dictionary page is written, followed by the data pages
 //! held for it, and the rest of the chunk is written `PLAIN`.
 
-use std::cmp::Ordering;
 use std::hash::BuildHasher;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 use parquet::basic::Encoding;
 use parquet::column::page::{CompressedPage, Page};
 
-use super::byte_array::compare_bytes;
 use super::{ChunkEncoder, bit_width};
 use crate::Result;
 use crate::stripe::ByteValues;
@@ -75,8 +73,7 @@ impl Dictionary {
         let data = &self.entries.data;
         if let Some(slot) = self.table.find(hash, |slot| {
             slot.len as usize == value.len()
-                && compare_bytes(&data[slot.start..slot.start + value.len()], value)
-                    == Ordering::Equal
+                && crate::short_bytes::eq(&data[slot.start..slot.start + value.len()], value)
         }) {
             let last = std::mem::replace(&mut self.last_page[slot.id as usize], page);
             return (slot.id, last != page);
