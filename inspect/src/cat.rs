@@ -50,17 +50,6 @@ pub struct Selection {
     pub records: Option<Range<u64>>,
 }
 
-/// Where `cat` prints records.
-enum Printer<'w> {
-    /// JSON lines.
-    Json(BufferedOut<'w>),
-    /// The table form, printed in blocks.
-    Table {
-        rows: TableRows,
-        out: &'w mut dyn Write,
-    },
-}
-
 /// Prints the selected records of `file`; `progress` advances by one per record. On an
 /// error, the records before it are printed, then the error returned.
 pub fn cat(
@@ -71,20 +60,18 @@ pub fn cat(
     out: &mut dyn Write,
 ) -> Result<()> {
     let leaves = file.select_columns(&selection.columns)?;
-    let mut printer = match output.format {
-        Format::Json => Printer::Json(BufferedOut::new(out)),
-        Format::Table => Printer::Table {
-            rows: TableRows::new(file.schema.root(), &leaves),
-            out,
-        },
+    let mut text = BufferedOut::new(out);
+    let mut table =
+        (output.format == Format::Table).then(|| TableRows::new(file.schema.root(), &leaves));
+    let printed = print_records(file, selection, &leaves, progress, &mut text, &mut table);
+    let flushed = match &mut table {
+        Some(rows) => rows.table.flush(&mut text),
+        None => Ok(()),
     };
-    let printed = print_records(file, selection, &leaves, progress, &mut printer);
-    let flushed = match printer {
-        Printer::Json(text) => text.finish(),
-        Printer::Table { mut rows, out } => rows.table.flush(out),
-    };
+    let finished = text.finish();
     printed?;
     flushed?;
+    finished?;
     Ok(())
 }
 
@@ -94,7 +81,8 @@ fn print_records(
     selection: &Selection,
     leaves: &[usize],
     progress: &ProgressBar,
-    printer: &mut Printer<'_>,
+    text: &mut BufferedOut<'_>,
+    table: &mut Option<TableRows>,
 ) -> Result<()> {
     let schema = &file.schema;
     let starts = file.row_group_starts();
@@ -140,9 +128,9 @@ fn print_records(
                 stripes: &stripes,
                 leaves,
             };
-            match &mut *printer {
-                Printer::Json(text) if variants.is_empty() => batch.print_json(text)?,
-                printer => batch.print_values(&variants, &variant_leaves, printer)?,
+            match table.as_mut() {
+                None if variants.is_empty() => batch.print_json(text)?,
+                rows => batch.print_values(&variants, &variant_leaves, text, rows)?,
             }
             progress.inc(n as u64);
         }
@@ -193,11 +181,12 @@ impl Batch<'_> {
         &self,
         variants: &RecordVariants,
         variant_leaves: &[usize],
-        printer: &mut Printer<'_>,
+        text: &mut BufferedOut<'_>,
+        mut rows: Option<&mut TableRows>,
     ) -> Result<()> {
         let schema = &self.file.schema;
         let assembler = Assembler::new(schema, self.stripes, self.leaves);
-        let table = matches!(printer, Printer::Table { .. });
+        let table = rows.is_some();
         let assembler = if table {
             assembler.with_leaf_value(shown)
         } else {
@@ -238,14 +227,15 @@ impl Batch<'_> {
                     .replace_with_json(&mut record, index as usize)
                     .map_err(unshredding)?;
             }
-            match printer {
-                Printer::Json(text) => {
-                    serde_json::to_writer(&mut *text, &record).map_err(std::io::Error::from)?;
+            match rows.as_deref_mut() {
+                None => {
+                    // A write error is kept by `text`, returned by `flush_full`.
+                    let _ = serde_json::to_writer(&mut *text, &record);
                     text.buffer().put(b"\n");
-                    text.flush_full()?;
                 }
-                Printer::Table { rows, out } => rows.push(index, &record, &mut **out)?,
+                Some(rows) => rows.push(index, &record, text)?,
             }
+            text.flush_full()?;
         }
         Ok(())
     }

@@ -316,7 +316,7 @@ impl<'a> Assembler<'a> {
         let mut json = self
             .json
             .take()
-            .unwrap_or_else(|| RecordJson::new(self.schema, &self.fsm.fields));
+            .unwrap_or_else(|| RecordJson::new(self.schema, &self.fsm.fields, &self.chains));
         let mark = out.mark();
         let result = if json.by_value() {
             self.write_by_value(out)
@@ -357,9 +357,12 @@ impl<'a> Assembler<'a> {
     }
 
     /// [`Assembler::write_record`] for fields [`RecordJson`] cannot print by themselves
-    /// (siblings of one name): the record built, then printed.
+    /// (siblings of one name): the record built with canonical values, then printed.
     fn write_by_value(&mut self, out: &mut BufferedOut<'_>) -> Result<bool> {
-        let Some(record) = self.next_record()? else {
+        let leaf_value = std::mem::replace(&mut self.leaf_value, leaf_json);
+        let record = self.next_record();
+        self.leaf_value = leaf_value;
+        let Some(record) = record? else {
             return Ok(false);
         };
         // A write error is kept by `out` for its caller.

@@ -371,6 +371,23 @@ pub fn batch_records(batch_size: usize, total_bytes: i64, rows: i64) -> usize {
     batch_size.min((BATCH_BYTES / per_record).max(1) as usize)
 }
 
+/// Reads every leaf column of every row group of `file`, concatenated, through the
+/// `parquet` crate's column readers ([`StripeReader`]).
+pub fn read_all_stripes<R: parquet::file::reader::ChunkReader + 'static>(
+    file: R,
+) -> Result<(Schema, Vec<Stripe>)> {
+    let reader = SerializedFileReader::new(file).map_err(|e| Error::parquet("reading", e))?;
+    let schema = Schema::from_descriptor(reader.metadata().file_metadata().schema_descr_ptr())?;
+    let mut stripes: Vec<Stripe> = schema.leaves().iter().map(stripe_for).collect();
+    for row_group in 0..reader.num_row_groups() {
+        for (leaf, stripe) in stripes.iter_mut().enumerate() {
+            let mut column = StripeReader::open(&reader, &schema, row_group, leaf)?;
+            while column.read_records(usize::MAX, stripe)? > 0 {}
+        }
+    }
+    Ok((schema, stripes))
+}
+
 /// The physical type a stripe for `leaf` must have.
 pub fn stripe_for(leaf: &Leaf) -> Stripe {
     Stripe::new(leaf.physical())

@@ -8,9 +8,8 @@
 //! so agreement is evidence for both implementations.
 
 use parquet::arrow::ArrowWriter;
-use parquet::file::reader::SerializedFileReader;
 
-use crate::column_io::{StripeReader, stripe_for};
+use crate::column_io::read_all_stripes;
 use crate::contact::Contact;
 use crate::contact_arrow::ContactArrays;
 use crate::error::{Error, Result};
@@ -32,21 +31,6 @@ pub fn arrow_stripes(contacts: &[Contact]) -> Result<(Schema, Vec<Stripe>)> {
         .close()
         .map_err(|e| Error::parquet("ArrowWriter", e))?;
     read_all_stripes(bytes::Bytes::from(buffer))
-}
-
-/// Reads every leaf column of every row group of an in-memory file, concatenated.
-pub fn read_all_stripes(file: bytes::Bytes) -> Result<(Schema, Vec<Stripe>)> {
-    use parquet::file::reader::FileReader;
-    let reader = SerializedFileReader::new(file).map_err(|e| Error::parquet("reading back", e))?;
-    let schema = Schema::from_descriptor(reader.metadata().file_metadata().schema_descr_ptr())?;
-    let mut stripes: Vec<Stripe> = schema.leaves().iter().map(stripe_for).collect();
-    for row_group in 0..reader.num_row_groups() {
-        for (leaf, stripe) in stripes.iter_mut().enumerate() {
-            let mut column = StripeReader::open(&reader, &schema, row_group, leaf)?;
-            while column.read_records(usize::MAX, stripe)? > 0 {}
-        }
-    }
-    Ok((schema, stripes))
 }
 
 /// Shreds `contacts` with the typed shredder and with arrow-rs and compares the levels.

@@ -96,23 +96,28 @@ pub(crate) struct RecordJson<'a> {
 }
 
 impl<'a> RecordJson<'a> {
-    /// The writer for the FSM fields `leaves` (leaf column indexes, in FSM order).
-    pub(crate) fn new(schema: &'a Schema, leaves: &[usize]) -> Self {
-        let fields: Vec<FieldPath<'a>> = leaves
+    /// The writer for the FSM fields `leaves` (leaf column indexes, in FSM order), whose
+    /// chains of nodes from the record down are `chains`.
+    pub(crate) fn new(schema: &'a Schema, leaves: &[usize], chains: &[Vec<&'a Node>]) -> Self {
+        let mut by_value = false;
+        let fields = leaves
             .iter()
-            .map(|&leaf| {
-                let chain = schema.leaf_chain(leaf);
+            .zip(chains)
+            .map(|(&leaf, chain)| {
                 let mut parent = schema.root();
                 let steps = chain
                     .iter()
                     .map(|&node| {
-                        let key = (!parent.is_transparent()).then(|| Key {
-                            index: parent
-                                .children()
-                                .iter()
-                                .position(|child| std::ptr::eq(child, node))
-                                .expect("a chain node is a child of the node before it"),
-                            text: key_text(&node.name),
+                        let key = (!parent.is_transparent()).then(|| {
+                            let siblings = parent.children();
+                            by_value |= siblings.iter().filter(|c| c.name == node.name).count() > 1;
+                            Key {
+                                index: siblings
+                                    .iter()
+                                    .position(|child| std::ptr::eq(child, node))
+                                    .expect("a chain node is a child of the node before it"),
+                                text: key_text(&node.name),
+                            }
                         });
                         parent = node;
                         Step { node, key }
@@ -124,18 +129,6 @@ impl<'a> RecordJson<'a> {
                 }
             })
             .collect();
-        let by_value = fields.iter().any(|field| {
-            let mut parent = schema.root();
-            field.steps.iter().any(|step| {
-                let shared = step.key.is_some()
-                    && (parent.children().iter())
-                        .filter(|child| child.name == step.node.name)
-                        .count()
-                        > 1;
-                parent = step.node;
-                shared
-            })
-        });
         RecordJson {
             root: schema.root(),
             fields,

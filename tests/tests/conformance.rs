@@ -584,30 +584,6 @@ fn cat_of_every_file() {
     assert_eq!(check_command(Cat), corpus_files().len() - 1);
 }
 
-/// Every leaf column of every row group of `path`, read whole by the `parquet` crate's
-/// column readers ([`shred::column_io::StripeReader`]), concatenated.
-fn crate_read_stripes(path: &Path) -> shred::Result<(shred::Schema, Vec<shred::Stripe>)> {
-    use parquet::file::reader::{FileReader, SerializedFileReader};
-    let file = std::fs::File::open(path).map_err(|e| shred::Error::io("opening", e))?;
-    let reader =
-        SerializedFileReader::new(file).map_err(|e| shred::Error::parquet("reading", e))?;
-    let schema =
-        shred::Schema::from_descriptor(reader.metadata().file_metadata().schema_descr_ptr())?;
-    let mut stripes: Vec<shred::Stripe> = schema
-        .leaves()
-        .iter()
-        .map(shred::column_io::stripe_for)
-        .collect();
-    for row_group in 0..reader.num_row_groups() {
-        for (leaf, stripe) in stripes.iter_mut().enumerate() {
-            let mut column =
-                shred::column_io::StripeReader::open(&reader, &schema, row_group, leaf)?;
-            while column.read_records(usize::MAX, stripe)? > 0 {}
-        }
-    }
-    Ok((schema, stripes))
-}
-
 /// `cat --format json` prints records as the FSM reads their entries; on every file the
 /// `parquet` crate's column readers read whole (no VARIANT, no encryption), that is the
 /// records the assembler builds from those readers' stripes, as `serde_json` prints them.
@@ -619,7 +595,10 @@ fn cat_json_of_every_file_is_the_assembled_records() {
             continue;
         }
         let path = corpus().join(&file);
-        let Ok((schema, stripes)) = crate_read_stripes(&path) else {
+        let Ok(opened) = std::fs::File::open(&path) else {
+            continue;
+        };
+        let Ok((schema, stripes)) = shred::column_io::read_all_stripes(opened) else {
             continue;
         };
         if !shred::variant::RecordVariants::all(&schema).is_empty() {

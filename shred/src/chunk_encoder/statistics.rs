@@ -22,8 +22,6 @@ use parquet::file::metadata::ColumnIndexBuilder;
 use parquet::file::statistics::{Statistics, ValueStatistics};
 use parquet::schema::types::ColumnDescriptor;
 
-use super::byte_array::compare_bytes;
-
 /// How a column's values compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Comparison {
@@ -114,7 +112,7 @@ impl ValueOrder {
         }
         match self.comparison {
             Comparison::Boolean => a[0] > b[0],
-            Comparison::Bytes => compare_bytes(a, b) == Ordering::Greater,
+            Comparison::Bytes => crate::short_bytes::cmp(a, b) == Ordering::Greater,
             Comparison::Decimal => decimal_greater(a, b),
             Comparison::Int32 => i32::from_le_bytes(le(a)) > i32::from_le_bytes(le(b)),
             Comparison::UInt32 => u32::from_le_bytes(le(a)) > u32::from_le_bytes(le(b)),
