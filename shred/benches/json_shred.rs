@@ -1,6 +1,6 @@
 //! Parse + shred throughput of NDJSON records: the reference path (`serde_json::Value` +
-//! `record::normalize` + `Shredder`) against the JSON shredder (serde_json, and sonic-rs with
-//! `--features sonic-rs`) on one thread, and the JSON reader (splitter + workers + row group
+//! `record::normalize` + `Shredder`) against the JSON shredder (its own tokenizer walked by
+//! the schema plan) on one thread, and the JSON reader (splitter + workers + row group
 //! assembly) on 1 and 2 threads, all in the same run. Prints one table: median wall seconds
 //! over the runs, records/s, records/s per thread, CPU ns per record, peak RSS.
 //!
@@ -8,7 +8,7 @@
 //! target/release/shred-gen --target-records 1000000 --output-dir /tmp/c1m
 //! eval "$(bash .ci/python-env)"
 //! $SHREDKIT_PYTHON -c "import duckdb; duckdb.sql(\"COPY (FROM read_parquet('/tmp/c1m/contacts.parquet')) TO '/tmp/c1m/c.ndjson' (FORMAT json)\")"
-//! cargo bench -p shred --bench json_shred [--features sonic-rs] -- [/tmp/c1m/c.ndjson] [--schema S] [--runs 5] [--only NAME]
+//! cargo bench -p shred --bench json_shred -- [/tmp/c1m/c.ndjson] [--schema S] [--runs 5] [--only NAME]
 //! ```
 //!
 //! The records are Contacts (`shred::contact::CONTACT_SCHEMA`), or of the message type in
@@ -106,7 +106,7 @@ fn main() {
         }),
     ));
     configs.push((
-        "json_shredder (serde_json), no reader",
+        "json_shredder, no reader",
         1,
         Box::new(|| {
             let mut shredder = JsonShredder::new(&plan);
@@ -117,19 +117,6 @@ fn main() {
                     line: Some(i + 1),
                 };
                 shredder.shred(line, &at).unwrap();
-            }
-            shredder.num_records()
-        }),
-    ));
-    #[cfg(feature = "sonic-rs")]
-    configs.push((
-        "json_shredder (sonic-rs), no reader",
-        1,
-        Box::new(|| {
-            let mut shredder = JsonShredder::new(&plan);
-            for line in lines(&data) {
-                let mut de = sonic_rs::Deserializer::from_slice(line);
-                shredder.shred_from(&mut de).unwrap();
             }
             shredder.num_records()
         }),

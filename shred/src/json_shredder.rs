@@ -2,25 +2,27 @@
 //! [`SchemaPlan`], with no `serde_json::Value` in between.
 //!
 //! The explicit Dremel algorithm of [`crate::shredder`] (Melnik et al., "Dremel", VLDB 2010,
-//! §4.2) run by the JSON tokenizer itself: the plan is a [`serde::de::DeserializeSeed`],
-//! so serde_json calls back into the shredder for every value as it reads it, and the value
-//! lands in its stripe on the spot. A node is visited in one of two modes: *slot* (the JSON
-//! value under a field name, which may be `null` or, for a repeated field, hold the
-//! occurrences) and *present* (one value of the node itself). Transparent `LIST`/`MAP`
-//! wrappers hand the same JSON value down to their child, so `"phones": [..]` walks
-//! `phones` → `list` (one occurrence per element) → `item`. An object's fields may come in
-//! any order (each writes to its own columns); the fields it lacks are written as absent
-//! when it closes. The canonical-form rules are those of [`crate::record::normalize`]. A
-//! VARIANT group's value, any JSON, is read whole and turned into the group's record slot
-//! by [`crate::variant::shredder`], which the walk then shreds like any group.
+//! §4.2) run as the JSON text is read: the walk asks the
+//! [`crate::json_tokenizer::Tokenizer`] for one token at a time, where the plan expects a
+//! value, and the value lands in its stripe on the spot. A node is visited in one of two
+//! modes: *slot* (the JSON value under a field name, which may be `null` or, for a repeated
+//! field, hold the occurrences) and *present* (one value of the node itself). Transparent
+//! `LIST`/`MAP` wrappers hand the same JSON value down to their child, so `"phones": [..]`
+//! walks `phones` → `list` (one occurrence per element) → `item`. An object's fields may
+//! come in any order (each writes to its own columns); the fields it lacks are written as
+//! absent when it closes. The canonical-form rules are those of
+//! [`crate::record::normalize`]. A VARIANT group's value, any JSON, is read whole and
+//! turned into the group's record slot by [`crate::variant::shredder`], which the walk then
+//! shreds like any group.
 //!
 //! Records that do not fit are rare, and the reference decides about them: when the fast
 //! path meets anything it does not accept (malformed JSON, a type mismatch, an unknown or
 //! repeated field), the record's entries are rolled back and the record goes through
 //! `serde_json::Value` + [`crate::record::normalize`] + [`crate::shredder::Shredder`]. So
-//! the error is the reference's, word for word, and a record the fast path rejects but the
-//! reference accepts (a duplicate key, which JSON parsers resolve by keeping the last) is
-//! still shredded; [`JsonShredder::reference_records`] counts those.
+//! the error is the reference's, word for word, and a record the fast path declines but
+//! the reference accepts (a duplicate key, which JSON parsers resolve by keeping the last)
+//! is still shredded; [`JsonShredder::reference_records`] counts those. The tokenizer reads
+//! JSON as serde_json reads it, so both paths see the same values.
 //!
 //! ```
 //! use shred::json_shredder::{JsonShredder, RecordAt};
@@ -34,14 +36,11 @@
 //! assert_eq!((number.rep.as_slice(), number.def.as_slice()), (&[0, 1][..], &[4, 2][..]));
 //! ```
 
-use std::fmt;
-
 use parquet::basic::Repetition;
-use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
 
 use crate::error::{Error, Result};
+use crate::json_tokenizer::{Number, Tokenizer};
 use crate::schema_plan::{Conversion, NodeId, NodeShape, PlanNode, SchemaPlan};
 use crate::shredder::Shredder;
 use crate::stripe::Stripe;
@@ -75,6 +74,8 @@ struct Walk {
     generation: u32,
     /// A byte-array value written as a JSON array of numbers.
     bytes: Vec<u8>,
+    /// The tokenizer's buffer for strings with escapes.
+    scratch: String,
 }
 
 impl Walk {
@@ -106,6 +107,7 @@ impl<'p> JsonShredder<'p> {
                 seen: vec![0; plan.nodes().len()],
                 generation: 0,
                 bytes: Vec::new(),
+                scratch: String::new(),
             },
             records: 0,
             reference_records: 0,
@@ -166,48 +168,30 @@ impl<'p> JsonShredder<'p> {
     /// does: for text already checked as a whole (a chunk of NDJSON), whose strings then
     /// need no check of their own.
     pub fn shred_str(&mut self, json: &str, at: &RecordAt<'_>) -> Result<()> {
-        let mut de = serde_json::Deserializer::from_str(json);
-        if self.shred_from(&mut de).is_ok() {
-            if de.end().is_ok() {
-                return Ok(());
-            }
-            // Trailing characters after a complete record.
-            self.rollback();
-            self.records -= 1;
-        }
-        self.shred_by_reference(json.as_bytes(), at)
-    }
-
-    /// The fast path alone, from any serde deserializer (serde_json, or another tokenizer
-    /// for comparison): shreds one record and returns true, or rolls back and returns the
-    /// deserializer's error, which names no field (see [`JsonShredder::shred`] for errors
-    /// worth showing).
-    pub fn shred_from<'de, D: Deserializer<'de>>(&mut self, de: D) -> Result<(), D::Error> {
         self.marks.clear();
         self.marks
             .extend(self.stripes.iter().map(|s| (s.len(), s.values.len())));
+        let mut tok = Tokenizer::new(json, std::mem::take(&mut self.walk.scratch));
         let mut ctx = Ctx {
             plan: self.plan,
             stripes: &mut self.stripes,
             walk: &mut self.walk,
+            depth: 0,
         };
-        let seed = NodeSeed {
-            ctx: &mut ctx,
+        let root = At {
             node: self.plan.root(),
             r: 0,
             d: 0,
             mode: Mode::Present,
         };
-        match seed.deserialize(de) {
-            Ok(()) => {
-                self.records += 1;
-                Ok(())
-            }
-            Err(e) => {
-                self.rollback();
-                Err(e)
-            }
+        let walked = ctx.value(&mut tok, root).is_ok() && tok.at_end();
+        self.walk.scratch = tok.into_scratch();
+        if walked {
+            self.records += 1;
+            return Ok(());
         }
+        self.rollback();
+        self.shred_by_reference(json.as_bytes(), at)
     }
 
     /// Truncates the stripes to where they were before the current record.
@@ -250,41 +234,24 @@ pub fn reference_record(plan: &SchemaPlan, json: &[u8], at: &RecordAt<'_>) -> Re
     })
 }
 
+/// The fast path declined the record: the reference decides about it.
+#[derive(Debug)]
+struct Declined;
+
+/// The outcome of walking one JSON value.
+type Walked = std::result::Result<(), Declined>;
+
+/// Nesting deeper than this is declined: serde_json's recursion limit, so the reference
+/// reports it.
+const MAX_DEPTH: u32 = 127;
+
 /// What the walk borrows: the plan, the stripes it appends to, its scratch state.
 struct Ctx<'a> {
     plan: &'a SchemaPlan,
     stripes: &'a mut [Stripe],
     walk: &'a mut Walk,
-}
-
-impl Ctx<'_> {
-    /// `(null, r, d)` for every column under `node`.
-    #[inline]
-    fn absent(&mut self, node: &PlanNode, r: i16, d: i16) {
-        for column in node.columns.clone() {
-            self.stripes[column].push_null(r, d);
-        }
-    }
-
-    /// Appends one converted value at `(r, leaf.def)`; false when the conversion refuses.
-    #[inline]
-    fn leaf(
-        &mut self,
-        leaf: &PlanNode,
-        r: i16,
-        push: impl FnOnce(Conversion, &mut crate::stripe::Values) -> bool,
-    ) -> bool {
-        let NodeShape::Leaf { column, conversion } = leaf.shape else {
-            return false;
-        };
-        let stripe = &mut self.stripes[column];
-        if !push(conversion, &mut stripe.values) {
-            return false;
-        }
-        stripe.rep.push(r);
-        stripe.def.push(leaf.def);
-        true
-    }
+    /// Arrays and objects open around the current value.
+    depth: u32,
 }
 
 /// How a node meets a JSON value.
@@ -297,14 +264,9 @@ enum Mode {
     Present,
 }
 
-/// The error every mismatch gives; the reference path then says what the mismatch is.
-fn mismatch<E: de::Error>() -> E {
-    E::custom("the record does not fit the schema")
-}
-
-/// A node meeting the next JSON value.
-struct NodeSeed<'c, 'a> {
-    ctx: &'c mut Ctx<'a>,
+/// Where the next JSON value lands: a node, met in a mode.
+#[derive(Debug, Clone, Copy)]
+struct At {
     node: NodeId,
     /// Repetition level of the node's first entry.
     r: i16,
@@ -313,354 +275,430 @@ struct NodeSeed<'c, 'a> {
     mode: Mode,
 }
 
-impl<'c, 'a> NodeSeed<'c, 'a> {
-    /// Follows the value down to the leaf a scalar lands in, if it lands in one.
-    fn scalar_leaf(&self) -> Option<&'a PlanNode> {
-        let plan = self.ctx.plan;
-        let (mut node, mut mode) = (plan.node(self.node), self.mode);
-        loop {
-            match (mode, &node.shape) {
-                (Mode::Slot, _) if node.repetition == Repetition::REPEATED => return None,
-                (Mode::Slot, _) => mode = Mode::Present,
-                (Mode::Present, NodeShape::Leaf { .. }) => return Some(node),
-                (Mode::Present, NodeShape::Transparent { child }) => {
-                    node = plan.node(*child);
-                    mode = Mode::Slot;
-                }
-                (Mode::Present, NodeShape::Object { .. }) => return None,
-            }
-        }
+/// `(null, r, d)` for every column under `node`.
+#[inline]
+fn absent(stripes: &mut [Stripe], node: &PlanNode, r: i16, d: i16) {
+    for column in node.columns.clone() {
+        stripes[column].push_null(r, d);
     }
+}
 
-    #[inline]
-    fn scalar<E: de::Error>(
-        self,
-        push: impl FnOnce(Conversion, &mut crate::stripe::Values) -> bool,
-    ) -> Result<(), E> {
-        match self.scalar_leaf() {
-            Some(leaf) if self.ctx.leaf(leaf, self.r, push) => Ok(()),
-            _ => Err(mismatch()),
-        }
+/// Appends one converted value at `(r, leaf.def)`; declined when the conversion refuses.
+#[inline]
+fn push_leaf(
+    stripes: &mut [Stripe],
+    leaf: &PlanNode,
+    r: i16,
+    push: impl FnOnce(Conversion, &mut crate::stripe::Values) -> bool,
+) -> Walked {
+    let NodeShape::Leaf { column, conversion } = leaf.shape else {
+        return Err(Declined);
+    };
+    let stripe = &mut stripes[column];
+    if !push(conversion, &mut stripe.values) {
+        return Err(Declined);
     }
+    stripe.rep.push(r);
+    stripe.def.push(leaf.def);
+    Ok(())
+}
 
-    /// Follows a list or an object down transparent wrappers to the node that takes it:
-    /// a repeated node (its occurrences, [`Mode::Slot`]) or one value ([`Mode::Present`]).
-    /// On the way, `self.node` and `self.d` follow.
-    fn container(&mut self, is_list: bool) -> Option<(&'a PlanNode, Mode)> {
-        let plan = self.ctx.plan;
-        loop {
-            let node = plan.node(self.node);
-            match (self.mode, &node.shape) {
-                (Mode::Slot, NodeShape::Object { map_entry, .. })
-                    if node.repetition == Repetition::REPEATED =>
-                {
-                    return (is_list || *map_entry).then_some((node, Mode::Slot));
-                }
-                (Mode::Slot, _) if node.repetition == Repetition::REPEATED => {
-                    return is_list.then_some((node, Mode::Slot));
-                }
-                (Mode::Slot, _) => self.mode = Mode::Present,
-                (Mode::Present, NodeShape::Transparent { child }) => {
-                    self.d = node.def;
-                    self.node = *child;
-                    self.mode = Mode::Slot;
-                }
-                (Mode::Present, _) => return Some((node, Mode::Present)),
+/// Follows a scalar down to the leaf it lands in, if it lands in one.
+#[inline]
+fn scalar_leaf(plan: &SchemaPlan, at: At) -> std::result::Result<&PlanNode, Declined> {
+    let (mut node, mut mode) = (plan.node(at.node), at.mode);
+    loop {
+        match (mode, &node.shape) {
+            (Mode::Slot, _) if node.repetition == Repetition::REPEATED => return Err(Declined),
+            (Mode::Slot, _) => mode = Mode::Present,
+            (Mode::Present, NodeShape::Leaf { .. }) => return Ok(node),
+            (Mode::Present, NodeShape::Transparent { child }) => {
+                node = plan.node(*child);
+                mode = Mode::Slot;
             }
+            (Mode::Present, NodeShape::Object { .. }) => return Err(Declined),
         }
     }
 }
 
-impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_> {
-    type Value = ();
+/// Follows an array or an object down transparent wrappers to the node that takes it: a
+/// repeated node (its occurrences, [`Mode::Slot`]) or one value ([`Mode::Present`]).
+/// `at.node` and `at.d` follow on the way.
+fn container<'p>(
+    plan: &'p SchemaPlan,
+    at: &mut At,
+    is_array: bool,
+) -> Option<(&'p PlanNode, Mode)> {
+    loop {
+        let node = plan.node(at.node);
+        match (at.mode, &node.shape) {
+            (Mode::Slot, NodeShape::Object { map_entry, .. })
+                if node.repetition == Repetition::REPEATED =>
+            {
+                return (is_array || *map_entry).then_some((node, Mode::Slot));
+            }
+            (Mode::Slot, _) if node.repetition == Repetition::REPEATED => {
+                return is_array.then_some((node, Mode::Slot));
+            }
+            (Mode::Slot, _) => at.mode = Mode::Present,
+            (Mode::Present, NodeShape::Transparent { child }) => {
+                at.d = node.def;
+                at.node = *child;
+                at.mode = Mode::Slot;
+            }
+            (Mode::Present, _) => return Some((node, Mode::Present)),
+        }
+    }
+}
 
-    #[inline]
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        let plan = self.ctx.plan;
-        if !plan.variants().is_empty()
-            && let Some((node, d, mode)) = self.variant_target()
+/// The VARIANT group that takes this value whole, if one does, with the definition level
+/// and mode it meets the value in: the node itself, or the element a list wrapper hands
+/// its occurrence down to. A repeated VARIANT's slot holds its occurrences, each one a
+/// variant.
+fn variant_target(plan: &SchemaPlan, mut at: At) -> Option<At> {
+    loop {
+        let node = plan.node(at.node);
+        if plan.variant(at.node).is_some()
+            && (at.mode == Mode::Present || node.repetition != Repetition::REPEATED)
         {
-            let seed = NodeSeed {
-                ctx: self.ctx,
-                node,
-                r: self.r,
-                d,
-                mode,
-            };
-            let Some(column) = plan.variant(seed.node) else {
-                unreachable!("a variant seed is at a VARIANT group")
-            };
-            let node = plan.node(seed.node);
-            let json = Json::deserialize(deserializer)?;
-            if json.is_null() && seed.mode == Mode::Slot && node.repetition == Repetition::OPTIONAL
-            {
-                return seed.visit_unit();
-            }
-            let slot = crate::variant::shredder::slot_from_json(plan.schema(), column, &json)
-                .map_err(|_| mismatch::<D::Error>())?;
-            return slot.deserialize_any(seed).map_err(de::Error::custom);
+            return Some(at);
         }
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl NodeSeed<'_, '_> {
-    /// The VARIANT group that takes this value whole, if one does, with the definition
-    /// level and mode it meets the value in: the node itself, or the element a list
-    /// wrapper hands its occurrence down to. A repeated VARIANT's slot holds its
-    /// occurrences, each one a variant.
-    fn variant_target(&self) -> Option<(NodeId, i16, Mode)> {
-        let plan = self.ctx.plan;
-        let (mut id, mut d, mut mode) = (self.node, self.d, self.mode);
-        loop {
-            let node = plan.node(id);
-            if plan.variant(id).is_some()
-                && (mode == Mode::Present || node.repetition != Repetition::REPEATED)
-            {
-                return Some((id, d, mode));
+        match (at.mode, &node.shape) {
+            (Mode::Present, NodeShape::Transparent { child }) => {
+                at.d = node.def;
+                at.node = *child;
+                at.mode = Mode::Slot;
             }
-            match (mode, &node.shape) {
-                (Mode::Present, NodeShape::Transparent { child }) => {
-                    d = node.def;
-                    id = *child;
-                    mode = Mode::Slot;
-                }
-                _ => return None,
-            }
+            _ => return None,
         }
     }
 }
 
-impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the JSON value of {}",
-            self.ctx.plan.node(self.node).path
-        )
+impl Ctx<'_> {
+    /// Walks the next JSON value into the stripes.
+    #[inline]
+    fn value(&mut self, tok: &mut Tokenizer<'_>, at: At) -> Walked {
+        if !self.plan.variants().is_empty()
+            && let Some(at) = variant_target(self.plan, at)
+        {
+            return self.variant(tok, at);
+        }
+        self.value_of(tok, at)
     }
 
-    fn visit_unit<E: de::Error>(mut self) -> Result<(), E> {
-        let plan = self.ctx.plan;
-        let mut node = plan.node(self.node);
+    /// Walks the next JSON value, the node's own (not a VARIANT's whole value).
+    #[inline]
+    fn value_of(&mut self, tok: &mut Tokenizer<'_>, at: At) -> Walked {
+        match tok.peek() {
+            Some(b'"') => {
+                let leaf = scalar_leaf(self.plan, at)?;
+                let s = tok.string().ok_or(Declined)?;
+                push_leaf(self.stripes, leaf, at.r, |c, values| c.push_str(s, values))
+            }
+            Some(b'-' | b'0'..=b'9') => {
+                let leaf = scalar_leaf(self.plan, at)?;
+                let number = tok.number().ok_or(Declined)?;
+                push_leaf(self.stripes, leaf, at.r, |c, values| match number {
+                    Number::U64(x) => c.push_u64(x, values),
+                    Number::I64(x) => c.push_i64(x, values),
+                    Number::F64(x) => c.push_f64(x, values),
+                })
+            }
+            Some(b'n') => {
+                tok.literal("null").ok_or(Declined)?;
+                self.null(at)
+            }
+            Some(b't') => {
+                tok.literal("true").ok_or(Declined)?;
+                let leaf = scalar_leaf(self.plan, at)?;
+                push_leaf(self.stripes, leaf, at.r, |c, values| {
+                    c.push_bool(true, values)
+                })
+            }
+            Some(b'f') => {
+                tok.literal("false").ok_or(Declined)?;
+                let leaf = scalar_leaf(self.plan, at)?;
+                push_leaf(self.stripes, leaf, at.r, |c, values| {
+                    c.push_bool(false, values)
+                })
+            }
+            Some(b'[') => {
+                tok.bump();
+                self.open()?;
+                self.array(tok, at)?;
+                self.depth -= 1;
+                Ok(())
+            }
+            Some(b'{') => {
+                tok.bump();
+                self.open()?;
+                self.object(tok, at)?;
+                self.depth -= 1;
+                Ok(())
+            }
+            _ => Err(Declined),
+        }
+    }
+
+    /// One more array or object open.
+    #[inline]
+    fn open(&mut self) -> Walked {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Declined);
+        }
+        Ok(())
+    }
+
+    /// A JSON `null`: the slot's node is absent.
+    fn null(&mut self, mut at: At) -> Walked {
+        let plan = self.plan;
+        let mut node = plan.node(at.node);
         loop {
-            match (self.mode, &node.shape) {
+            match (at.mode, &node.shape) {
                 (Mode::Slot, _) if node.repetition == Repetition::REQUIRED => {
-                    return Err(mismatch());
+                    return Err(Declined);
                 }
                 (Mode::Slot, _) => {
-                    self.ctx.absent(node, self.r, self.d);
+                    absent(self.stripes, node, at.r, at.d);
                     return Ok(());
                 }
                 (Mode::Present, NodeShape::Transparent { child }) => {
-                    self.d = node.def;
+                    at.d = node.def;
                     node = plan.node(*child);
-                    self.mode = Mode::Slot;
+                    at.mode = Mode::Slot;
                 }
-                (Mode::Present, _) => return Err(mismatch()),
+                (Mode::Present, _) => return Err(Declined),
             }
         }
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        self.visit_unit()
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
-        self.scalar(|c, values| c.push_bool(v, values))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-        self.scalar(|c, values| c.push_i64(v, values))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-        self.scalar(|c, values| c.push_u64(v, values))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        self.scalar(|c, values| c.push_f64(v, values))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.scalar(|c, values| c.push_str(v, values))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        let Some((node, mode)) = self.container(true) else {
-            return Err(mismatch());
-        };
+    /// The elements of an array, after its `[`.
+    fn array(&mut self, tok: &mut Tokenizer<'_>, mut at: At) -> Walked {
+        let (node, mode) = container(self.plan, &mut at, true).ok_or(Declined)?;
         match (mode, &node.shape) {
             (Mode::Slot, _) => {
                 // The occurrences of a repeated node.
-                let id = self.node;
-                let mut r = self.r;
-                let mut count = 0;
-                while seq
-                    .next_element_seed(NodeSeed {
-                        ctx: self.ctx,
-                        node: id,
-                        r,
-                        d: node.def,
-                        mode: Mode::Present,
-                    })?
-                    .is_some()
-                {
-                    r = node.rep;
-                    count += 1;
+                let mut element = At {
+                    d: node.def,
+                    mode: Mode::Present,
+                    ..at
+                };
+                if tok.eat(b']') {
+                    absent(self.stripes, node, at.r, at.d);
+                    return Ok(());
                 }
-                if count == 0 {
-                    self.ctx.absent(node, self.r, self.d);
+                loop {
+                    self.value(tok, element)?;
+                    element.r = node.rep;
+                    if !next_element(tok, b']')? {
+                        return Ok(());
+                    }
                 }
-                Ok(())
             }
             (Mode::Present, NodeShape::Leaf { .. }) => {
                 // A byte array written as a list of byte values.
-                let mut bytes = std::mem::take(&mut self.ctx.walk.bytes);
+                let mut bytes = std::mem::take(&mut self.walk.bytes);
                 bytes.clear();
-                let mut result = Ok(());
-                loop {
-                    match seq.next_element::<u8>() {
-                        Ok(Some(b)) => bytes.push(b),
-                        Ok(None) => break,
-                        Err(e) => {
-                            result = Err(e);
-                            break;
-                        }
-                    }
-                }
-                let pushed = result.is_ok()
-                    && self
-                        .ctx
-                        .leaf(node, self.r, |c, values| c.push_bytes(&bytes, values));
-                self.ctx.walk.bytes = bytes;
-                result?;
-                if pushed { Ok(()) } else { Err(mismatch()) }
+                let read = byte_values(tok, &mut bytes);
+                let pushed = read.and_then(|()| {
+                    push_leaf(self.stripes, node, at.r, |c, values| {
+                        c.push_bytes(&bytes, values)
+                    })
+                });
+                self.walk.bytes = bytes;
+                pushed
             }
-            _ => Err(mismatch()),
+            _ => Err(Declined),
         }
     }
 
-    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
-        let Some((node, mode)) = self.container(false) else {
-            return Err(mismatch());
-        };
+    /// The fields of an object, after its `{`: a group's, or a MAP's entries.
+    fn object(&mut self, tok: &mut Tokenizer<'_>, mut at: At) -> Walked {
+        let plan = self.plan;
+        let (node, mode) = container(plan, &mut at, false).ok_or(Declined)?;
         let NodeShape::Object {
             children, lookup, ..
         } = &node.shape
         else {
-            return Err(mismatch());
+            return Err(Declined);
         };
         if mode == Mode::Slot {
-            // A MAP written as a JSON object: each key/value pair is one entry.
-            let key = children[0];
-            let value = lookup.find("value", 1).map(|i| children[i]);
-            let mut r = self.r;
-            let mut count = 0;
+            return self.map_entries(tok, at, node, children, lookup);
+        }
+        // A group: its fields in any order, then the ones it lacks.
+        let generation = self.walk.next_generation();
+        let mut given = 0;
+        if !tok.eat(b'}') {
+            let mut hint = 0;
             loop {
-                let generation = self.ctx.walk.next_generation();
-                let seed = NodeSeed {
-                    ctx: self.ctx,
-                    node: key,
-                    r,
+                if tok.peek() != Some(b'"') {
+                    return Err(Declined);
+                }
+                // Fields usually come in schema order: the next one's name is tried first.
+                let position = match lookup.name(hint) {
+                    Some(name) if tok.eat_key(name) => hint,
+                    _ => {
+                        let name = tok.string().ok_or(Declined)?;
+                        lookup.find(name, hint).ok_or(Declined)?
+                    }
+                };
+                let child = children[position];
+                let seen = &mut self.walk.seen[child as usize];
+                if *seen == generation {
+                    return Err(Declined);
+                }
+                *seen = generation;
+                given += 1;
+                hint = position + 1;
+                if !tok.eat(b':') {
+                    return Err(Declined);
+                }
+                let field = At {
+                    node: child,
+                    r: at.r,
                     d: node.def,
                     mode: Mode::Slot,
                 };
-                if map.next_key_seed(seed)?.is_none() {
+                self.value(tok, field)?;
+                if !next_element(tok, b'}')? {
                     break;
                 }
-                self.ctx.walk.seen[key as usize] = generation;
-                let Some(value) = value else {
-                    return Err(mismatch());
-                };
-                self.ctx.walk.seen[value as usize] = generation;
-                map.next_value_seed(NodeSeed {
-                    ctx: self.ctx,
-                    node: value,
-                    r,
-                    d: node.def,
-                    mode: Mode::Slot,
-                })?;
-                fields_not_given(self.ctx, children, generation, r, node.def)?;
-                r = node.rep;
-                count += 1;
             }
-            if count == 0 {
-                self.ctx.absent(node, self.r, self.d);
-            }
+        }
+        if given == children.len() {
             return Ok(());
         }
-        // An object: its fields in any order, then the ones it lacks.
-        let generation = self.ctx.walk.next_generation();
-        let mut hint = 0;
-        while let Some(position) = map.next_key_seed(FieldSeed { lookup, hint })? {
-            let child = children[position];
-            let seen = &mut self.ctx.walk.seen[child as usize];
-            if *seen == generation {
-                return Err(mismatch());
+        self.fields_not_given(children, generation, at.r, node.def)
+    }
+
+    /// A MAP written as a JSON object, after its `{`: each key/value pair is one entry.
+    fn map_entries(
+        &mut self,
+        tok: &mut Tokenizer<'_>,
+        at: At,
+        node: &PlanNode,
+        children: &[NodeId],
+        lookup: &crate::schema_plan::FieldLookup,
+    ) -> Walked {
+        if tok.eat(b'}') {
+            absent(self.stripes, node, at.r, at.d);
+            return Ok(());
+        }
+        let key = children[0];
+        let value = lookup.find("value", 1).map(|i| children[i]);
+        let mut r = at.r;
+        loop {
+            let generation = self.walk.next_generation();
+            if tok.peek() != Some(b'"') {
+                return Err(Declined);
             }
-            *seen = generation;
-            hint = position + 1;
-            map.next_value_seed(NodeSeed {
-                ctx: self.ctx,
-                node: child,
-                r: self.r,
+            let key_at = At {
+                node: key,
+                r,
                 d: node.def,
                 mode: Mode::Slot,
-            })?;
-        }
-        fields_not_given(self.ctx, children, generation, self.r, node.def)
-    }
-}
-
-/// Writes the fields of an object occurrence that were not given as absent; a required
-/// one is a mismatch.
-fn fields_not_given<E: de::Error>(
-    ctx: &mut Ctx<'_>,
-    children: &[NodeId],
-    generation: u32,
-    r: i16,
-    d: i16,
-) -> Result<(), E> {
-    for &child in children {
-        if ctx.walk.seen[child as usize] != generation {
-            let node = ctx.plan.node(child);
-            if node.repetition == Repetition::REQUIRED {
-                return Err(mismatch());
+            };
+            self.value(tok, key_at)?;
+            self.walk.seen[key as usize] = generation;
+            let value = value.ok_or(Declined)?;
+            self.walk.seen[value as usize] = generation;
+            if !tok.eat(b':') {
+                return Err(Declined);
             }
-            ctx.absent(node, r, d);
+            self.value(
+                tok,
+                At {
+                    node: value,
+                    ..key_at
+                },
+            )?;
+            self.fields_not_given(children, generation, r, node.def)?;
+            r = node.rep;
+            if !next_element(tok, b'}')? {
+                return Ok(());
+            }
         }
     }
-    Ok(())
-}
 
-/// An object's field name → the field's position among the group's children.
-struct FieldSeed<'a> {
-    lookup: &'a crate::schema_plan::FieldLookup,
-    hint: usize,
-}
+    /// Writes the fields of an object occurrence that were not given as absent; a required
+    /// one declines.
+    fn fields_not_given(&mut self, children: &[NodeId], generation: u32, r: i16, d: i16) -> Walked {
+        for &child in children {
+            if self.walk.seen[child as usize] != generation {
+                let node = self.plan.node(child);
+                if node.repetition == Repetition::REQUIRED {
+                    return Err(Declined);
+                }
+                absent(self.stripes, node, r, d);
+            }
+        }
+        Ok(())
+    }
 
-impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
-    type Value = usize;
-
-    #[inline]
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
-        deserializer.deserialize_str(self)
+    /// A VARIANT group's value, any JSON: read whole, turned into the group's record slot
+    /// by [`crate::variant::shredder`], whose JSON text is then walked like any group's.
+    fn variant(&mut self, tok: &mut Tokenizer<'_>, at: At) -> Walked {
+        let plan = self.plan;
+        let Some(column) = plan.variant(at.node) else {
+            unreachable!("a variant target is a VARIANT group")
+        };
+        tok.peek();
+        let mut values = serde_json::Deserializer::from_str(tok.rest()).into_iter::<Json>();
+        let Some(Ok(json)) = values.next() else {
+            return Err(Declined);
+        };
+        tok.advance(values.byte_offset());
+        let node = plan.node(at.node);
+        if json.is_null() && at.mode == Mode::Slot && node.repetition == Repetition::OPTIONAL {
+            return self.null(at);
+        }
+        let slot = crate::variant::shredder::slot_from_json(plan.schema(), column, &json)
+            .map_err(|_| Declined)?;
+        let text = serde_json::to_string(&slot).map_err(|_| Declined)?;
+        let mut slot_tok = Tokenizer::new(&text, String::new());
+        self.value_of(&mut slot_tok, at)?;
+        if slot_tok.at_end() {
+            Ok(())
+        } else {
+            Err(Declined)
+        }
     }
 }
 
-impl<'de> Visitor<'de> for FieldSeed<'_> {
-    type Value = usize;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field name")
+/// After an array's element or an object's field: true at `,` (another one follows),
+/// false at `close` (the end).
+#[inline]
+fn next_element(tok: &mut Tokenizer<'_>, close: u8) -> std::result::Result<bool, Declined> {
+    match tok.peek() {
+        Some(b',') => {
+            tok.bump();
+            Ok(true)
+        }
+        Some(b) if b == close => {
+            tok.bump();
+            Ok(false)
+        }
+        _ => Err(Declined),
     }
+}
 
-    #[inline]
-    fn visit_str<E: de::Error>(self, name: &str) -> Result<usize, E> {
-        self.lookup.find(name, self.hint).ok_or_else(mismatch)
+/// The elements of an array of byte values (integers 0 to 255), after its `[`.
+fn byte_values(tok: &mut Tokenizer<'_>, bytes: &mut Vec<u8>) -> Walked {
+    if tok.eat(b']') {
+        return Ok(());
+    }
+    loop {
+        if !matches!(tok.peek(), Some(b'-' | b'0'..=b'9')) {
+            return Err(Declined);
+        }
+        match tok.number() {
+            Some(Number::U64(b)) if b <= 255 => bytes.push(b as u8),
+            _ => return Err(Declined),
+        }
+        if !next_element(tok, b']')? {
+            return Ok(());
+        }
     }
 }
 

@@ -40,6 +40,7 @@ pub mod footer;
 pub mod input;
 pub mod json_reader;
 pub mod json_shredder;
+mod json_tokenizer;
 pub mod output;
 pub mod page_decompressor;
 pub mod parquet_reader;

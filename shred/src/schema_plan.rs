@@ -240,6 +240,12 @@ impl FieldLookup {
         }
     }
 
+    /// The name of the field at `position`.
+    #[inline]
+    pub fn name(&self, position: usize) -> Option<&str> {
+        self.names.get(position).map(|n| &**n)
+    }
+
     /// Number of fields.
     pub fn len(&self) -> usize {
         self.names.len()

@@ -416,6 +416,111 @@ fn replacement() -> impl Strategy<Value = Json> {
     ]
 }
 
+/// A change to a record's JSON text, at some byte.
+#[derive(Debug, Clone)]
+enum TextEdit {
+    Insert(&'static str),
+    Delete,
+}
+
+/// Edits that make most texts malformed, and some that keep them JSON but read otherwise:
+/// escapes (inside a string), numbers in other spellings, whitespace.
+fn text_edit() -> impl Strategy<Value = TextEdit> {
+    const PIECES: [&str; 32] = [
+        " ",
+        "\t",
+        "\n",
+        "\"",
+        "\\",
+        ",",
+        ":",
+        "[",
+        "]",
+        "{",
+        "}",
+        "0",
+        "-",
+        ".",
+        "e",
+        "E+",
+        "n",
+        "null",
+        "true",
+        "x",
+        "\\n",
+        "\\u00e9",
+        "\\ud83d\\ude00",
+        "\\ud83d",
+        "\\u12",
+        "\\/",
+        "\u{1}",
+        "1e5",
+        "-0",
+        "18446744073709551616",
+        "1.0",
+        "é",
+    ];
+    prop_oneof![
+        4 => prop::sample::select(&PIECES[..]).prop_map(TextEdit::Insert),
+        1 => Just(TextEdit::Delete),
+    ]
+}
+
+proptest! {
+    // An edit lands where it changes how a number or string reads in a few cases of a
+    // hundred: enough cases that each kind is met.
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+
+    #[test]
+    fn json_shredder_reads_any_text_as_the_reference_does(
+        (text, records) in schema_and_records(),
+        record in any::<prop::sample::Index>(),
+        pretty in any::<bool>(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), text_edit()), 0..3),
+    ) {
+        let schema = Schema::parse(&text).unwrap();
+        let plan = SchemaPlan::new(&schema);
+        let record = records.get(record.index(records.len().max(1))).cloned().unwrap_or(json!({}));
+        let mut json = if pretty {
+            serde_json::to_string_pretty(&record).unwrap()
+        } else {
+            record.to_string()
+        }
+        .into_bytes();
+        for (position, edit) in edits {
+            let i = position.index(json.len() + 1);
+            match edit {
+                TextEdit::Insert(piece) => {
+                    json.splice(i..i, piece.bytes());
+                }
+                TextEdit::Delete if i < json.len() => {
+                    json.remove(i);
+                }
+                TextEdit::Delete => {}
+            }
+        }
+        let at = RecordAt { source: "in.ndjson", record: 0, line: Some(1) };
+        let expected = shred::json_shredder::reference_record(&plan, &json, &at)
+            .and_then(|canonical| {
+                let mut reference = Shredder::new(&schema);
+                reference.shred(&canonical)?;
+                Ok(reference.take())
+            })
+            .map_err(|e| e.to_string());
+        let mut shredder = JsonShredder::new(&plan);
+        let got = shredder
+            .shred(&json, &at)
+            .map(|()| shredder.take())
+            .map_err(|e| e.to_string());
+        // Compared as debug text, so a NaN value equals itself.
+        prop_assert_eq!(
+            format!("{got:?}"),
+            format!("{expected:?}"),
+            "record {}", String::from_utf8_lossy(&json)
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
