@@ -147,7 +147,10 @@ impl<'t> Tokenizer<'t> {
         let start = self.pos + 1;
         let end = start + name.len();
         let bytes = self.text.as_bytes();
-        let found = bytes.get(start..end) == Some(name.as_bytes()) && bytes.get(end) == Some(&b'"');
+        let found = bytes
+            .get(start..end)
+            .is_some_and(|key| crate::short_bytes::eq(key, name.as_bytes()))
+            && bytes.get(end) == Some(&b'"');
         if found {
             self.pos = end + 1;
         }
