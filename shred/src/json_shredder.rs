@@ -655,13 +655,92 @@ impl Ctx<'_> {
         }
         let slot = crate::variant::shredder::slot_from_json(plan.schema(), column, &json)
             .map_err(|_| Declined)?;
-        let text = serde_json::to_string(&slot).map_err(|_| Declined)?;
-        let mut slot_tok = Tokenizer::new(&text, String::new());
-        self.value_of(&mut slot_tok, at)?;
-        if slot_tok.at_end() {
-            Ok(())
-        } else {
-            Err(Declined)
+        self.parsed(&slot, at)
+    }
+
+    /// Walks a value already parsed (a VARIANT group's record slot) as
+    /// [`Ctx::value_of`] walks one in the text. A slot holds groups, lists and scalars;
+    /// anything else declines.
+    fn parsed(&mut self, json: &Json, mut at: At) -> Walked {
+        let plan = self.plan;
+        match json {
+            Json::Null => self.null(at),
+            Json::Bool(b) => push_leaf(self.stripes, scalar_leaf(plan, at)?, at.r, |c, values| {
+                c.push_bool(*b, values)
+            }),
+            Json::Number(n) => push_leaf(
+                self.stripes,
+                scalar_leaf(plan, at)?,
+                at.r,
+                |c, values| match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                    (Some(x), _, _) => c.push_u64(x, values),
+                    (None, Some(x), _) => c.push_i64(x, values),
+                    (None, None, Some(x)) => c.push_f64(x, values),
+                    _ => false,
+                },
+            ),
+            Json::String(s) => {
+                push_leaf(self.stripes, scalar_leaf(plan, at)?, at.r, |c, values| {
+                    c.push_str(s, values)
+                })
+            }
+            Json::Array(items) => {
+                let (node, mode) = container(plan, &mut at, true).ok_or(Declined)?;
+                match (mode, &node.shape) {
+                    (Mode::Slot, _) if items.is_empty() => {
+                        absent(self.stripes, node, at.r, at.d);
+                        Ok(())
+                    }
+                    (Mode::Slot, _) => {
+                        let mut element = At {
+                            d: node.def,
+                            mode: Mode::Present,
+                            ..at
+                        };
+                        for item in items {
+                            self.parsed(item, element)?;
+                            element.r = node.rep;
+                        }
+                        Ok(())
+                    }
+                    (Mode::Present, NodeShape::Leaf { .. }) => {
+                        let bytes: Option<Vec<u8>> = items
+                            .iter()
+                            .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
+                            .collect();
+                        let bytes = bytes.ok_or(Declined)?;
+                        push_leaf(self.stripes, node, at.r, |c, values| {
+                            c.push_bytes(&bytes, values)
+                        })
+                    }
+                    _ => Err(Declined),
+                }
+            }
+            Json::Object(fields) => {
+                let (node, mode) = container(plan, &mut at, false).ok_or(Declined)?;
+                let (
+                    Mode::Present,
+                    NodeShape::Object {
+                        children, lookup, ..
+                    },
+                ) = (mode, &node.shape)
+                else {
+                    return Err(Declined);
+                };
+                let generation = self.walk.next_generation();
+                for (name, value) in fields {
+                    let child = children[lookup.find(name, 0).ok_or(Declined)?];
+                    self.walk.seen[child as usize] = generation;
+                    let field = At {
+                        node: child,
+                        r: at.r,
+                        d: node.def,
+                        mode: Mode::Slot,
+                    };
+                    self.parsed(value, field)?;
+                }
+                self.fields_not_given(children, generation, at.r, node.def)
+            }
         }
     }
 }
