@@ -69,9 +69,10 @@ pub struct JsonShredder<'p> {
 
 /// Scratch state of the walk, kept between records.
 struct Walk {
-    /// `seen[node] == generation of its parent object` when the field was given.
-    seen: Vec<u32>,
-    generation: u32,
+    /// `seen[node] == generation of its parent object` when the field was given; 64 bits
+    /// never wrap.
+    seen: Vec<u64>,
+    generation: u64,
     /// A byte-array value written as a JSON array of numbers.
     bytes: Vec<u8>,
     /// The tokenizer's buffer for strings with escapes.
@@ -81,12 +82,8 @@ struct Walk {
 impl Walk {
     /// A fresh generation for one object occurrence.
     #[inline]
-    fn next_generation(&mut self) -> u32 {
-        self.generation = self.generation.wrapping_add(1);
-        if self.generation == 0 {
-            self.seen.fill(0);
-            self.generation = 1;
-        }
+    fn next_generation(&mut self) -> u64 {
+        self.generation += 1;
         self.generation
     }
 }
@@ -125,7 +122,8 @@ impl<'p> JsonShredder<'p> {
         self.records
     }
 
-    /// Records the fast path declined and the reference path shredded (duplicate keys).
+    /// Records the fast path declined and the reference path shredded: a duplicate key,
+    /// or a shape the walk leaves to the reference (a MAP inside a VARIANT's slot).
     pub fn reference_records(&self) -> usize {
         self.reference_records
     }
@@ -241,8 +239,9 @@ struct Declined;
 /// The outcome of walking one JSON value.
 type Walked = std::result::Result<(), Declined>;
 
-/// Nesting deeper than this is declined: serde_json's recursion limit, so the reference
-/// reports it.
+/// Arrays and objects nested deeper than this are declined, so the reference reports
+/// them: serde_json counts down from 128 and fails when an array or object brings its
+/// count to 0, so 127 levels is the most it reads.
 const MAX_DEPTH: u32 = 127;
 
 /// What the walk borrows: the plan, the stripes it appends to, its scratch state.
@@ -383,12 +382,12 @@ impl Ctx<'_> {
         {
             return self.variant(tok, at);
         }
-        self.value_of(tok, at)
+        self.own_value(tok, at)
     }
 
     /// Walks the next JSON value, the node's own (not a VARIANT's whole value).
     #[inline]
-    fn value_of(&mut self, tok: &mut Tokenizer<'_>, at: At) -> Walked {
+    fn own_value(&mut self, tok: &mut Tokenizer<'_>, at: At) -> Walked {
         match tok.peek() {
             Some(b'"') => {
                 let leaf = scalar_leaf(self.plan, at)?;
@@ -536,7 +535,7 @@ impl Ctx<'_> {
                     return Err(Declined);
                 }
                 // Fields usually come in schema order: the next one's name is tried first.
-                let position = match lookup.name(hint) {
+                let position = match lookup.plain_name(hint) {
                     Some(name) if tok.eat_key(name) => hint,
                     _ => {
                         let name = tok.string().ok_or(Declined)?;
@@ -623,7 +622,7 @@ impl Ctx<'_> {
 
     /// Writes the fields of an object occurrence that were not given as absent; a required
     /// one declines.
-    fn fields_not_given(&mut self, children: &[NodeId], generation: u32, r: i16, d: i16) -> Walked {
+    fn fields_not_given(&mut self, children: &[NodeId], generation: u64, r: i16, d: i16) -> Walked {
         for &child in children {
             if self.walk.seen[child as usize] != generation {
                 let node = self.plan.node(child);
@@ -643,12 +642,16 @@ impl Ctx<'_> {
         let Some(column) = plan.variant(at.node) else {
             unreachable!("a variant target is a VARIANT group")
         };
-        tok.peek();
         let mut values = serde_json::Deserializer::from_str(tok.rest()).into_iter::<Json>();
         let Some(Ok(json)) = values.next() else {
             return Err(Declined);
         };
         tok.advance(values.byte_offset());
+        // serde_json's nesting limit holds for the whole record, the value's levels
+        // included.
+        if self.depth + nesting(&json) > MAX_DEPTH {
+            return Err(Declined);
+        }
         let node = plan.node(at.node);
         if json.is_null() && at.mode == Mode::Slot && node.repetition == Repetition::OPTIONAL {
             return self.null(at);
@@ -659,7 +662,7 @@ impl Ctx<'_> {
     }
 
     /// Walks a value already parsed (a VARIANT group's record slot) as
-    /// [`Ctx::value_of`] walks one in the text. A slot holds groups, lists and scalars;
+    /// [`Ctx::own_value`] walks one in the text. A slot holds groups, lists and scalars;
     /// anything else declines.
     fn parsed(&mut self, json: &Json, mut at: At) -> Walked {
         let plan = self.plan;
@@ -668,17 +671,17 @@ impl Ctx<'_> {
             Json::Bool(b) => push_leaf(self.stripes, scalar_leaf(plan, at)?, at.r, |c, values| {
                 c.push_bool(*b, values)
             }),
-            Json::Number(n) => push_leaf(
-                self.stripes,
-                scalar_leaf(plan, at)?,
-                at.r,
-                |c, values| match (n.as_u64(), n.as_i64(), n.as_f64()) {
-                    (Some(x), _, _) => c.push_u64(x, values),
-                    (None, Some(x), _) => c.push_i64(x, values),
-                    (None, None, Some(x)) => c.push_f64(x, values),
-                    _ => false,
-                },
-            ),
+            Json::Number(n) => {
+                push_leaf(self.stripes, scalar_leaf(plan, at)?, at.r, |c, values| {
+                    if let Some(x) = n.as_u64() {
+                        c.push_u64(x, values)
+                    } else if let Some(x) = n.as_i64() {
+                        c.push_i64(x, values)
+                    } else {
+                        n.as_f64().is_some_and(|x| c.push_f64(x, values))
+                    }
+                })
+            }
             Json::String(s) => {
                 push_leaf(self.stripes, scalar_leaf(plan, at)?, at.r, |c, values| {
                     c.push_str(s, values)
@@ -743,6 +746,16 @@ impl Ctx<'_> {
             }
         }
     }
+}
+
+/// Levels of arrays and objects in a parsed value: 0 for a scalar, 1 for `[]`.
+fn nesting(json: &Json) -> u32 {
+    let inner = match json {
+        Json::Array(items) => items.iter().map(nesting).max(),
+        Json::Object(fields) => fields.values().map(nesting).max(),
+        _ => return 0,
+    };
+    1 + inner.unwrap_or(0)
 }
 
 /// After an array's element or an object's field: true at `,` (another one follows),
@@ -1139,6 +1152,38 @@ mod tests {
             crate::stripe::Values::Int32(vec![2])
         );
         assert_eq!(shredder.stripes()[0].def, vec![1]);
+    }
+
+    #[test]
+    fn field_name_that_json_escapes() {
+        // The field is called `a\b`: JSON writes its key as "a\\b", and "a\b" is another
+        // key (`a`, a backspace, `b`).
+        let schema = Schema::parse(r"message m { optional int32 a\b; }").unwrap();
+        let plan = SchemaPlan::new(&schema);
+        let mut shredder = JsonShredder::new(&plan);
+        shredder.shred(br#"{"a\\b": 1}"#, &at(0)).unwrap();
+        assert_eq!(shredder.reference_records(), 0);
+        assert_eq!(
+            shredder.stripes()[0].values,
+            crate::stripe::Values::Int32(vec![1])
+        );
+        let err = shredder.shred(br#"{"a\b": 2}"#, &at(1)).unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+    }
+
+    #[test]
+    fn nesting_past_serde_json_limit_is_an_error() {
+        let schema = Schema::parse(VARIANT).unwrap();
+        let plan = SchemaPlan::new(&schema);
+        let mut shredder = JsonShredder::new(&plan);
+        // The record's object is one level, the variant's arrays the other 127.
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        let deepest = format!(r#"{{"id": 1, "v": {}}}"#, nested(126));
+        shredder.shred(deepest.as_bytes(), &at(0)).unwrap();
+        let too_deep = format!(r#"{{"id": 1, "v": {}}}"#, nested(127));
+        let err = shredder.shred(too_deep.as_bytes(), &at(1)).unwrap_err();
+        assert!(err.to_string().contains("recursion limit"), "{err}");
+        assert_eq!(shredder.num_records(), 1);
     }
 
     #[test]

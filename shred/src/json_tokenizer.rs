@@ -11,8 +11,8 @@
 //! what is wrong with it. The text is a `&str`, so it is UTF-8 already and a string
 //! without escapes is a slice of it.
 //!
-//! Strings are scanned eight bytes at a time for the three bytes that end a run of plain
-//! characters (`"`, `\` and the control characters), with the bit tricks of Anderson's
+//! Strings are scanned eight bytes at a time for the bytes that end a run of plain
+//! characters (`"`, `\` and the control characters below 0x20), with the bit tricks of Anderson's
 //! "Bit Twiddling Hacks" ("Determine if a word has a byte less than n"), as serde_json's
 //! own `skip_to_escape` does.
 
@@ -141,7 +141,8 @@ impl<'t> Tokenizer<'t> {
 
     /// Reads the string `"name"` if it comes here (where [`Tokenizer::peek`] found `"`),
     /// spelled without escapes: an object's key where the schema expects it, recognized
-    /// without scanning it as a string.
+    /// without scanning it as a string. `name` must be one JSON writes as it is (no `"`,
+    /// `\` or control character, [`crate::schema_plan::FieldLookup::plain_name`]).
     #[inline]
     pub(crate) fn eat_key(&mut self, name: &str) -> bool {
         let start = self.pos + 1;

@@ -212,6 +212,9 @@ impl Conversion {
 #[derive(Debug, Clone)]
 pub struct FieldLookup {
     names: Vec<Box<str>>,
+    /// Whether each name is written in JSON as it is, between quotes (no `"`, `\` or
+    /// control character to escape).
+    plain: Vec<bool>,
     /// Name → position, for groups too wide for a linear scan.
     index: Option<hashbrown::HashMap<Box<str>, usize>>,
 }
@@ -223,7 +226,15 @@ impl FieldLookup {
     fn new(names: Vec<Box<str>>) -> Self {
         let index =
             (names.len() > LINEAR_LOOKUP_MAX).then(|| names.iter().cloned().zip(0..).collect());
-        FieldLookup { names, index }
+        let plain = names
+            .iter()
+            .map(|n| !n.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20))
+            .collect();
+        FieldLookup {
+            names,
+            plain,
+            index,
+        }
     }
 
     /// The position of the field called `name`; `hint` is where the caller expects it
@@ -240,10 +251,14 @@ impl FieldLookup {
         }
     }
 
-    /// The name of the field at `position`.
+    /// The name of the field at `position` when JSON writes it as it is between quotes,
+    /// so that a key can be matched against it byte for byte, unescaped.
     #[inline]
-    pub fn name(&self, position: usize) -> Option<&str> {
-        self.names.get(position).map(|n| &**n)
+    pub fn plain_name(&self, position: usize) -> Option<&str> {
+        match self.plain.get(position) {
+            Some(true) => Some(&self.names[position]),
+            _ => None,
+        }
     }
 
     /// Number of fields.
