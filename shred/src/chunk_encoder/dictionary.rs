@@ -34,6 +34,17 @@ pub(super) struct Dictionary {
     pub(super) hashes: Vec<u64>,
 }
 
+/// The hash of a value: values of 4 and 8 bytes (INT32, FLOAT, INT64, DOUBLE) hash as one
+/// integer, without the length and the slice loop of hashing bytes.
+#[inline]
+fn hash_value(hasher: &DefaultHashBuilder, value: &[u8]) -> u64 {
+    match *value {
+        [a, b, c, d] => hasher.hash_one(u32::from_le_bytes([a, b, c, d])),
+        [a, b, c, d, e, f, g, h] => hasher.hash_one(u64::from_le_bytes([a, b, c, d, e, f, g, h])),
+        _ => hasher.hash_one(value),
+    }
+}
+
 /// A dictionary entry as its hash table holds it: where its bytes are, not only its id,
 /// so that checking a candidate reads the bytes straight away (a lookup waits on each
 /// load in turn: table, slot, bytes).
@@ -66,6 +77,12 @@ impl Dictionary {
         self.page_size = 0;
     }
 
+    /// The hash of `value` in the table.
+    #[inline]
+    pub(super) fn hash(&self, value: &[u8]) -> u64 {
+        hash_value(&self.hasher, value)
+    }
+
     /// The dictionary id of `value` (whose hash is `hash`), adding it when new, and whether
     /// this is its first use in page number `page`.
     #[inline]
@@ -86,9 +103,17 @@ impl Dictionary {
         self.entries.push(value);
         self.last_page.push(page);
         self.page_size += 4 * usize::from(self.length_prefix) + value.len();
-        let (data, hasher) = (&self.entries.data, &self.hasher);
-        self.table.insert_unique(hash, slot, |slot| {
-            hasher.hash_one(&data[slot.start..slot.start + slot.len as usize])
+        let Dictionary {
+            table,
+            entries,
+            hasher,
+            ..
+        } = self;
+        table.insert_unique(hash, slot, |slot| {
+            hash_value(
+                hasher,
+                &entries.data[slot.start..slot.start + slot.len as usize],
+            )
         });
         (slot.id, true)
     }

@@ -7,7 +7,6 @@
 //! as the `parquet` crate's interner hashes and compares a value's `as_bytes()` (so two
 //! NaNs with the same bits are one entry, and `-0.0` and `+0.0` two).
 
-use std::hash::BuildHasher;
 use std::ops::Range;
 
 use parquet::basic::Encoding;
@@ -154,11 +153,7 @@ impl ChunkEncoder {
                 // memory (table, entry), and short iterations let more of them overlap.
                 let mut hashes = std::mem::take(&mut dictionary.hashes);
                 hashes.clear();
-                hashes.extend(
-                    range
-                        .clone()
-                        .map(|i| dictionary.hasher.hash_one(values.value(i))),
-                );
+                hashes.extend(range.clone().map(|i| dictionary.hash(values.value(i))));
                 for (i, &hash) in range.zip(hashes.iter()) {
                     let bytes = values.value(i);
                     let (id, new_in_page) = dictionary.intern(bytes, hash, self.page_number);
