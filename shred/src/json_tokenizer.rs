@@ -12,9 +12,7 @@
 //! without escapes is a slice of it.
 //!
 //! Strings are scanned eight bytes at a time for the bytes that end a run of plain
-//! characters (`"`, `\` and the control characters below 0x20), with the bit tricks of Anderson's
-//! "Bit Twiddling Hacks" ("Determine if a word has a byte less than n"), as serde_json's
-//! own `skip_to_escape` does.
+//! characters ([`crate::json_escape`]), as serde_json's own `skip_to_escape` does.
 
 /// A number as JSON gives it, classified as serde_json classifies it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,26 +33,7 @@ pub(crate) struct Tokenizer<'t> {
     scratch: String,
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of `x` below `n` (n ≤ 128); the lowest flagged byte is exact.
-#[inline]
-fn bytes_below(x: u64, n: u8) -> u64 {
-    x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS
-}
-
-/// The high bit of each byte of `x` equal to `b`; the lowest flagged byte is exact.
-#[inline]
-fn bytes_equal(x: u64, b: u8) -> u64 {
-    bytes_below(x ^ (ONES * u64::from(b)), 1)
-}
-
-/// Whether a byte ends a run of plain string characters.
-#[inline]
-fn is_special(b: u8) -> bool {
-    b == b'"' || b == b'\\' || b < 0x20
-}
+use crate::json_escape::{escaped_bytes, is_escaped};
 
 /// The position of the first `"`, `\` or control character at or after `from`, or the
 /// text's length.
@@ -63,13 +42,13 @@ fn find_special(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
     while let Some(word) = bytes.get(i..i + 8) {
         let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let hits = bytes_equal(x, b'"') | bytes_equal(x, b'\\') | bytes_below(x, 0x20);
+        let hits = escaped_bytes(x);
         if hits != 0 {
             return i + (hits.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
-    while i < bytes.len() && !is_special(bytes[i]) {
+    while i < bytes.len() && !is_escaped(bytes[i]) {
         i += 1;
     }
     i

@@ -158,24 +158,16 @@ impl<'a> LeafJsonWriter<'a> {
     }
 }
 
-/// True when `bytes` is ASCII with no control character, quote or backslash: a JSON
-/// string as it is. Eight bytes at a time ("SWAR": the zero-byte test of Hacker's
-/// Delight §6-1 on `x ^ pattern`, and `x - 0x20` per byte for controls), the tail as an
-/// overlapping last word; strings shorter than a word through a table.
+/// True when `bytes` is ASCII with nothing to escape ([`crate::json_escape`]): a JSON
+/// string as it is. Eight bytes at a time, the tail as an overlapping last word; strings
+/// shorter than a word through a table.
 #[inline]
 fn needs_no_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
+    use crate::json_escape::{HIGHS, escaped_bytes};
     #[inline]
     fn word_ok(chunk: &[u8]) -> bool {
         let x = u64::from_le_bytes(chunk.try_into().expect("a word is 8 bytes"));
-        let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-        (x & HIGH)
-            | control
-            | has_zero(x ^ (ONES * b'"' as u64))
-            | has_zero(x ^ (ONES * b'\\' as u64))
-            == 0
+        (x & HIGHS) | escaped_bytes(x) == 0
     }
     if bytes.len() < 8 {
         return bytes.iter().all(|&b| PLAIN[b as usize]);
@@ -183,12 +175,12 @@ fn needs_no_escape(bytes: &[u8]) -> bool {
     bytes.chunks_exact(8).all(word_ok) && word_ok(&bytes[bytes.len() - 8..])
 }
 
-/// Bytes that need no escaping in a JSON string: printable ASCII but `"` and `\\`.
+/// ASCII bytes that need no escaping in a JSON string.
 static PLAIN: [bool; 256] = {
     let mut table = [false; 256];
-    let mut b = 0x20;
+    let mut b = 0;
     while b < 0x80 {
-        table[b] = b != b'"' as usize && b != b'\\' as usize;
+        table[b as usize] = !crate::json_escape::is_escaped(b);
         b += 1;
     }
     table

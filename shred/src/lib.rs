@@ -38,6 +38,7 @@ pub mod error;
 pub mod fixtures;
 pub mod footer;
 pub mod input;
+mod json_escape;
 pub mod json_reader;
 pub mod json_shredder;
 mod json_tokenizer;

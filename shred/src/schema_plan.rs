@@ -228,7 +228,7 @@ impl FieldLookup {
             (names.len() > LINEAR_LOOKUP_MAX).then(|| names.iter().cloned().zip(0..).collect());
         let plain = names
             .iter()
-            .map(|n| !n.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20))
+            .map(|n| crate::json_escape::is_plain(n))
             .collect();
         FieldLookup {
             names,
