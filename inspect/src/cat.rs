@@ -68,11 +68,7 @@ pub fn cat(
         Some(rows) => rows.table.flush(&mut text),
         None => Ok(()),
     };
-    let finished = text.finish();
-    printed?;
-    flushed?;
-    finished?;
-    Ok(())
+    text.finish_after(printed.and(flushed.map_err(Into::into)))
 }
 
 /// The body of [`cat`]: reads the selected records batch by batch and prints them.

@@ -52,10 +52,7 @@ pub fn levels(
     }
     let mut text = BufferedOut::new(out);
     let printed = print_entries(file, selection, output, &columns, &mut text);
-    let flushed = text.finish();
-    printed?;
-    flushed?;
-    Ok(())
+    text.finish_after(printed)
 }
 
 /// The body of [`levels`]: reads the selected column chunks batch by batch and prints

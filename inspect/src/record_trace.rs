@@ -226,12 +226,12 @@ impl Trace {
             let value = LeafJsonWriter::new(leaf);
             for (i, e) in entries.iter().enumerate() {
                 text.buffer().put(if i == 0 { b"{" } else { b",{" });
-                let page = e.page.map_or("null".to_string(), |p| p.to_string());
-                write!(
-                    text,
-                    "\"entry\":{},\"page\":{page},\"r\":{},\"d\":{},\"value\":",
-                    e.entry, e.r, e.d
-                )?;
+                write!(text, "\"entry\":{},\"page\":", e.entry)?;
+                match e.page {
+                    Some(page) => write!(text, "{page}")?,
+                    None => text.buffer().put(b"null"),
+                }
+                write!(text, ",\"r\":{},\"d\":{},\"value\":", e.r, e.d)?;
                 match e.value {
                     Some(v) => value.write_out(text, &self.stripes[c].values, v),
                     None => text.buffer().put(b"null"),
@@ -325,8 +325,8 @@ pub fn record(file: &ParquetFile, record: u64, output: &Output, out: &mut dyn Wr
         }
         Format::Json => {
             let mut text = BufferedOut::new(out);
-            t.write_json(file, output.multi, unshredded.as_ref(), &mut text)?;
-            text.finish()?;
+            let written = t.write_json(file, output.multi, unshredded.as_ref(), &mut text);
+            text.finish_after(written)?;
         }
     }
     Ok(())

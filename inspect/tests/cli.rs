@@ -346,12 +346,13 @@ fn bench_counts_every_entry_of_the_file() {
 
 #[test]
 fn closed_output_pipe_ends_quietly() {
-    // Far more output than a pipe buffer holds, read one line of it, then close the pipe.
-    let records: Vec<serde_json::Value> = (0..20_000).map(|i| json!({"x": i})).collect();
+    // Far more output than a pipe buffer holds, and than one `BufferedOut` buffer (so the
+    // write fails mid-print, not at the end): read one line of it, then close the pipe.
+    let records: Vec<serde_json::Value> = (0..200_000).map(|i| json!({"x": i})).collect();
     let f = write_with_shred(
         "message m { optional int64 x; }",
         &records,
-        &[20_000],
+        &[200_000],
         WriterProperties::builder().build(),
     );
     for (args, first_line) in [

@@ -266,37 +266,48 @@ impl<'a> Assembler<'a> {
             return Ok(None);
         }
         let mut record = Json::Object(Map::new());
+        self.place_entries(|a, field, d, value| {
+            let leaf = &a.schema.leaves()[a.fsm.fields[field]];
+            let value = value.map(|i| (a.leaf_value)(leaf, &a.stripes[field].values, i));
+            insert(
+                &mut record,
+                &a.chains[field],
+                &a.occurrence[field],
+                d,
+                value,
+            )
+        })?;
+        Ok(Some(record))
+    }
+
+    /// Runs the FSM over a record begun with [`Assembler::begin_record`], handing `place`
+    /// each entry as it is read: the field, its definition level and its value's index
+    /// (the field's occurrence counters already moved). An error `place` gives names the
+    /// entry.
+    #[inline]
+    fn place_entries(
+        &mut self,
+        mut place: impl FnMut(&Self, usize, i16, Option<usize>) -> Result<(), &'static str>,
+    ) -> Result<()> {
         let mut field = 0;
         loop {
             let (read, d, next) = self.step(field, true)?;
-            let stripe = self.stripes[field];
-            let leaf = &self.schema.leaves()[self.fsm.fields[field]];
-            let value = read
-                .value
-                .map(|i| (self.leaf_value)(leaf, &stripe.values, i));
-            if let Err(message) = insert(
-                &mut record,
-                &self.chains[field],
-                &self.occurrence[field],
-                d,
-                value,
-            ) {
+            if let Err(message) = place(self, field, d, read.value) {
                 return Err(self.entry_error(field, read.entry, message));
             }
             match next {
                 State::Field(next) => field = next,
-                State::End => break,
+                State::End => return Ok(()),
             }
         }
-        Ok(Some(record))
     }
 
     /// Prints the next record to `out` as one JSON object (no newline): byte for byte
     /// what `serde_json` prints for [`Assembler::next_record`]'s record, without building
     /// it ([`crate::record_json`]). Values are canonical ([`Assembler::with_leaf_value`]
     /// does not apply). Returns `false` when the stripes are exhausted. On an error,
-    /// nothing of the record stays in `out`, unless a long value of it was written out
-    /// already.
+    /// nothing of the record stays in `out`, unless part of it was written out already: a
+    /// long value, or text past the buffer's [`crate::buffered_out::FLUSH_BYTES`].
     ///
     /// ```
     /// use shred::{Schema, assembler::Assembler, fixtures, shredder::shred_records};
@@ -340,18 +351,10 @@ impl<'a> Assembler<'a> {
             return Ok(false);
         }
         json.begin(out);
-        let mut field = 0;
-        loop {
-            let (read, d, next) = self.step(field, true)?;
-            let value = read.value.map(|i| (&self.stripes[field].values, i));
-            if let Err(message) = json.place(out, field, &self.occurrence[field], d, value) {
-                return Err(self.entry_error(field, read.entry, message));
-            }
-            match next {
-                State::Field(next) => field = next,
-                State::End => break,
-            }
-        }
+        self.place_entries(|a, field, d, value| {
+            let value = value.map(|i| (&a.stripes[field].values, i));
+            json.place(out, field, &a.occurrence[field], d, value)
+        })?;
         json.end(out);
         Ok(true)
     }

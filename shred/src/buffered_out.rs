@@ -100,11 +100,23 @@ impl<'w> BufferedOut<'w> {
         self.result()
     }
 
-    /// The first write error, once; `Ok` when there was none.
+    /// Writes out what is left, then returns `printed`'s error if it has one, else the
+    /// first write error: the end of a print that may have stopped on an error, whose
+    /// text up to the error still goes out.
+    pub fn finish_after<T, E: From<io::Error>>(self, printed: Result<T, E>) -> Result<T, E> {
+        let finished = self.finish();
+        let value = printed?;
+        finished?;
+        Ok(value)
+    }
+
+    /// The first write error (its kind alone after the first time); `Ok` when there was
+    /// none.
     fn result(&mut self) -> io::Result<()> {
-        match self.error.take() {
-            Some(error) => Err(error),
-            None => Ok(()),
+        match (self.error.take(), self.failed) {
+            (Some(error), _) => Err(error),
+            (None, Some(kind)) => Err(kind.into()),
+            (None, None) => Ok(()),
         }
     }
 

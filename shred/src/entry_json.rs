@@ -270,11 +270,7 @@ mod tests {
     }
 
     fn bytes(values: &[&[u8]]) -> ByteValues {
-        let mut b = ByteValues::default();
-        for v in values {
-            b.push(v);
-        }
-        b
+        values.iter().copied().collect()
     }
 
     /// Each way a line ends (a plain string after the pre-rendered quote, any other value

@@ -99,7 +99,6 @@ impl<'a> RecordJson<'a> {
     /// The writer for the FSM fields `leaves` (leaf column indexes, in FSM order), whose
     /// chains of nodes from the record down are `chains`.
     pub(crate) fn new(schema: &'a Schema, leaves: &[usize], chains: &[Vec<&'a Node>]) -> Self {
-        let mut by_value = false;
         let fields = leaves
             .iter()
             .zip(chains)
@@ -108,16 +107,13 @@ impl<'a> RecordJson<'a> {
                 let steps = chain
                     .iter()
                     .map(|&node| {
-                        let key = (!parent.is_transparent()).then(|| {
-                            let siblings = parent.children();
-                            by_value |= siblings.iter().filter(|c| c.name == node.name).count() > 1;
-                            Key {
-                                index: siblings
-                                    .iter()
-                                    .position(|child| std::ptr::eq(child, node))
-                                    .expect("a chain node is a child of the node before it"),
-                                text: key_text(&node.name),
-                            }
+                        let key = (!parent.is_transparent()).then(|| Key {
+                            index: parent
+                                .children()
+                                .iter()
+                                .position(|child| std::ptr::eq(child, node))
+                                .expect("a chain node is a child of the node before it"),
+                            text: key_text(&node.name),
                         });
                         parent = node;
                         Step { node, key }
@@ -133,12 +129,12 @@ impl<'a> RecordJson<'a> {
             root: schema.root(),
             fields,
             open: Vec::new(),
-            by_value,
+            by_value: crate::schema::first_repeated_name(schema.root()).is_some(),
         }
     }
 
-    /// Whether some field shares its name with a sibling: such records are built as
-    /// values and printed whole.
+    /// Whether some group of the schema holds two fields of one name: such records are
+    /// built as values and printed whole.
     pub(crate) fn by_value(&self) -> bool {
         self.by_value
     }
@@ -160,6 +156,7 @@ impl<'a> RecordJson<'a> {
 
     /// Prints one entry of FSM field `field`: its occurrence counters (per repetition
     /// level, as the assembler keeps them), its definition level and its value.
+    #[inline]
     pub(crate) fn place(
         &mut self,
         out: &mut BufferedOut<'_>,

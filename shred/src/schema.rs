@@ -421,7 +421,7 @@ impl Builder<'_> {
 }
 
 /// The first group (its path) holding two fields of one name, and the name.
-fn first_repeated_name(node: &Node) -> Option<(&str, &str)> {
+pub(crate) fn first_repeated_name(node: &Node) -> Option<(&str, &str)> {
     let children = node.children();
     for (i, child) in children.iter().enumerate() {
         if children[..i].iter().any(|c| c.name == child.name) {

@@ -38,6 +38,14 @@ impl Default for ByteValues {
     }
 }
 
+impl<'v> FromIterator<&'v [u8]> for ByteValues {
+    fn from_iter<I: IntoIterator<Item = &'v [u8]>>(values: I) -> Self {
+        let mut bytes = ByteValues::default();
+        values.into_iter().for_each(|v| bytes.push(v));
+        bytes
+    }
+}
+
 impl ByteValues {
     /// Number of values.
     pub fn len(&self) -> usize {

@@ -304,11 +304,7 @@ mod tests {
     }
 
     fn bytes(values: &[&[u8]]) -> ByteValues {
-        let mut b = ByteValues::default();
-        for v in values {
-            b.push(v);
-        }
-        b
+        values.iter().copied().collect()
     }
 
     #[test]
